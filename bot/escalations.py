@@ -1,0 +1,224 @@
+"""Durable escalation cases: created at once by the action server, guaranteed by the reconciler.
+
+Why two paths: the flagged message is already in Rasa's tracker store the moment it is processed.
+The action server records the case immediately (fast path), but it may be down; the reconciler reads
+the tracker store's `events` table (at startup, periodically, and on `bot escalations sync`) and
+creates any case that is missing. Both use the same key, so a case is never created twice.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
+
+from sqlalchemy import column, inspect, or_, select, table
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db import get_engine
+from bot.models import Case, ReconcilerState
+from bot.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+# User intents set by the safety component when it escalates.
+ESCALATING_INTENTS = ("safety_crisis", "safety_emergency", "safety_third_party")
+# Bot actions that show crisis resources: a case exists whenever one of them ran (e.g. after a
+# check-in answered "yes", where the user message itself was not flagged).
+RESOURCE_CARD_ACTIONS = {
+    "utter_crisis_resources_card": "crisis",
+    "utter_emergency_resources_card": "emergency",
+}
+CONFIRMED_CHECK_IN = "check_in_confirmed"
+# Events are re-read this far behind the watermark: with several Rasa replicas on PostgreSQL, an
+# event with a lower id can commit after a higher one. Re-reading is harmless (inserts are idempotent).
+RESCAN_WINDOW = 500
+
+
+@dataclass(frozen=True)
+class Escalation:
+    sender_id: str
+    event_timestamp: float
+    kind: str
+    categories: list[str]
+    rule_ids: list[str]
+
+
+def _insert(session: Session, escalation: Escalation, source: str) -> bool:
+    """Insert unless the case exists; True when a case was created."""
+    exists = session.execute(
+        select(Case.id).where(
+            Case.sender_id == escalation.sender_id,
+            Case.event_timestamp == escalation.event_timestamp,
+        )
+    ).first()
+    if exists:
+        return False
+    session.add(
+        Case(
+            sender_id=escalation.sender_id,
+            event_timestamp=escalation.event_timestamp,
+            kind=escalation.kind,
+            categories=sorted(set(escalation.categories)),
+            rule_ids=sorted(set(escalation.rule_ids)),
+            status="new",
+            source=source,
+        )
+    )
+    return True
+
+
+def record_escalation(
+    sender_id: str,
+    event_timestamp: float,
+    kind: str,
+    categories: list[str],
+    rule_ids: list[str],
+    *,
+    settings: Optional[Settings] = None,
+    source: str = "action",
+) -> bool:
+    """Create the case for one flagged message (idempotent). True when it was new."""
+    engine = get_engine(settings or get_settings())
+    escalation = Escalation(sender_id, float(event_timestamp), kind, list(categories), list(rule_ids))
+    try:
+        with Session(engine, future=True) as session, session.begin():
+            created = _insert(session, escalation, source)
+    except IntegrityError:
+        return False  # the reconciler (or another replica) won the race: the case exists
+    if created:
+        logger.info("case created: kind=%s source=%s", kind, source)
+    return created
+
+
+def _parse_data(row_data: str) -> dict[str, Any]:
+    try:
+        return json.loads(row_data).get("parse_data") or {}
+    except (TypeError, ValueError):
+        return {}
+
+
+def _escalation_from_user_event(row: Any) -> Optional[Escalation]:
+    parse = _parse_data(row.data)
+    safety = parse.get("safety") or {}
+    kind = safety.get("kind") or {
+        "safety_emergency": "emergency",
+        "safety_crisis": "crisis",
+        "safety_third_party": "crisis",
+    }.get(row.intent_name)
+    if not (safety.get("escalate") or row.intent_name in ESCALATING_INTENTS) or kind is None:
+        return None
+    spans = safety.get("spans") or []
+    return Escalation(
+        sender_id=row.sender_id,
+        event_timestamp=float(row.timestamp),
+        kind=kind,
+        categories=list(safety.get("categories") or []),
+        rule_ids=[span.get("rule_id") for span in spans if span.get("rule_id")],
+    )
+
+
+def _events_table_exists(connection: Connection) -> bool:
+    return inspect(connection).has_table("events")
+
+
+def _find_escalations(connection: Connection, after_id: int) -> tuple[list[Escalation], int]:
+    """Escalations in tracker events with id > after_id, and the highest event id seen."""
+    events = table(
+        "events",
+        column("id"), column("sender_id"), column("type_name"), column("timestamp"),
+        column("intent_name"), column("action_name"), column("data"),
+    )
+    rows = connection.execute(
+        select(events)
+        .where(events.c.id > after_id)
+        .where(
+            or_(
+                (events.c.type_name == "user") & events.c.intent_name.in_(ESCALATING_INTENTS),
+                (events.c.type_name == "action") & events.c.action_name.in_(list(RESOURCE_CARD_ACTIONS)),
+            )
+        )
+        .order_by(events.c.id)
+    ).all()
+    last_id = connection.execute(select(events.c.id).order_by(events.c.id.desc()).limit(1)).scalar() or 0
+    found: list[Escalation] = []
+    for row in rows:
+        if row.type_name == "user":
+            escalation = _escalation_from_user_event(row)
+            if escalation:
+                found.append(escalation)
+            continue
+        # A resource card: the case belongs to the user message that led to it.
+        previous = connection.execute(
+            select(events)
+            .where(events.c.sender_id == row.sender_id, events.c.type_name == "user", events.c.id < row.id)
+            .order_by(events.c.id.desc())
+            .limit(1)
+        ).first()
+        if previous is None:
+            continue
+        escalation = _escalation_from_user_event(previous) or Escalation(
+            sender_id=row.sender_id,
+            event_timestamp=float(previous.timestamp),
+            kind=RESOURCE_CARD_ACTIONS[row.action_name],
+            categories=[CONFIRMED_CHECK_IN],
+            rule_ids=[],
+        )
+        found.append(escalation)
+    return found, last_id
+
+
+def reconcile(settings: Optional[Settings] = None) -> int:
+    """Create every case missing for escalations in the tracker store; returns how many were created."""
+    engine: Engine = get_engine(settings or get_settings())
+    created = 0
+    with Session(engine, future=True) as session, session.begin():
+        connection = session.connection()
+        if not _events_table_exists(connection):
+            return 0
+        state = session.get(ReconcilerState, 1)
+        if state is None:
+            state = ReconcilerState(id=1, last_event_id=0)
+            session.add(state)
+        escalations, last_id = _find_escalations(connection, max(0, state.last_event_id - RESCAN_WINDOW))
+        for escalation in escalations:
+            created += _insert(session, escalation, source="reconciler")
+        state.last_event_id = last_id
+    if created:
+        logger.info("reconciler created %d missing case(s)", created)
+    return created
+
+
+def list_cases(settings: Optional[Settings] = None, status: Optional[str] = None) -> list[dict[str, Any]]:
+    """Cases newest first, as JSON-ready dicts."""
+    engine = get_engine(settings or get_settings())
+    query = select(Case).order_by(Case.created_at.desc(), Case.id.desc())
+    if status:
+        query = query.where(Case.status == status)
+    with Session(engine, future=True) as session:
+        return [_case_dict(case) for case in session.execute(query).scalars()]
+
+
+def _case_dict(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "sender_id": case.sender_id,
+        "event_timestamp": case.event_timestamp,
+        "kind": case.kind,
+        "categories": list(case.categories or []),
+        "rule_ids": list(case.rule_ids or []),
+        "status": case.status,
+        "assignee": case.assignee,
+        "source": case.source,
+        "created_at": case.created_at.isoformat() if case.created_at else None,
+    }
+
+
+def iter_table(cases: Iterable[dict[str, Any]]) -> Iterable[str]:
+    """Plain-text rows for a terminal."""
+    yield f"{'id':>5}  {'created_at':<32} {'kind':<10} {'status':<9} sender_id  categories"
+    for case in cases:
+        yield (f"{case['id']:>5}  {case['created_at']:<32} {case['kind']:<10} {case['status']:<9} "
+               f"{case['sender_id']}  {','.join(case['categories'])}")

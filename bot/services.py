@@ -1,0 +1,47 @@
+"""The command line and health URL of each service `bot run` starts, derived from settings."""
+from __future__ import annotations
+
+import sys
+
+from bot.build import endpoints_file
+from bot.settings import Settings
+from bot.supervisor import Service
+from bot.training import model_path
+
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "PYTHONUNBUFFERED": "1",
+}
+
+
+def rasa_server(settings: Settings) -> Service:
+    host, port = settings.services.host, settings.services.rasa_port
+    return Service(
+        name="rasa",
+        command=[
+            sys.executable, "-m", "rasa", "run",
+            "--model", str(model_path(settings)),
+            "--endpoints", str(endpoints_file(settings)),
+            "--credentials", str(settings.root / "credentials.yml"),
+            "--interface", host,
+            "--port", str(port),
+            "--cors", "*",
+        ],
+        health_url=f"http://{host}:{port}/",
+        env=QUIET_ENV,
+    )
+
+
+def action_server(settings: Settings) -> Service:
+    host, port = settings.services.host, settings.services.actions_port
+    return Service(
+        name="actions",
+        command=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        health_url=f"http://{host}:{port}/health",
+        env=QUIET_ENV,
+    )
+
+
+def all_services(settings: Settings) -> list[Service]:
+    return [rasa_server(settings), action_server(settings)]

@@ -1,0 +1,128 @@
+"""Rasa NLU component: run `safety.assess` on every user message and let its verdict win.
+
+Placed last in the pipeline (after the intent classifier and the FallbackClassifier), so its
+override is the final word: a flagged message gets the intent `safety_emergency`, `safety_crisis`,
+`safety_third_party` or `safety_check_in` with confidence 1.0, which RulePolicy routes
+deterministically, whatever form, loop or exercise is active. The assessment is stored in the parse
+data under `safety`, and therefore in the tracker store with the message, where the reconciler and
+the staff see what matched and why.
+
+The classifier may add recall (a risk-family intent above `classifier_threshold` escalates although no
+rule matched); it can never lower a rule's verdict.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from safety import assess
+from safety.assessment import Assessment, Kind
+
+PARSE_DATA_KEY = "safety"
+THIRD_PARTY_CATEGORY = "third_party_risk"
+# How severe each kind is, to take the stronger of the rule and the classifier verdicts.
+SEVERITY = {Kind.NONE: 0, Kind.CHECK_IN: 1, Kind.CRISIS: 2, Kind.EMERGENCY: 3}
+
+
+def intent_for(assessment: Assessment) -> Optional[str]:
+    """The dialogue intent a verdict routes to; None leaves the classifier's intent alone."""
+    if assessment.kind == Kind.EMERGENCY:
+        return "safety_emergency"
+    if assessment.kind == Kind.CRISIS:
+        only_about_someone_else = set(assessment.categories) == {THIRD_PARTY_CATEGORY}
+        return "safety_third_party" if only_about_someone_else else "safety_crisis"
+    if assessment.kind == Kind.CHECK_IN:
+        return "safety_check_in"
+    return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyComponent(GraphComponent):
+    """Overrides the intent of risk messages; see the module docstring."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # Classifier intents that may raise a verdict when no rule matched, and the kind they raise
+            # it to. Their NLU examples live in data/nlu/risk.yml.
+            "classifier_risk_intents": {
+                "safety_emergency": "emergency",
+                "safety_crisis": "crisis",
+                "safety_third_party": "crisis",
+                "self_harm_urge": "crisis",
+                "safety_check_in": "check_in",
+            },
+            # Minimum classifier confidence for that (the ranking is searched, not just the top intent,
+            # so a low-confidence nlu_fallback cannot hide a risk intent).
+            "classifier_threshold": 0.5,
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._risk_intents = {name: Kind(kind) for name, kind in config["classifier_risk_intents"].items()}
+        self._threshold = float(config["classifier_threshold"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyComponent:
+        assess("warm up")  # build the matchers now, not on the first person's message
+        return cls(config)
+
+    def _classifier_verdict(self, message: Message) -> tuple[Kind, Optional[str]]:
+        """The strongest kind a confident risk-family intent in the ranking asks for."""
+        best, best_intent = Kind.NONE, None
+        ranking = message.get(INTENT_RANKING_KEY) or [message.get(INTENT) or {}]
+        for entry in ranking:
+            name = entry.get(INTENT_NAME_KEY)
+            confidence = entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0
+            kind = self._risk_intents.get(name)
+            if kind and confidence >= self._threshold and SEVERITY[kind] > SEVERITY[best]:
+                best, best_intent = kind, name
+        return best, best_intent
+
+    def _assess_message(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        assessment = assess(text)
+        record: Dict[str, Any] = {**assessment.to_dict(), "source": "rules"}
+        classifier_kind, classifier_intent = self._classifier_verdict(message)
+        if SEVERITY[classifier_kind] > SEVERITY[assessment.kind]:
+            categories = assessment.categories
+            if classifier_intent == "safety_third_party":
+                categories = sorted(set(categories) | {THIRD_PARTY_CATEGORY})
+            assessment = Assessment.from_dict(
+                {**assessment.to_dict(), "kind": classifier_kind.value, "categories": categories,
+                 "escalate": classifier_kind in (Kind.CRISIS, Kind.EMERGENCY)}
+            )
+            record = {**assessment.to_dict(), "source": "classifier", "classifier_intent": classifier_intent}
+        message.set(PARSE_DATA_KEY, record, add_to_output=True)
+        intent = intent_for(assessment)
+        if intent is None:
+            return
+        override = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [override] + [
+            entry for entry in (message.get(INTENT_RANKING_KEY) or []) if entry.get(INTENT_NAME_KEY) != intent
+        ]
+        message.set(INTENT, override, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Assess every message; override the intent of flagged ones."""
+        for message in messages:
+            self._assess_message(message)
+        return messages

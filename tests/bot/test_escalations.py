@@ -1,0 +1,108 @@
+"""Cases are created once per flagged message, by the action server or by the reconciler."""
+import time
+
+import pytest
+
+from bot.escalations import list_cases, reconcile, record_escalation
+from tests.bot.conftest import bot_action, user_event
+
+CRISIS = {
+    "kind": "crisis",
+    "escalate": True,
+    "categories": ["active_ideation"],
+    "spans": [{"start": 7, "end": 21, "category": "active_ideation", "rule_id": "active.kill_myself"}],
+}
+
+
+def test_record_escalation_creates_one_case_per_flagged_message(settings):
+    at = time.time()
+    assert record_escalation("alice", at, "crisis", ["active_ideation"], ["active.kill_myself"], settings=settings)
+    assert not record_escalation("alice", at, "crisis", ["active_ideation"], ["active.kill_myself"], settings=settings)
+    [case] = list_cases(settings)
+    assert case["sender_id"] == "alice"
+    assert case["kind"] == "crisis"
+    assert case["categories"] == ["active_ideation"]
+    assert case["rule_ids"] == ["active.kill_myself"]
+    assert case["status"] == "new"
+    assert case["source"] == "action"
+    assert case["created_at"]
+
+
+def test_reconciler_without_a_tracker_store_yet_creates_nothing(settings):
+    assert reconcile(settings) == 0
+    assert list_cases(settings) == []
+
+
+def test_reconciler_creates_the_case_the_action_server_missed(settings, tracker_writer):
+    tracker_writer.save(
+        "bob",
+        user_event("hello", "greet"),
+        user_event("i want to kill myself", "safety_crisis", CRISIS),
+        bot_action("utter_crisis"),
+        bot_action("utter_crisis_resources_card"),
+    )
+    assert reconcile(settings) == 1
+    [case] = list_cases(settings)
+    assert (case["sender_id"], case["kind"], case["source"]) == ("bob", "crisis", "reconciler")
+    assert case["categories"] == ["active_ideation"]
+    assert case["rule_ids"] == ["active.kill_myself"]
+    assert reconcile(settings) == 0  # idempotent
+
+
+def test_reconciler_does_not_duplicate_a_case_the_action_server_made(settings, tracker_writer):
+    flagged = user_event("i want to kill myself", "safety_crisis", CRISIS)
+    tracker_writer.save("carol", flagged, bot_action("utter_crisis_resources_card"))
+    record_escalation("carol", flagged.timestamp, "crisis", ["active_ideation"], [], settings=settings)
+    assert reconcile(settings) == 0
+    assert len(list_cases(settings)) == 1
+
+
+def test_confirmed_check_in_becomes_a_case_from_the_resources_card(settings, tracker_writer):
+    check_in = {"kind": "check_in", "escalate": False, "categories": ["passive_ideation"], "spans": []}
+    tracker_writer.save(
+        "dan",
+        user_event("whats the point of anything", "safety_check_in", check_in),
+        bot_action("utter_check_in"),
+        user_event("yes", "affirm"),
+        bot_action("utter_crisis"),
+        bot_action("utter_crisis_resources_card"),
+    )
+    assert reconcile(settings) == 1
+    [case] = list_cases(settings)
+    assert case["kind"] == "crisis"
+    assert case["categories"] == ["check_in_confirmed"]
+
+
+def test_emergency_kind_comes_from_the_assessment(settings, tracker_writer):
+    emergency = {**CRISIS, "kind": "emergency", "categories": ["attempt_in_progress"]}
+    tracker_writer.save("erin", user_event("i took all my pills", "safety_emergency", emergency))
+    reconcile(settings)
+    assert [c["kind"] for c in list_cases(settings)] == ["emergency"]
+
+
+def test_unflagged_conversations_create_no_case(settings, tracker_writer):
+    tracker_writer.save("fay", user_event("this traffic is killing me", "mood_overwhelmed",
+                                          {"kind": "none", "escalate": False, "categories": [], "spans": []}))
+    assert reconcile(settings) == 0
+    assert list_cases(settings) == []
+
+
+def test_list_cases_filters_by_status(settings):
+    record_escalation("gus", time.time(), "crisis", [], [], settings=settings)
+    assert len(list_cases(settings, status="new")) == 1
+    assert list_cases(settings, status="closed") == []
+
+
+@pytest.mark.postgres
+def test_reconciler_and_cases_work_on_postgresql(tmp_path):
+    from bot.settings import load_settings
+    from tests.bot.conftest import TrackerWriter
+    from tests.postgres import temporary_database
+
+    with temporary_database() as url:
+        settings = load_settings(environ={"BOT_VAR_DIR": str(tmp_path), "DATABASE_URL": url})
+        TrackerWriter(url).save("pg-user", user_event("i want to kill myself", "safety_crisis", CRISIS))
+        assert reconcile(settings) == 1
+        assert [c["sender_id"] for c in list_cases(settings)] == ["pg-user"]
+        from bot.db import get_engine
+        get_engine(settings).dispose()

@@ -1,0 +1,67 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+MINIMAL = "clinic:\n  name: Test Clinic\n"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "settings.yml"
+    path.write_text(text)
+    return path
+
+
+def test_project_settings_file_loads_with_defaults():
+    settings = load_settings(environ={})
+    assert settings.clinic.locale == "en-US"
+    assert settings.services.rasa_port == 5005
+    assert settings.services.actions_port == 5055
+    assert settings.services.web_port == 8000
+    assert settings.database_url == f"sqlite:///{settings.var_dir / 'bot.db'}"
+
+
+def test_environment_overrides_ports_locale_and_database(tmp_path):
+    settings = load_settings(
+        write(tmp_path, MINIMAL),
+        environ={
+            "BOT_RASA_PORT": "6005",
+            "BOT_ACTIONS_PORT": "6055",
+            "BOT_WEB_PORT": "9000",
+            "BOT_LOCALE": "en-GB",
+            "DATABASE_URL": "postgresql://u:p@127.0.0.1/test",
+            "BOT_VAR_DIR": str(tmp_path / "state"),
+        },
+    )
+    assert (settings.services.rasa_port, settings.services.actions_port, settings.services.web_port) == (
+        6005, 6055, 9000,
+    )
+    assert settings.clinic.locale == "en-GB"
+    assert settings.database_url == "postgresql://u:p@127.0.0.1/test"
+    assert settings.var_dir == tmp_path / "state"
+    assert settings.url("rasa") == "http://127.0.0.1:6005"
+
+
+@pytest.mark.parametrize(
+    "text, environ, message",
+    [
+        ("clinic: [unclosed", {}, "not valid YAML"),
+        ("- a list\n", {}, "must be a mapping"),
+        ("services:\n  rasa_port: 1\n", {}, "clinic: field required"),
+        (MINIMAL, {"BOT_WEB_PORT": "99999"}, "services.web_port: must be a TCP port"),
+        (MINIMAL, {"BOT_RASA_PORT": "abc"}, "services.rasa_port"),
+        (MINIMAL + "conversations:\n  retention_days: 0\n", {}, "retention_days: must be a positive number"),
+    ],
+)
+def test_bad_settings_name_the_file_and_the_problem(tmp_path, text, environ, message):
+    path = write(tmp_path, text)
+    with pytest.raises(SettingsError) as error:
+        load_settings(path, environ=environ)
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
+
+
+def test_missing_settings_file_is_a_clear_error(tmp_path):
+    with pytest.raises(SettingsError, match="does not exist"):
+        load_settings(tmp_path / "nope.yml", environ={})
