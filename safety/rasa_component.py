@@ -32,8 +32,6 @@ from safety.assessment import Assessment, Kind
 
 PARSE_DATA_KEY = "safety"
 THIRD_PARTY_CATEGORY = "third_party_risk"
-# How severe each kind is, to take the stronger of the rule and the classifier verdicts.
-SEVERITY = {Kind.NONE: 0, Kind.CHECK_IN: 1, Kind.CRISIS: 2, Kind.EMERGENCY: 3}
 
 
 def intent_for(assessment: Assessment) -> Optional[str]:
@@ -92,7 +90,7 @@ class SafetyComponent(GraphComponent):
             name = entry.get(INTENT_NAME_KEY)
             confidence = entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0
             kind = self._risk_intents.get(name)
-            if kind and confidence >= self._threshold and SEVERITY[kind] > SEVERITY[best]:
+            if kind and confidence >= self._threshold and kind.rank > best.rank:
                 best, best_intent = kind, name
         return best, best_intent
 
@@ -101,13 +99,13 @@ class SafetyComponent(GraphComponent):
         assessment = assess(text)
         record: Dict[str, Any] = {**assessment.to_dict(), "source": "rules"}
         classifier_kind, classifier_intent = self._classifier_verdict(message)
-        if SEVERITY[classifier_kind] > SEVERITY[assessment.kind]:
+        if classifier_kind.rank > assessment.kind.rank:
             categories = assessment.categories
             if classifier_intent == "safety_third_party":
                 categories = sorted(set(categories) | {THIRD_PARTY_CATEGORY})
             assessment = Assessment.from_dict(
                 {**assessment.to_dict(), "kind": classifier_kind.value, "categories": categories,
-                 "escalate": classifier_kind in (Kind.CRISIS, Kind.EMERGENCY)}
+                 "escalate": classifier_kind.escalates}
             )
             record = {**assessment.to_dict(), "source": "classifier", "classifier_intent": classifier_intent}
         message.set(PARSE_DATA_KEY, record, add_to_output=True)

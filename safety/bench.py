@@ -1,0 +1,106 @@
+"""Latency benchmark for :func:`safety.assess` (reports, never asserts).
+
+    python -m safety.bench
+
+Why: ``assess`` runs on every message before the NLU pipeline, so it must
+stay well under a millisecond for a chat message and grow linearly (not
+quadratically) with message length, so a pasted 100 kB wall of text cannot
+stall the bot.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Callable
+
+from .engine import assess, get_engine
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "safety" / "corpus"
+
+#: a realistic 400-character message with the risk in its last clause
+MESSAGE_400 = (
+    "so today was another long day, work was a mess and my manager yelled at me again in front "
+    "of everyone, then the bus was late and i got soaked walking home, my flatmate ate my leftovers "
+    "and i just sat on the kitchen floor for ages scrolling and thinking about how nothing ever "
+    "changes no matter what i try, i'm so tired of pretending to be fine for everyone and honestly "
+    "i don't want to be here anymore"
+)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def _time(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _cpu(fn: Callable[[], object]) -> float:
+    """CPU time of this thread: unlike wall time, not inflated by other processes
+    competing for the machine's cores."""
+    start = time.thread_time()
+    fn()
+    return time.thread_time() - start
+
+
+def _corpus_texts() -> list[str]:
+    texts = []
+    for name in ("risk.jsonl", "nonrisk.jsonl"):
+        path = CORPUS_DIR / name
+        if path.exists():
+            texts.extend(json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return texts or [MESSAGE_400]
+
+
+def _long_message(chars: int, texts: list[str]) -> str:
+    parts, size, i = [], 0, 0
+    while size < chars:
+        t = texts[i % len(texts)]
+        parts.append(t)
+        size += len(t) + 2
+        i += 1
+    return (". ".join(parts))[:chars]
+
+
+def run(iterations: int = 2000) -> dict:
+    """Measure and return latencies in milliseconds (and the 100 kB / 50 kB ratio).
+
+    Wall-clock percentiles include time stolen by other processes; the
+    ``cpu`` figures (thread CPU time) are what the code itself costs.  Long
+    messages are timed in CPU time, best of three.
+    """
+    get_engine()  # build once, outside the timings
+    msg = MESSAGE_400[:400]
+    for _ in range(50):
+        assess(msg)  # warm caches
+    single = [_time(lambda: assess(msg)) * 1000 for _ in range(iterations)]
+    single_cpu = [_cpu(lambda: assess(msg)) * 1000 for _ in range(iterations)]
+    texts = _corpus_texts()
+    corpus = [_time(lambda t=t: assess(t)) * 1000 for t in texts]
+    k50, k100 = _long_message(50_000, texts), _long_message(100_000, texts)
+    t50 = min(_cpu(lambda: assess(k50)) for _ in range(3)) * 1000
+    t100 = min(_cpu(lambda: assess(k100)) for _ in range(3)) * 1000
+    return {
+        "message_chars": len(msg),
+        "message_p50_ms": round(statistics.median(single), 4),
+        "message_p99_ms": round(_percentile(single, 99), 4),
+        "message_cpu_p50_ms": round(statistics.median(single_cpu), 4),
+        "message_cpu_p99_ms": round(_percentile(single_cpu, 99), 4),
+        "corpus_messages": len(texts),
+        "corpus_p50_ms": round(statistics.median(corpus), 4),
+        "corpus_p99_ms": round(_percentile(corpus, 99), 4),
+        "corpus_max_ms": round(max(corpus), 4),
+        "long_50kB_ms": round(t50, 2),
+        "long_100kB_ms": round(t100, 2),
+        "ratio_100kB_over_50kB": round(t100 / t50, 2) if t50 else None,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))

@@ -1,0 +1,310 @@
+"""Combining rule matches into one :class:`~safety.assessment.Assessment`.
+
+The order of decisions, and why:
+
+1. normalise, tokenize, lemmatize, match the risk rules.  No match -> "none"
+   (the fast path for almost every message);
+2. drop matches covered by an idiom or harmless literal use ("this traffic is
+   killing me", "cut myself shaving");
+3. negation ("I would never hurt myself") caps a match at check_in: we do not
+   trust it blindly, but it must not page staff either.  Negations that are
+   part of a rule's own words ("I don't want to be here anymore") are not
+   negations of the rule;
+4. re-categorise by context: a past-time marker moves "took an overdose" to
+   past_attempt; a third-person subject or reflexive moves self-directed
+   categories to third_party_risk (the person needs resources for helping
+   someone else) while keeping the urgency of the original category;
+5. matches that only mean something next to risk ("tonight", "right now")
+   count only near another match;
+6. kind = the most urgent kind of any match, upgraded to emergency when a
+   crisis-level match has an intent/timeline or means-at-hand signal beside it.
+"""
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.attrs import IS_SPACE, LOWER
+
+from .assessment import Assessment, Kind, Span, max_kind
+from .matcher import Lemmas, PatternCompiler, RuleMatcher, build_nlp
+from .normalise import Normaliser
+from .rules import RULES_DIR, Rule, RuleSet, load_ruleset
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One surviving rule match, in token offsets of the normalised Doc."""
+
+    rule: Rule
+    start: int
+    end: int
+    category: str
+    kind: Kind
+    negated: bool = False
+    signal: bool = False  # intent/timeline or means-at-hand
+
+
+class _Vocabulary:
+    """Words the normaliser may map onto: lookup-table forms and lemmas plus every rule word."""
+
+    def __init__(self, table: Any, words: set[str]) -> None:
+        self._table = table
+        self._words = frozenset(words) | frozenset(v for v in table.values() if isinstance(v, str))
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and (word in self._words or word in self._table)
+
+
+class Engine:
+    """Everything built once from a rules directory: pipeline, matchers, settings."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.tunables = ruleset.tunables
+        self.nlp = build_nlp(ruleset.lemma_overrides)
+        table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        self._lemmatizer = Lemmas(self.nlp)
+        self.lemma = lambda w: table.get(w, w)
+        self.normaliser = Normaliser(ruleset.normalisation, _Vocabulary(table, ruleset.words()))
+        compiler = PatternCompiler(ruleset.lexicon, self.lemma, self.tunables.gap_breaks)
+        gaps = self.tunables.gap_breaks
+        self.risk = RuleMatcher(self.nlp, ruleset.rules, compiler, gaps)
+        self.idioms = RuleMatcher(self.nlp, ruleset.idioms, compiler, gaps)
+        ids = lambda words: frozenset(self.nlp.vocab.strings.add(w) for w in words)  # noqa: E731
+        t = self.tunables
+        self._clause_ids = ids(t.clause_breaks)
+        self._sentence_ids = ids(t.sentence_breaks)
+        self._neg_cues, self._neg_blockers = ids(t.negation.cues), ids(t.negation.blockers)
+        self._neg_not_after, self._neg_not_before = ids(t.negation.not_after), ids(t.negation.not_before)
+        self._never = self.nlp.vocab.strings.add("never")
+        self._first_person, self._third_person = ids(t.third_party.first_person), ids(t.third_party.third_person)
+        self._recat: list[tuple[Any, RuleMatcher]] = []
+        for rc in self.tunables.recategorise:
+            marker_rule = Rule(id=rc.id, category=rc.source, file=str(ruleset.directory / "tunables.yml"), patterns=rc.markers)
+            self._recat.append((rc, RuleMatcher(self.nlp, [marker_rule], compiler, gaps)))
+
+    # -- public ------------------------------------------------------------
+    def assess(self, text: str) -> Assessment:
+        if not isinstance(text, str):
+            raise TypeError(f"assess() expects str, got {type(text).__name__}")
+        if not text.strip():
+            return Assessment.none()
+        norm = self.normaliser(text)
+        doc = self._lemmatizer(self.nlp.make_doc(norm.text))
+        raw = self.risk(doc)
+        if not raw:
+            return Assessment.none()
+        hits = self._decide(doc, raw)
+        if not hits:
+            return Assessment.none()
+        kind = self._kind(hits)
+        if kind is Kind.NONE:
+            return Assessment.none()
+        spans = []
+        for hit in sorted(hits, key=lambda h: (h.start, h.end, h.rule.id)):
+            span = doc[hit.start:hit.end]
+            start, end = _snap(text, *norm.to_original(span.start_char, span.end_char))
+            spans.append(Span(start, end, hit.category, hit.rule.id))
+        categories = sorted({h.category for h in hits})
+        return Assessment(kind=kind, escalate=kind.escalates, categories=categories, spans=spans)
+
+    def explain(self, text: str) -> dict[str, Any]:
+        """Everything behind a decision, for debugging rules (not for production logs: it holds the text)."""
+        norm = self.normaliser(text)
+        doc = self._lemmatizer(self.nlp.make_doc(norm.text))
+        return {
+            "normalised": norm.text,
+            "tokens": [(t.text, t.lemma_) for t in doc],
+            "risk_matches": [(rid, doc[s:e].text) for rid, s, e in self.risk(doc)],
+            "idiom_matches": [(rid, doc[s:e].text) for rid, s, e in self.idioms(doc)],
+            "assessment": self.assess(text).to_dict(),
+        }
+
+    # -- steps ---------------------------------------------------------------
+    def _decide(self, doc: Any, raw: list[tuple[str, int, int]]) -> list[Hit]:
+        t = self.tunables
+        arr = doc.to_array([LOWER, IS_SPACE])
+        lowers = arr[:, 0].tolist()
+        clause, sentence = self._segments(lowers, arr[:, 1].tolist())
+        idiom_spans = self._idiom_spans(doc)
+        rules = self.risk.rules
+
+        hits: list[Hit] = []
+        marker_sentences: dict[int, set[int]] = {}  # computed only when a rule needs it
+        for rid, start, end in raw:
+            rule = rules[rid]
+            if self._suppressed(rule, start, end, idiom_spans):
+                continue
+            negated = rule.negatable and self._negated(lowers, clause, start, end)
+            category, kind = rule.category, rule.kind or t.category_kind[rule.category]
+            for index, (rc, markers) in enumerate(self._recat):
+                if category == rc.source:
+                    if index not in marker_sentences:
+                        marker_sentences[index] = {sentence[s] for _, s, _ in markers(doc)}
+                    if sentence[start] in marker_sentences[index]:
+                        category, kind = rc.target, t.category_kind[rc.target]
+            signal = category in t.emergency_signals
+            if category in t.third_party.categories and self._about_someone_else(lowers, sentence, start, end):
+                kind = max_kind(kind, t.category_kind[t.third_party.category])
+                category = t.third_party.category
+            if negated:
+                kind = Kind.CHECK_IN if kind.rank > Kind.CHECK_IN.rank else kind
+            hits.append(Hit(rule, start, end, category, kind, negated, signal))
+        return self._apply_context(hits)
+
+    def _segments(self, lowers: list[int], spaces: list[int]) -> tuple[list[int], list[int]]:
+        """Clause and sentence number of every token (breaks are their own clause).
+
+        Works on string ids (not Token objects): this runs on every message with a hit.
+        """
+        cb, sb = self._clause_ids, self._sentence_ids
+        clause, sentence = [], []
+        c = s = 0
+        for tok, space in zip(lowers, spaces):
+            if space or tok in sb:
+                c += 1
+                clause.append(c)
+                c += 1
+                s += 1
+                sentence.append(s)
+                s += 1
+                continue
+            if tok in cb:
+                c += 1
+                clause.append(c)
+                c += 1
+            else:
+                clause.append(c)
+            sentence.append(s)
+        return clause, sentence
+
+    def _idiom_spans(self, doc: Any) -> list[tuple[int, int, Rule]]:
+        rules = self.idioms.rules
+        return sorted((s, e, rules[rid]) for rid, s, e in self.idioms(doc))
+
+    @staticmethod
+    def _suppressed(rule: Rule, start: int, end: int, idioms: list[tuple[int, int, Rule]]) -> bool:
+        """True when an idiom overlaps the match and suppresses its category."""
+        if not idioms:
+            return False
+        # idioms are short, so only those starting within 12 tokens before `start` can overlap
+        i = bisect_left(idioms, (start - 12, -1))
+        for s, e, idiom in idioms[i:]:
+            if s >= end:
+                break
+            if e > start and (idiom.suppresses is None or rule.category in idiom.suppresses):
+                return True
+        return False
+
+    def _negated(self, lowers: list[int], clause: list[int], start: int, end: int) -> bool:
+        """A negation cue shortly before the match, in the same clause, that really negates it."""
+        window = self.tunables.negation.window
+        i, steps = start - 1, 0
+        while i >= 0 and steps < window and clause[i] == clause[start]:
+            tok = lowers[i]
+            if tok in self._neg_cues:
+                before = lowers[i - 1] if i > 0 else 0
+                after = lowers[i + 1]
+                if before in self._neg_not_before or after in self._neg_not_after:
+                    return False
+                return not any(lowers[j] in self._neg_blockers for j in range(i + 1, start))
+            i -= 1
+            steps += 1
+        # "suicide has never crossed my mind": a cue right after the match
+        for j in range(end, min(end + 2, len(lowers))):
+            if clause[j] != clause[end - 1]:
+                break
+            if lowers[j] == self._never:
+                return True
+        return False
+
+    def _about_someone_else(self, lowers: list[int], sentence: list[int], start: int, end: int) -> bool:
+        """Whose risk is it?  Pronouns inside the match decide; else the nearest person before it."""
+        first, third = self._first_person, self._third_person
+        inside = lowers[start:end]
+        if any(tok in first for tok in inside):
+            return False
+        if any(tok in third for tok in inside):
+            return True
+        i, window = start - 1, self.tunables.third_party.window
+        while i >= 0 and start - i <= window and sentence[i] == sentence[start]:
+            tok = lowers[i]
+            if tok in first:
+                return False
+            if tok in third:
+                return True
+            i -= 1
+        return False
+
+    def _apply_context(self, hits: list[Hit]) -> list[Hit]:
+        """Keep context-only matches ("tonight") only when a strong enough match is near.
+
+        Anchors are scanned from a bisected start, so a long message with
+        thousands of matches stays linear.
+        """
+        if all(h.rule.needs_context is None for h in hits):
+            return hits
+        anchors = sorted((h.start, h.end, h.kind.rank) for h in hits if h.rule.needs_context is None and not h.negated)
+        starts = [a[0] for a in anchors]
+        longest = max((e - s for s, e, _ in anchors), default=0)
+        out = []
+        for hit in hits:
+            need = hit.rule.needs_context
+            if need is None:
+                out.append(hit)
+                continue
+            window = hit.rule.context_window or self.tunables.context_window
+            i = bisect_left(starts, hit.start - window - longest)
+            while i < len(anchors) and anchors[i][0] <= hit.end + window:
+                a_start, a_end, rank = anchors[i]
+                if rank >= need.rank and max(a_start - hit.end, hit.start - a_end, 0) <= window:
+                    out.append(hit)
+                    break
+                i += 1
+        return out
+
+    def _kind(self, hits: list[Hit]) -> Kind:
+        kind = max_kind(*(h.kind for h in hits))
+        if kind is Kind.CRISIS:
+            strong = [h for h in hits if not h.negated and h.kind.rank >= Kind.CRISIS.rank]
+            signals = {h.rule.category for h in strong if h.signal}
+            if signals and (len(signals) > 1 or any(not h.signal for h in strong)):
+                return Kind.EMERGENCY
+        return kind
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span to whole words of the original text: the tokenizer splits
+    "dont" into "do" + "nt", and a span starting at "nt" should show "dont"."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end
+
+
+_ENGINE: Engine | None = None
+_LOCK = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The module-level engine, built on first use (about a second) and shared after."""
+    global _ENGINE
+    if _ENGINE is None:
+        with _LOCK:
+            if _ENGINE is None:
+                _ENGINE = Engine(load_ruleset(RULES_DIR))
+    return _ENGINE
+
+
+def assess(text: str) -> Assessment:
+    """Assess one message.  Never raises for any string; never returns a score."""
+    return get_engine().assess(text)
+
+
+def explain(text: str) -> dict[str, Any]:
+    """Debugging view of how ``text`` was normalised and matched."""
+    return get_engine().explain(text)

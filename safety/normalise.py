@@ -1,0 +1,229 @@
+"""Text normalisation that keeps a map back to the original characters.
+
+Why: people in distress type fast and disguise words ("k1ll mys3lf",
+"diiiie", "sewerslide", "i want to 🔪 myself"), and the rules should be
+written once, against plain lowercase English.  Every transformation is
+recorded so that spans found in the normalised text can be reported as
+offsets into the message the person actually typed.
+
+What happens, in one left-to-right pass (linear in the length of the text):
+
+* lowercase, and curly/odd apostrophes become ``'``;
+* invisible joiners, variation selectors and skin-tone modifiers are dropped;
+* emoji listed in ``normalisation.yml`` become words (🔪 -> " knife ");
+* each word is looked up in ``replacements`` (slang, misspellings:
+  "kms" -> "kill myself", "sucide" -> "suicide"); a word that is not in the
+  vocabulary is also tried with leetspeak undone ("k1ll" -> "kill") and with
+  letter runs collapsed ("diiiie" -> "die", "cutt" -> "cut"), keeping the first
+  candidate the vocabulary knows.  Unknown words are left alone, so ordinary
+  text is never mangled.
+
+Missing apostrophes ("dont", "im", "cant") need nothing here: spaCy's English
+tokenizer exceptions already split them into the same lemmas as "don't".
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Container, Mapping, Sequence
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'", "\uff07": "'"})
+_DROP = "\ufe0f\ufe0e\u200d\u200b\u200c\U0001F3FB-\U0001F3FF"
+_INVISIBLE = re.compile(f"[{_DROP}]")
+_WORD = r"[a-z0-9@$]+(?:['\-][a-z0-9@$]+)*"
+_RUN = re.compile(r"([a-z])\1+")
+#: numbers with units or ordinals ("4am", "2nd", "10mg") are never leetspeak
+_MEASURE = re.compile(r"^[0-9]+(?:st|nd|rd|th|am|pm|s|k|m|x|h|hr|hrs|min|mins|kg|lb|lbs|mg|ml|g|mm|cm|km|yo|yr|yrs)?$")
+#: letters that English doubles, so "killll" -> "kill" is tried before "kil";
+#: for the others ("diiiie", "sooo") the single letter is tried first.
+_DOUBLING = frozenset("eolsftpnrdcmgbz")
+_MAX_CANDIDATES = 32
+
+
+@dataclass(frozen=True)
+class NormalisationData:
+    """The data that drives normalisation (loaded from rules/normalisation.yml)."""
+
+    leet: Mapping[str, tuple[str, ...]]
+    emoji: Mapping[str, str]
+    replacements: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class _Segment:
+    out_start: int
+    out_end: int
+    orig_start: int
+    orig_end: int
+    exact: bool  # one output char per input char, offsets shift 1:1
+
+
+class Normalised:
+    """Normalised text plus the offset map back to the original."""
+
+    __slots__ = ("text", "original", "_segments", "_starts")
+
+    def __init__(self, text: str, original: str, segments: Sequence[_Segment]) -> None:
+        self.text = text
+        self.original = original
+        self._segments = list(segments)
+        self._starts = [s.out_start for s in self._segments]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a ``[start, end)`` span of ``self.text`` onto ``self.original``.
+
+        A span that touches a rewritten word ("kms" -> "kill myself") widens
+        to the whole original word, so the reported span always covers what
+        the person typed.
+        """
+        if not self._segments or end <= start:
+            return (0, 0)
+        first = self._segments[max(0, bisect_right(self._starts, start) - 1)]
+        last = self._segments[max(0, bisect_right(self._starts, end - 1) - 1)]
+        o_start = first.orig_start + (start - first.out_start) if first.exact else first.orig_start
+        o_end = last.orig_start + (end - last.out_start) if last.exact else last.orig_end
+        o_start = min(max(o_start, 0), len(self.original))
+        o_end = min(max(o_end, o_start), len(self.original))
+        return (o_start, o_end)
+
+
+class Normaliser:
+    """Callable that turns a raw message into :class:`Normalised` text.
+
+    ``vocabulary`` is the set of words considered "real": the lemmatizer's
+    lookup table plus every word the rules use.  It is what lets the
+    normaliser undo "k1ll" and "diiiie" without touching "4am" or "bookkeeper".
+    """
+
+    def __init__(self, data: NormalisationData, vocabulary: Container[str]) -> None:
+        self.data = data
+        self.vocabulary = vocabulary
+        emoji_class = "".join(re.escape(e) for e in data.emoji)
+        parts = [f"(?P<drop>[{_DROP}])"]
+        if emoji_class:
+            parts.append(f"(?P<emoji>[{emoji_class}])")
+        parts.append(f"(?P<word>{_WORD})")
+        self._pattern = re.compile("|".join(parts))
+        self._words = re.compile(_WORD)
+        self._special = re.compile(f"[{_DROP}{emoji_class}]")
+        leet_chars = "".join(re.escape(c) for c in data.leet)
+        self._has_leet = re.compile(f"[{leet_chars}]") if leet_chars else None
+        self._cache: dict[str, str | None] = {}
+
+    def __call__(self, text: str) -> Normalised:
+        lowered = text.lower()
+        if len(lowered) != len(text):  # e.g. "İ": keep such characters as typed
+            lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        lowered = lowered.translate(_APOSTROPHES)
+        # fast path: most messages need no rewriting at all
+        if self._quiet(lowered):
+            return Normalised(lowered, text, [_Segment(0, len(lowered), 0, len(lowered), True)] if lowered else [])
+
+        pieces: list[str] = []
+        segments: list[_Segment] = []
+        out_pos = 0
+        copied_from = 0  # start of the pending unchanged stretch in `lowered`
+
+        def flush(upto: int) -> None:
+            nonlocal out_pos
+            if upto > copied_from:
+                n = upto - copied_from
+                pieces.append(lowered[copied_from:upto])
+                segments.append(_Segment(out_pos, out_pos + n, copied_from, upto, True))
+                out_pos += n
+
+        emoji = self.data.emoji
+        for m in self._pattern.finditer(lowered):
+            kind = m.lastgroup
+            if kind == "word":
+                new = self._word(m.group())
+                if new is None:
+                    continue  # unchanged: stays in the pending stretch
+                flush(m.start())
+            elif kind == "emoji":
+                flush(m.start())
+                # pad with a space only where needed ("🔪myself" -> "knife myself",
+                # "💊💊" -> "pills pills"): a double space would become a
+                # whitespace token and break adjacency in patterns
+                before = bool(pieces) and not pieces[-1][-1:].isspace()
+                j = m.end()
+                while j < len(lowered) and _INVISIBLE.match(lowered[j]):
+                    j += 1
+                nxt = lowered[j] if j < len(lowered) else " "
+                after = not nxt.isspace() and nxt not in emoji
+                new = (" " if before else "") + emoji[m.group()] + (" " if after else "")
+            else:
+                flush(m.start())
+                new = ""
+            if new:
+                pieces.append(new)
+                segments.append(_Segment(out_pos, out_pos + len(new), m.start(), m.end(), False))
+                out_pos += len(new)
+            copied_from = m.end()
+        flush(len(lowered))
+        return Normalised("".join(pieces), text, segments)
+
+    def _quiet(self, lowered: str) -> bool:
+        """True when no emoji, invisible character or word needs rewriting."""
+        if self._special.search(lowered):
+            return False
+        word = self._word
+        return all(word(w) is None for w in set(self._words.findall(lowered)))
+
+    # -- words -----------------------------------------------------------
+    def _word(self, word: str) -> str | None:
+        """The replacement for ``word``, or None to keep it as typed."""
+        try:
+            return self._cache[word]
+        except KeyError:
+            pass
+        result = self._rewrite(word)
+        if len(self._cache) < 50_000:  # bounded: a 100 kB message of junk must not grow memory
+            self._cache[word] = result
+        return result
+
+    def _rewrite(self, word: str) -> str | None:
+        repl = self.data.replacements
+        if word in repl:
+            return repl[word]
+        if word in self.vocabulary:
+            return None
+        if not any(c.isalpha() for c in word):
+            return None  # "988", "10", "@" stay as typed
+        for candidate in self._candidates(word):
+            if candidate in repl:
+                return repl[candidate]
+            if candidate in self.vocabulary:
+                return candidate if candidate != word else None
+        return None
+
+    def _candidates(self, word: str) -> list[str]:
+        """Plausible intended spellings: leet undone, then letter runs collapsed."""
+        out: list[str] = []
+        if (self._has_leet is not None and self._has_leet.search(word) and sum(c.isalpha() for c in word) >= 2
+                and not _MEASURE.match(word)):
+            # undone leetspeak must be a known word as it stands: no run collapsing
+            # on top of it, or "4am" -> "aam" -> "am"
+            options = [self.data.leet.get(c, (c,)) for c in word]
+            out.extend("".join(p) for p in itertools.islice(itertools.product(*options), _MAX_CANDIDATES))
+        for base in (word,):
+            out.append(base)
+            runs = list(_RUN.finditer(base))
+            if not runs:
+                continue
+            choices = []
+            for run in runs:
+                letter = run.group(1)
+                two, one = letter * 2, letter
+                choices.append((two, one) if letter in _DOUBLING else (one, two))
+            for combo in itertools.islice(itertools.product(*choices), _MAX_CANDIDATES):
+                pieces, last = [], 0
+                for run, rep in zip(runs, combo):
+                    pieces.append(base[last:run.start()])
+                    pieces.append(rep)
+                    last = run.end()
+                pieces.append(base[last:])
+                out.append("".join(pieces))
+        return out

@@ -1,0 +1,255 @@
+"""Crisis resources per locale, as data, plus a clinic's own additions.
+
+Why data: numbers and hours change and differ per country; a clinic adds
+its own duty line or opening hours without touching code, and a malformed
+file fails at load time with the file and field named, instead of a person
+in crisis being shown a broken number.
+
+    >>> rs = load_resources("en-US")
+    >>> rs.primary_line
+    '988'
+    >>> rs.as_payload("emergency")["resources"][0]["phone"]
+    '911'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from ..assessment import Kind
+from ..errors import Errors, ResourceError, err
+
+RESOURCES_DIR = Path(__file__).parent
+DEFAULT_LOCALE = "en-US"
+_FIELDS = {"name", "phone", "sms", "url", "url_label", "email", "hours", "audience", "emergency", "primary"}
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{1,19}$")
+_URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Sms:
+    number: str
+    keyword: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "keyword": self.keyword}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One line a person can contact."""
+
+    name: str
+    hours: str
+    phone: str | None = None
+    sms: Sms | None = None
+    url: str | None = None
+    url_label: str | None = None
+    email: str | None = None
+    audience: str | None = None
+    emergency: bool = False
+    primary: bool = False
+
+    def to_payload(self) -> dict[str, Any]:
+        """The JSON shape the bot renders: name, phone, sms, url, hours."""
+        return {
+            "name": self.name,
+            "phone": self.phone,
+            "sms": self.sms.to_dict() if self.sms else None,
+            "url": self.url,
+            "hours": self.hours,
+        }
+
+    def as_text(self) -> str:
+        """One line with every number and keyword visible, e.g.
+        "988 Suicide & Crisis Lifeline: call or text 988 (24/7), chat 988lifeline.org"."""
+        actions: list[str] = []
+        if self.phone and self.sms and self.sms.number == self.phone and not self.sms.keyword:
+            actions.append(f"call or text {self.phone}")
+        else:
+            if self.phone:
+                actions.append(f"call {self.phone}")
+            if self.sms:
+                actions.append(f"text {self.sms.keyword} to {self.sms.number}" if self.sms.keyword else f"text {self.sms.number}")
+        head = self.name + (f" ({self.audience})" if self.audience else "")
+        text = f"{head}: {' or '.join(actions)} ({self.hours})" if actions else f"{head} ({self.hours})"
+        extras = []
+        if self.email:
+            extras.append(f"email {self.email}")
+        if self.url:
+            shown = re.sub(r"^https?://(www\.)?", "", self.url).rstrip("/")
+            extras.append(f"{self.url_label} {shown}" if self.url_label else shown)
+        return ", ".join([text, *extras])
+
+
+@dataclass(frozen=True)
+class ResourceSet:
+    """The resources for one locale (after merging a clinic's extra file)."""
+
+    locale: str
+    resources: tuple[Resource, ...]
+    sources: tuple[str, ...] = field(default=())
+
+    @property
+    def emergency(self) -> Resource:
+        return next(r for r in self.resources if r.emergency)
+
+    @property
+    def primary(self) -> Resource:
+        """The main crisis line: flagged `primary`, else the first non-emergency line with a phone."""
+        lines = [r for r in self.resources if not r.emergency]
+        return next((r for r in lines if r.primary), next((r for r in lines if r.phone), lines[0]))
+
+    @property
+    def primary_line(self) -> str:
+        """The number to say in one breath ("988", "116 123")."""
+        p = self.primary
+        return p.phone or (p.sms.number if p.sms else "")
+
+    def ordered(self, kind: Kind | str) -> list[Resource]:
+        """Emergency number first for kind "emergency"; otherwise the crisis lines
+        first and the emergency number last (it is always included)."""
+        kind = _kind(kind)
+        emergency = [r for r in self.resources if r.emergency]
+        others = [r for r in self.resources if not r.emergency]
+        return emergency + others if kind is Kind.EMERGENCY else others + emergency
+
+    def as_payload(self, kind: Kind | str) -> dict[str, Any]:
+        kind = _kind(kind)
+        return {"type": "crisis_resources", "kind": kind.value, "resources": [r.to_payload() for r in self.ordered(kind)]}
+
+    def as_text(self, kind: Kind | str) -> str:
+        """Plain text, one resource per line, for channels without rich messages."""
+        return "\n".join(r.as_text() for r in self.ordered(kind))
+
+
+def _kind(kind: Kind | str) -> Kind:
+    try:
+        return Kind(kind)
+    except ValueError:
+        raise ResourceError(err(Errors.E025, kind=kind, known=", ".join(k.value for k in Kind))) from None
+
+
+def known_locales(directory: Path = RESOURCES_DIR) -> list[str]:
+    return sorted(p.stem for p in directory.glob("*.yml"))
+
+
+def _read(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ResourceError(err(Errors.E021, file=path, problem=exc)) from exc
+
+
+def _str(value: Any, *, file: Path, index: int, name: str, field_: str, pattern: re.Pattern | None = None, what: str = "") -> str:
+    if not isinstance(value, str) or not value.strip():
+        hint = " (quote numbers in YAML: \"988\")" if isinstance(value, (int, float)) else ""
+        raise ResourceError(err(Errors.E023, file=file, index=index, name=name, field=field_, problem=f"must be a non-empty string{hint}"))
+    if pattern is not None and not pattern.match(value.strip()):
+        raise ResourceError(err(Errors.E023, file=file, index=index, name=name, field=field_, problem=f"'{value}' is not {what}"))
+    return value.strip()
+
+
+def _resource(raw: Any, *, file: Path, index: int, base: Resource | None = None) -> Resource:
+    if not isinstance(raw, Mapping):
+        raise ResourceError(err(Errors.E022, file=file, problem=f"resource #{index} must be a mapping"))
+    name = raw.get("name")
+    shown = name if isinstance(name, str) else "?"
+    _str(name, file=file, index=index, name=shown, field_="name")
+    unknown = set(raw) - _FIELDS
+    if unknown:
+        raise ResourceError(err(Errors.E023, file=file, index=index, name=shown, field=sorted(unknown)[0], problem=f"is not a known field (allowed: {', '.join(sorted(_FIELDS))})"))
+    values: dict[str, Any] = {}
+    for key in ("phone",):
+        if raw.get(key) is not None:
+            values[key] = _str(raw[key], file=file, index=index, name=shown, field_=key, pattern=_PHONE, what="a phone number (digits, spaces, dashes, optional +)")
+    if raw.get("url") is not None:
+        values["url"] = _str(raw["url"], file=file, index=index, name=shown, field_="url", pattern=_URL, what="an http(s) URL")
+    if raw.get("email") is not None:
+        values["email"] = _str(raw["email"], file=file, index=index, name=shown, field_="email", pattern=_EMAIL, what="an email address")
+    for key in ("hours", "audience", "url_label"):
+        if raw.get(key) is not None:
+            values[key] = _str(raw[key], file=file, index=index, name=shown, field_=key)
+    if raw.get("sms") is not None:
+        sms = raw["sms"]
+        if not isinstance(sms, Mapping) or set(sms) - {"number", "keyword"}:
+            raise ResourceError(err(Errors.E023, file=file, index=index, name=shown, field="sms", problem="must be a mapping with 'number' and optional 'keyword'"))
+        number = _str(sms.get("number"), file=file, index=index, name=shown, field_="sms.number", pattern=_PHONE, what="a number")
+        keyword = _str(sms["keyword"], file=file, index=index, name=shown, field_="sms.keyword") if sms.get("keyword") is not None else None
+        values["sms"] = Sms(number, keyword)
+    for key in ("emergency", "primary"):
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise ResourceError(err(Errors.E023, file=file, index=index, name=shown, field=key, problem="must be true or false"))
+            values[key] = raw[key]
+    if base is not None:
+        return replace(base, **values)
+    if "hours" not in values:
+        raise ResourceError(err(Errors.E023, file=file, index=index, name=shown, field="hours", problem="is required (e.g. \"24/7\")"))
+    if not any(k in values for k in ("phone", "sms", "url", "email")):
+        raise ResourceError(err(Errors.E023, file=file, index=index, name=shown, field="phone", problem="missing: give at least one of phone, sms, url, email"))
+    return Resource(name=name.strip(), **values)
+
+
+def _entries(data: Any, *, file: Path, required: bool) -> list[Any]:
+    if not isinstance(data, Mapping):
+        raise ResourceError(err(Errors.E022, file=file, problem="expected a mapping at the top level"))
+    unknown = set(data) - {"locale", "resources", "hours"}
+    if unknown:
+        raise ResourceError(err(Errors.E022, file=file, problem=f"unknown top-level field(s) {sorted(unknown)} (allowed: locale, resources, hours)"))
+    entries = data.get("resources")
+    if entries is None and not required:
+        return []
+    if not isinstance(entries, list) or (required and not entries):
+        raise ResourceError(err(Errors.E022, file=file, problem="'resources' must be a non-empty list"))
+    return entries
+
+
+def load_resources(locale: str = DEFAULT_LOCALE, extra_file: Path | str | None = None, *, directory: Path = RESOURCES_DIR) -> ResourceSet:
+    """Load the locale's resources and merge a clinic's ``extra_file``.
+
+    The extra file may contain ``resources:`` (an entry whose name matches an
+    existing one updates its fields, a new name is added before the
+    emergency number) and ``hours:`` (a mapping name -> hours).  Every error
+    names the file and the field.
+    """
+    known = known_locales(directory)
+    if locale not in known:
+        raise ResourceError(err(Errors.E020, locale=locale, known=", ".join(known)))
+    path = directory / f"{locale}.yml"
+    data = _read(path)
+    resources = [_resource(raw, file=path, index=i) for i, raw in enumerate(_entries(data, file=path, required=True))]
+    sources = [str(path)]
+    if extra_file is not None:
+        extra_path = Path(extra_file)
+        extra = _read(extra_path)
+        sources.append(str(extra_path))
+        by_name = {r.name: i for i, r in enumerate(resources)}
+        for i, raw in enumerate(_entries(extra, file=extra_path, required=False)):
+            name = raw.get("name") if isinstance(raw, Mapping) else None
+            if isinstance(name, str) and name.strip() in by_name:
+                j = by_name[name.strip()]
+                resources[j] = _resource(raw, file=extra_path, index=i, base=resources[j])
+            else:
+                resources.append(_resource(raw, file=extra_path, index=i))
+                by_name[resources[-1].name] = len(resources) - 1
+        hours = extra.get("hours") or {}
+        if not isinstance(hours, Mapping):
+            raise ResourceError(err(Errors.E022, file=extra_path, problem="'hours' must be a mapping of resource name to hours"))
+        for name, value in hours.items():
+            if name not in by_name:
+                raise ResourceError(err(Errors.E022, file=extra_path, problem=f"hours: no resource named '{name}' (known: {', '.join(by_name)})"))
+            j = by_name[name]
+            resources[j] = replace(resources[j], hours=_str(value, file=extra_path, index=j, name=name, field_="hours"))
+    emergencies = [r for r in resources if r.emergency]
+    if len(emergencies) != 1:
+        raise ResourceError(err(Errors.E022, file=path, problem=f"exactly one resource must have 'emergency: true' (found {len(emergencies)})"))
+    if not any(not r.emergency for r in resources):
+        raise ResourceError(err(Errors.E024, file=path, kind="crisis"))
+    return ResourceSet(locale=locale, resources=tuple(resources), sources=tuple(sources))

@@ -1,0 +1,78 @@
+"""Normalisation: leetspeak, repeats, misspellings, slang, emoji, apostrophes, offsets."""
+from __future__ import annotations
+
+import pytest
+
+from safety import assess
+
+
+def normalised(engine, text: str) -> str:
+    return engine.normaliser(text).text
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("k1ll mys3lf", "kill myself"),
+    ("su1c1de", "suicide"),
+    ("$uicidal", "suicidal"),
+    ("diiiie", "die"),
+    ("sooo tired", "so tired"),
+    ("killlll", "kill"),
+    ("suicidle", "suicidal"),
+    ("sucide", "suicide"),
+    ("suiside", "suicide"),
+    ("kil myself", "kill myself"),
+    ("kms", "kill myself"),
+    ("sewerslide", "suicide"),
+    ("i sh'd again", "i self harmed again"),
+    ("od'd", "overdosed"),
+    ("2nite", "tonight"),
+    ("I’m done", "i'm done"),
+])
+def test_words_are_normalised(engine, raw, expected):
+    assert normalised(engine, raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["4am", "988", "bookkeeper", "jo@samaritans.org", "all", "will", "coffee", "see you at 10pm"])
+def test_ordinary_text_is_left_alone(engine, raw):
+    assert normalised(engine, raw) == raw.lower()
+
+
+def test_emoji_become_words_without_double_spaces(engine):
+    assert normalised(engine, "i want to 🔪 myself") == "i want to knife myself"
+    assert normalised(engine, "💊💊💊 all of them") == "pills pills pills all of them"
+    assert normalised(engine, "🔪myself") == "knife myself"
+    assert normalised(engine, "⚰️ soon") == "coffin soon"
+
+
+def test_offsets_map_back_through_rewrites(engine):
+    text = "ok I wanna kms 🔪 now"
+    norm = engine.normaliser(text)
+    start = norm.text.index("kill myself")
+    assert norm.to_original(start, start + len("kill myself")) == (text.index("kms"), text.index("kms") + 3)
+    k = norm.text.index("knife")
+    assert text[slice(*norm.to_original(k, k + 5))] == "🔪"
+    n = norm.text.index("now")
+    assert text[slice(*norm.to_original(n, n + 3))] == "now"
+
+
+@pytest.mark.parametrize("text", [
+    "i want to k1ll mys3lf", "su1c1dal thoughts again", "i want to diiiie", "i feel suicidle",
+    "thinking about sucide", "having suiside thoughts", "i want to kil myself", "i want to unalive myself",
+    "im gonna kms", "i should just kys", "been thinking about sewerslide", "i want to ctb",
+    "i want to end it all", "i wanna off myself", "i want to go to sleep and not wake up",
+    "i want to 🔪 myself", "💊💊💊 all of them tonight", "dont want to be here anymore",
+    "im so tired of being alive", "i cant see the point in living", "I WANT TO DIE",
+])
+def test_disguised_risk_escalates(text):
+    assert assess(text).escalate, text
+
+
+def test_missing_apostrophes_behave_like_contractions():
+    for with_apostrophe, without in [("i don't want to be alive", "i dont want to be alive"),
+                                     ("i'm suicidal", "im suicidal"),
+                                     ("i can't do this anymore", "i cant do this anymore")]:
+        assert assess(with_apostrophe).kind == assess(without).kind
+
+
+def test_kys_aimed_at_someone_else_is_not_self_directed():
+    assert not assess("kys loser").escalate

@@ -1,0 +1,124 @@
+"""Crisis resources: loading, merging a clinic file, validation, payload order, text."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from safety.errors import ResourceError
+from safety.resources import load_resources
+
+
+def test_default_locale_is_en_us_with_988_as_primary_line():
+    rs = load_resources()
+    assert rs.locale == "en-US" and rs.primary_line == "988"
+
+
+def test_emergency_payload_puts_the_emergency_number_first():
+    payload = load_resources("en-US").as_payload("emergency")
+    assert payload["type"] == "crisis_resources" and payload["kind"] == "emergency"
+    assert payload["resources"][0]["phone"] == "911"
+    assert set(payload["resources"][0]) == {"name", "phone", "sms", "url", "hours"}
+
+
+def test_crisis_payload_leads_with_crisis_lines_and_still_includes_emergency():
+    resources = load_resources("en-US").as_payload("crisis")["resources"]
+    assert resources[0]["phone"] == "988"
+    assert resources[-1]["phone"] == "911"
+    assert {"number": "741741", "keyword": "HOME"} in [r["sms"] for r in resources]
+
+
+def test_us_text_shows_every_number_and_keyword():
+    text = load_resources("en-US").as_text("crisis")
+    assert "988 Suicide & Crisis Lifeline: call or text 988 (24/7), chat 988lifeline.org" in text
+    assert "text HOME to 741741" in text and "911" in text
+
+
+def test_gb_resources():
+    rs = load_resources("en-GB")
+    assert rs.primary_line == "116 123"
+    text = rs.as_text("emergency")
+    assert text.splitlines()[0].startswith("Emergency services: call 999")
+    for needle in ("116 123", "jo@samaritans.org", "text SHOUT to 85258", "111", "option 2", "0800 1111", "under 19"):
+        assert needle in text, needle
+
+
+def test_unknown_locale_lists_known_locales():
+    with pytest.raises(ResourceError, match=r"\[E020\].*fr-FR.*en-GB, en-US"):
+        load_resources("fr-FR")
+
+
+def test_unknown_kind_is_rejected():
+    with pytest.raises(ResourceError, match=r"\[E025\]"):
+        load_resources().as_payload("panic")
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "clinic.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_clinic_file_adds_a_line_and_overrides_hours(tmp_path):
+    extra = write(tmp_path, """
+resources:
+  - name: Riverside Clinic duty line
+    phone: "555 0100"
+    hours: "Mon-Fri 9:00-17:00"
+hours:
+  Crisis Text Line: "24/7 (English and Spanish)"
+""")
+    rs = load_resources("en-US", extra)
+    names = [r["name"] for r in rs.as_payload("crisis")["resources"]]
+    assert names[-1] == "Emergency services" and "Riverside Clinic duty line" in names
+    assert "Riverside Clinic duty line: call 555 0100 (Mon-Fri 9:00-17:00)" in rs.as_text("crisis")
+    assert "24/7 (English and Spanish)" in rs.as_text("crisis")
+    assert rs.as_payload("emergency")["resources"][0]["name"] == "Emergency services"
+
+
+def test_clinic_entry_with_an_existing_name_updates_it(tmp_path):
+    extra = write(tmp_path, """
+resources:
+  - name: 988 Suicide & Crisis Lifeline
+    url: https://988lifeline.org/chat
+""")
+    first = load_resources("en-US", extra).as_payload("crisis")["resources"][0]
+    assert first["url"] == "https://988lifeline.org/chat" and first["phone"] == "988"
+
+
+@pytest.mark.parametrize("body, field", [
+    ("resources:\n  - name: X\n    phone: 5550100\n    hours: 24/7\n", "phone"),
+    ("resources:\n  - name: X\n    url: not a url\n    hours: 24/7\n", "url"),
+    ("resources:\n  - name: X\n    phone: \"555\"\n", "hours"),
+    ("resources:\n  - name: X\n    phone: \"555\"\n    hours: 24/7\n    fax: \"1\"\n", "fax"),
+    ("resources:\n  - name: X\n    sms: {number: \"1\", word: HI}\n    hours: 24/7\n", "sms"),
+    ("resources:\n  - name: X\n    phone: \"555\"\n    hours: 24/7\n    emergency: yes please\n", "emergency"),
+])
+def test_invalid_clinic_entries_name_file_and_field(tmp_path, body, field):
+    extra = write(tmp_path, body)
+    with pytest.raises(ResourceError) as exc:
+        load_resources("en-US", extra)
+    msg = str(exc.value)
+    assert "clinic.yml" in msg and f"'{field}" in msg and "'X'" in msg
+
+
+def test_hours_for_an_unknown_resource_is_an_error(tmp_path):
+    extra = write(tmp_path, "hours:\n  Nobody: 24/7\n")
+    with pytest.raises(ResourceError, match=r"clinic\.yml.*no resource named 'Nobody'"):
+        load_resources("en-US", extra)
+
+
+def test_a_second_emergency_number_is_rejected(tmp_path):
+    extra = write(tmp_path, "resources:\n  - name: Police\n    phone: \"112\"\n    hours: 24/7\n    emergency: true\n")
+    with pytest.raises(ResourceError, match="exactly one resource"):
+        load_resources("en-US", extra)
+
+
+def test_no_phone_numbers_in_code():
+    import re
+    root = Path(__file__).resolve().parents[2] / "safety"
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for number in ("988", "741741", "911", "116 123", "85258", "999", "0800 1111"):
+            code = [ln.split("#")[0] for ln in text.splitlines() if not ln.strip().startswith((">>>", "'", '"'))]
+            assert not [ln for ln in code if re.search(rf"['\"]{re.escape(number)}['\"]", ln)], (path.name, number)
