@@ -1,0 +1,143 @@
+"""Guided exercises, one short step per message, paced by the person.
+
+Why the steps are data: an exercise is the list of responses utter_<exercise>_step_<n> in domain.yml
+(docs/conversation-design.md, "Exercises"), so adding or rewording a step never touches code. These
+actions only count the steps and keep track of where the person is:
+- action_start_exercise picks the exercise and resets the exercise and rating slots;
+- action_read_exercise_reply (the custom slot mapping of exercise_ack, run for any reply while
+  exercise_form waits, never for a risk message) moves one step on, ends the form after the last
+  step, or ends it at once, kindly, when the person asks to stop (exercise_outcome: stopped; the
+  rules then skip the second rating and offer something else);
+- action_ask_exercise_ack (exercise_form's question) says the next step.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.notes import NOTE_SLOT, say_pending_note
+from actions.tracker_helpers import entity_values, latest_intent
+
+logger = logging.getLogger(__name__)
+
+EXERCISES = (
+    "grounding_54321", "box_breathing", "paced_breathing", "tipp",
+    "stop_skill", "accepts", "self_soothe", "mindful_checkin",
+)
+# The exercise a request starts when the person named none (rules only start one for these intents).
+INTENT_DEFAULTS = {
+    "request_grounding": "grounding_54321",
+    "request_mindfulness": "mindful_checkin",
+    "request_breathing": "box_breathing",
+    "request_distress_tolerance": "tipp",
+    "request_any_skill": "grounding_54321",
+    "choose_skill": "grounding_54321",
+}
+FORM = "exercise_form"
+SLOT = "exercise_ack"
+STOP_INTENT = "exercise_stop"
+
+
+def step_response(exercise: str, step: int) -> str:
+    """The response name of step `step` (1-based) of `exercise`."""
+    return f"utter_{exercise}_step_{step}"
+
+
+def count_steps(domain: DomainDict, exercise: Optional[str]) -> int:
+    """How many steps the domain defines for `exercise`: utter_<exercise>_step_1, _2, ... without gaps."""
+    if not exercise:
+        return 0
+    responses = domain.get("responses") or {}
+    count = 0
+    while step_response(exercise, count + 1) in responses:
+        count += 1
+    return count
+
+
+def known_exercises(domain: DomainDict) -> tuple[str, ...]:
+    """The values of the categorical slot `exercise` (the canonical skill names), else the built-in list."""
+    values = ((domain.get("slots") or {}).get("exercise") or {}).get("values")
+    return tuple(values) if values else EXERCISES
+
+
+def steps_done(tracker: Tracker) -> int:
+    value = tracker.get_slot("exercise_step")
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def waiting_for(tracker: Tracker, form: str, slot: str) -> bool:
+    """Is `form` active and asking for `slot`? (Rasa's mapping conditions say so too; checked again.)"""
+    return (tracker.active_loop or {}).get("name") == form and tracker.get_slot("requested_slot") == slot
+
+
+class ActionStartExercise(Action):
+    """Chooses the exercise (the `skill` the person picked, else the request's default) and resets state."""
+
+    def name(self) -> str:
+        return "action_start_exercise"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        known = known_exercises(domain)
+        chosen = next((value for value in entity_values(tracker, "skill") if value in known), None)
+        exercise = chosen or INTENT_DEFAULTS.get(latest_intent(tracker) or "", "grounding_54321")
+        return [
+            SlotSet("exercise", exercise),
+            SlotSet("exercise_step", 0.0),
+            SlotSet("exercise_ack", None),
+            SlotSet("exercise_outcome", None),
+            SlotSet("distress_before", None),
+            SlotSet("distress_after", None),
+            SlotSet(NOTE_SLOT, None),
+        ]
+
+
+class ActionReadExerciseReply(Action):
+    """Custom slot mapping of exercise_ack: any reply moves one step on; stop ends the exercise now."""
+
+    def name(self) -> str:
+        return "action_read_exercise_reply"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not waiting_for(tracker, FORM, SLOT):
+            return []
+        # The reply itself is never stored, only what it means.
+        if latest_intent(tracker) == STOP_INTENT:
+            return [SlotSet(SLOT, "stopped"), SlotSet("exercise_outcome", "stopped")]
+        done = steps_done(tracker) + 1
+        if done >= count_steps(domain, tracker.get_slot("exercise")):
+            return [SlotSet(SLOT, "done"), SlotSet("exercise_step", float(done)),
+                    SlotSet("exercise_outcome", "completed")]
+        # An empty answer makes the form ask again, i.e. say the next step.
+        return [SlotSet(SLOT, None), SlotSet("exercise_step", float(done))]
+
+
+class ActionAskExerciseAck(Action):
+    """exercise_form's question: the next step of the current exercise."""
+
+    def name(self) -> str:
+        return "action_ask_exercise_ack"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = say_pending_note(dispatcher, tracker)  # e.g. "we can skip the number" before step 1
+        exercise = tracker.get_slot("exercise")
+        step = steps_done(tracker) + 1
+        if step > count_steps(domain, exercise):
+            # No such step (unknown exercise): the next reply ends the form (action_read_exercise_reply).
+            logger.error("action_ask_exercise_ack: exercise %s has no step %d", exercise, step)
+            return events
+        dispatcher.utter_message(response=step_response(exercise, step))
+        return events

@@ -1,0 +1,123 @@
+"""Record an escalation case the moment the crisis resources are shown.
+
+Why this is a custom action at the END of each safety rule: the replies a person at risk needs come
+from the Rasa server alone (rules, responses, slot mappings), so they arrive even when this action
+server is down. This action only adds the fast path for staff: it records the case at once through
+bot.escalations.record_escalation. When that fails or is missing, the reconciler creates the same
+case from the tracker store (same key: sender id + timestamp of the user message), so this action
+logs an error (never message text) and carries on.
+
+It also makes sure safety mode is on (slots safety_mode, safety_kind, safety_footer). The slot
+mappings already do that for the risk intents; after a check-in answered "yes" (whose message
+carries no risk assessment) the footer is only set here.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.tracker_helpers import latest_user_event
+
+logger = logging.getLogger(__name__)
+
+# Same reading as bot.escalations (the reconciler), so both paths create the same case.
+ESCALATING_INTENTS = {"safety_crisis": "crisis", "safety_emergency": "emergency", "safety_third_party": "crisis"}
+SAFETY_KIND_BY_INTENT = {"safety_crisis": "crisis", "safety_emergency": "emergency",
+                         "safety_third_party": "third_party"}
+CONFIRMED_CHECK_IN = "check_in_confirmed"
+FOOTER_RESPONSE = "utter_safety_footer"
+
+
+def escalation_from(event: dict[str, Any]) -> dict[str, Any]:
+    """kind, categories and rule_ids for the case of this user event.
+
+    A message the safety component flagged carries its assessment (parse_data["safety"]: kind,
+    escalate, categories, spans). A "yes" to the check-in question carries none: that case is a
+    crisis confirmed by the person (category check_in_confirmed), as the reconciler records it.
+    """
+    parse = event.get("parse_data") or {}
+    safety = parse.get("safety") or {}
+    intent = (parse.get("intent") or {}).get("name")
+    kind = safety.get("kind") or ESCALATING_INTENTS.get(intent or "")
+    if (safety.get("escalate") or intent in ESCALATING_INTENTS) and kind:
+        spans = safety.get("spans") or []
+        return {
+            "kind": str(kind),
+            "categories": [str(c) for c in safety.get("categories") or []],
+            "rule_ids": [str(s["rule_id"]) for s in spans if isinstance(s, dict) and s.get("rule_id")],
+        }
+    return {"kind": "crisis", "categories": [CONFIRMED_CHECK_IN], "rule_ids": []}
+
+
+def footer_text(domain: DomainDict, crisis_line: Optional[str]) -> Optional[str]:
+    """The footer sentence (utter_safety_footer with the crisis line), as `bot build` makes it."""
+    if not crisis_line:
+        return None
+    try:
+        template = domain["responses"][FOOTER_RESPONSE][0]["text"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return str(template).replace("{crisis_line}", str(crisis_line))
+
+
+def safety_mode_events(tracker: Tracker, domain: DomainDict, intent: Optional[str]) -> list[EventType]:
+    """Turn safety mode on where the slot mappings have not already."""
+    events: list[EventType] = []
+    if tracker.get_slot("safety_mode") is not True:
+        events.append(SlotSet("safety_mode", True))
+    if not tracker.get_slot("safety_kind"):
+        events.append(SlotSet("safety_kind", SAFETY_KIND_BY_INTENT.get(intent or "", "crisis")))
+    if not tracker.get_slot("safety_footer"):
+        footer = footer_text(domain, tracker.get_slot("crisis_line"))
+        if footer:
+            events.append(SlotSet("safety_footer", footer))
+    return events
+
+
+async def record(sender_id: str, timestamp: float, case: dict[str, Any]) -> bool:
+    """Call bot.escalations.record_escalation; False (after logging, without message text) on any failure."""
+    try:
+        from bot.escalations import record_escalation  # lazy: the action server must start without it
+    except Exception as error:  # ImportError, or the module failing at import time
+        logger.error("action_escalate: bot.escalations unavailable (%s); the reconciler will create the case",
+                     type(error).__name__)
+        return False
+    try:
+        result = record_escalation(
+            sender_id=sender_id,
+            event_timestamp=float(timestamp),
+            kind=case["kind"],
+            categories=list(case["categories"]),
+            rule_ids=list(case["rule_ids"]),
+        )
+        if inspect.isawaitable(result):
+            await result
+    except Exception as error:
+        logger.error("action_escalate: recording the case failed (%s); the reconciler will create it",
+                     type(error).__name__)
+        return False
+    return True
+
+
+class ActionEscalate(Action):
+    """Records the case for the latest user message, and keeps safety mode on."""
+
+    def name(self) -> str:
+        return "action_escalate"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        event = latest_user_event(tracker)
+        intent = ((event or {}).get("parse_data") or {}).get("intent", {}).get("name")
+        if event is None or event.get("timestamp") is None:
+            logger.error("action_escalate: no user message to escalate; the reconciler will check")
+        else:
+            await record(tracker.sender_id, event["timestamp"], escalation_from(event))
+        return safety_mode_events(tracker, domain, intent)

@@ -1,0 +1,130 @@
+"""Exercises: which one starts, which step is said, and how a reply moves on, finishes or stops."""
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.exercises import (
+    EXERCISES,
+    ActionAskExerciseAck,
+    ActionStartExercise,
+    ActionReadExerciseReply,
+    count_steps,
+)
+from tests.actions.conftest import entity, make_tracker, responses, slot_events
+
+RESET = {"exercise_step": 0.0, "exercise_ack": None, "exercise_outcome": None,
+         "distress_before": None, "distress_after": None, "rating_note": None}
+
+
+@pytest.mark.parametrize(
+    "intent, skill, expected",
+    [
+        ("request_grounding", None, "grounding_54321"),
+        ("request_mindfulness", None, "mindful_checkin"),
+        ("choose_skill", "box_breathing", "box_breathing"),
+        ("choose_skill", "paced_breathing", "paced_breathing"),
+        ("choose_skill", "tipp", "tipp"),
+        ("choose_skill", "stop_skill", "stop_skill"),
+        ("choose_skill", "accepts", "accepts"),
+        ("choose_skill", "self_soothe", "self_soothe"),
+        ("choose_skill", "mindful_checkin", "mindful_checkin"),
+        ("request_breathing", "paced_breathing", "paced_breathing"),
+        ("request_distress_tolerance", "accepts", "accepts"),
+        ("request_grounding", "box_breathing", "box_breathing"),  # the named skill wins
+        ("choose_skill", "not_an_exercise", "grounding_54321"),  # unknown value: the request's default
+    ],
+)
+async def test_start_picks_the_exercise_and_resets_progress_and_ratings(domain, dispatcher, intent, skill, expected):
+    tracker = make_tracker(domain, intent=intent, entities=[entity("skill", skill)] if skill else [],
+                           slots={"exercise_step": 3.0, "distress_before": 8, "exercise_outcome": "stopped"})
+    events = await ActionStartExercise().run(dispatcher, tracker, domain)
+    assert slot_events(events) == {"exercise": expected, **RESET}
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_every_exercise_has_consecutive_steps_in_the_domain(domain, exercise):
+    count = count_steps(domain, exercise)
+    assert count >= 4
+    assert f"utter_{exercise}_step_{count + 1}" not in domain["responses"]
+
+
+@pytest.mark.parametrize(
+    "exercise, done, expected",
+    [
+        ("grounding_54321", 0, "utter_grounding_54321_step_1"),
+        ("grounding_54321", 4, "utter_grounding_54321_step_5"),
+        ("accepts", 7, "utter_accepts_step_8"),
+        ("box_breathing", None, "utter_box_breathing_step_1"),
+    ],
+)
+async def test_ask_says_the_next_step(domain, dispatcher, exercise, done, expected):
+    tracker = make_tracker(domain, intent="exercise_next", slots={"exercise": exercise, "exercise_step": done},
+                           active_loop="exercise_form")
+    assert await ActionAskExerciseAck().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == [expected]
+
+
+@pytest.mark.parametrize("exercise, done", [("grounding_54321", 5), (None, 0)])
+async def test_ask_says_nothing_when_there_is_no_such_step(domain, dispatcher, exercise, done):
+    tracker = make_tracker(domain, slots={"exercise": exercise, "exercise_step": done})
+    assert await ActionAskExerciseAck().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages == []
+
+
+def reply_tracker(domain, intent, exercise, done, loop="exercise_form", requested="exercise_ack"):
+    """The tracker action_extract_slots sends for a reply while exercise_form waits."""
+    return make_tracker(domain, intent=intent, active_loop=loop,
+                        slots={"exercise": exercise, "exercise_step": done, "requested_slot": requested})
+
+
+@pytest.mark.parametrize(
+    "intent, exercise, done, expected",
+    [
+        # any reply moves one step on and clears the answer, so the form says the next step
+        ("exercise_next", "grounding_54321", 0, {"exercise_ack": None, "exercise_step": 1.0}),
+        ("mood_low", "grounding_54321", 1, {"exercise_ack": None, "exercise_step": 2.0}),
+        ("affirm", "accepts", 6, {"exercise_ack": None, "exercise_step": 7.0}),
+        # after the last step the form is complete
+        ("exercise_next", "grounding_54321", 4,
+         {"exercise_ack": "done", "exercise_step": 5.0, "exercise_outcome": "completed"}),
+        ("exercise_next", "accepts", 7,
+         {"exercise_ack": "done", "exercise_step": 8.0, "exercise_outcome": "completed"}),
+        # stop ends it at once, wherever the person is
+        ("exercise_stop", "box_breathing", 2, {"exercise_ack": "stopped", "exercise_outcome": "stopped"}),
+        ("exercise_stop", "tipp", 0, {"exercise_ack": "stopped", "exercise_outcome": "stopped"}),
+    ],
+)
+async def test_a_reply_moves_on_finishes_or_stops(domain, dispatcher, intent, exercise, done, expected):
+    events = await ActionReadExerciseReply().run(dispatcher, reply_tracker(domain, intent, exercise, done), domain)
+    assert slot_events(events) == expected
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("loop, requested", [(None, None), ("pre_rating_form", "distress_before"),
+                                             ("exercise_form", None)])
+async def test_a_reply_outside_the_exercise_question_changes_nothing(domain, dispatcher, loop, requested):
+    tracker = reply_tracker(domain, "exercise_next", "grounding_54321", 1, loop=loop, requested=requested)
+    assert await ActionReadExerciseReply().run(dispatcher, tracker, domain) == []
+
+
+async def test_the_reply_text_is_never_stored(domain, dispatcher):
+    tracker = reply_tracker(domain, "out_of_scope", "grounding_54321", 4)
+    events = await ActionReadExerciseReply().run(dispatcher, tracker, domain)
+    assert "<the person's message>" not in slot_events(events).values()
+    assert SlotSet("exercise_outcome", "completed") in events
+
+
+async def test_a_pending_note_is_said_before_the_first_step(domain, dispatcher):
+    tracker = make_tracker(domain, slots={"exercise": "box_breathing", "exercise_step": 0.0, "rating_note": "skipped"})
+    events = await ActionAskExerciseAck().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_rating_skipped", "utter_box_breathing_step_1"]
+    assert events == [SlotSet("rating_note", None)]
+
+
+def test_risk_messages_never_reach_the_reply_mapping(domain):
+    """Rasa skips the mapping for these intents, so exercise_form rejects them inside the Rasa server."""
+    mapping = domain["slots"]["exercise_ack"]["mappings"][0]
+    assert mapping["action"] == "action_read_exercise_reply"
+    assert {"safety_crisis", "safety_emergency", "safety_check_in", "safety_third_party",
+            "self_harm_urge"} <= set(mapping["not_intent"])
+    assert "validate_exercise_form" not in domain["actions"]

@@ -1,0 +1,139 @@
+"""action_escalate: records the case for the latest user message at once, survives a missing or failing
+recorder (logging no message text), and keeps safety mode on."""
+import logging
+import sys
+import types
+
+import pytest
+
+from actions.safety import ActionEscalate, escalation_from
+from tests.actions.conftest import make_tracker, slot_events, user_event
+
+MESSAGE = "a message the person typed that must never reach a log"
+FLAGGED = {
+    "kind": "crisis",
+    "escalate": True,
+    "categories": ["suicidal_ideation"],
+    "spans": [{"start": 2, "end": 12, "category": "suicidal_ideation", "rule_id": "si.want_to_die"},
+              {"start": 14, "end": 20, "category": "suicidal_ideation", "rule_id": "si.end_it"}],
+}
+
+
+@pytest.mark.parametrize(
+    "intent, safety, expected",
+    [
+        ("safety_crisis", FLAGGED,
+         {"kind": "crisis", "categories": ["suicidal_ideation"], "rule_ids": ["si.want_to_die", "si.end_it"]}),
+        ("safety_emergency",
+         {"kind": "emergency", "escalate": True, "categories": ["means_now"],
+          "spans": [{"start": 0, "end": 5, "category": "means_now", "rule_id": "em.took"}]},
+         {"kind": "emergency", "categories": ["means_now"], "rule_ids": ["em.took"]}),
+        ("safety_third_party",
+         {"kind": "crisis", "escalate": True, "categories": ["third_party_risk"], "spans": []},
+         {"kind": "crisis", "categories": ["third_party_risk"], "rule_ids": []}),
+        # flagged by the classifier only: the intent decides the kind
+        ("safety_emergency", None, {"kind": "emergency", "categories": [], "rule_ids": []}),
+        # "yes" to the check-in: not flagged itself, a crisis confirmed by the person
+        ("affirm", {"kind": "none", "escalate": False, "categories": [], "spans": []},
+         {"kind": "crisis", "categories": ["check_in_confirmed"], "rule_ids": []}),
+        ("inform_rating", None, {"kind": "crisis", "categories": ["check_in_confirmed"], "rule_ids": []}),
+    ],
+)
+def test_the_case_matches_what_the_reconciler_would_record(intent, safety, expected):
+    assert escalation_from(user_event(intent, safety=safety)) == expected
+
+
+@pytest.fixture
+def recorder(monkeypatch):
+    """A stand-in bot.escalations module that remembers its calls."""
+    calls = []
+    module = types.ModuleType("bot.escalations")
+
+    def record_escalation(sender_id, event_timestamp, kind, categories, rule_ids):
+        calls.append(dict(sender_id=sender_id, event_timestamp=event_timestamp, kind=kind,
+                          categories=categories, rule_ids=rule_ids))
+        return True
+
+    module.record_escalation = record_escalation
+    monkeypatch.setitem(sys.modules, "bot.escalations", module)
+    return calls
+
+
+def crisis_tracker(domain, slots=None):
+    events = [
+        user_event("greet", timestamp=1700000000.0),
+        {"event": "bot", "text": "Hi"},
+        user_event("safety_crisis", text=MESSAGE, timestamp=1700000042.25, safety=FLAGGED),
+        {"event": "slot", "name": "safety_mode", "value": True},
+    ]
+    return make_tracker(domain, events=events, slots=slots or {})
+
+
+async def test_records_the_latest_user_message_at_once(domain, dispatcher, recorder):
+    await ActionEscalate().run(dispatcher, crisis_tracker(domain), domain)
+    assert recorder == [dict(sender_id="test-sender", event_timestamp=1700000042.25, kind="crisis",
+                             categories=["suicidal_ideation"], rule_ids=["si.want_to_die", "si.end_it"])]
+    assert dispatcher.messages == []  # the rules have already said everything
+
+
+async def test_turns_safety_mode_on_with_the_footer_after_a_check_in_yes(domain, dispatcher, recorder):
+    tracker = make_tracker(domain, events=[user_event("affirm", timestamp=1700000100.0)])
+    events = await ActionEscalate().run(dispatcher, tracker, domain)
+    crisis_line = domain["slots"]["crisis_line"]["initial_value"]
+    slots = slot_events(events)
+    assert slots["safety_mode"] is True
+    assert slots["safety_kind"] == "crisis"
+    assert crisis_line in slots["safety_footer"]
+    assert recorder[0]["categories"] == ["check_in_confirmed"]
+
+
+async def test_leaves_safety_slots_the_mappings_already_set(domain, dispatcher, recorder):
+    tracker = crisis_tracker(domain, slots={"safety_mode": True, "safety_kind": "crisis",
+                                            "safety_footer": "If you need to talk..."})
+    assert await ActionEscalate().run(dispatcher, tracker, domain) == []
+
+
+async def test_accepts_an_async_recorder(domain, dispatcher, monkeypatch):
+    calls = []
+    module = types.ModuleType("bot.escalations")
+
+    async def record_escalation(**kwargs):
+        calls.append(kwargs)
+
+    module.record_escalation = record_escalation
+    monkeypatch.setitem(sys.modules, "bot.escalations", module)
+    await ActionEscalate().run(dispatcher, crisis_tracker(domain), domain)
+    assert calls and calls[0]["kind"] == "crisis"
+
+
+def broken_module(monkeypatch):
+    module = types.ModuleType("bot.escalations")
+
+    def record_escalation(**kwargs):
+        raise RuntimeError(f"database is down while saving {MESSAGE}")
+
+    module.record_escalation = record_escalation
+    monkeypatch.setitem(sys.modules, "bot.escalations", module)
+
+
+def missing_module(monkeypatch):
+    monkeypatch.setitem(sys.modules, "bot.escalations", None)  # import raises ImportError
+
+
+@pytest.mark.parametrize("break_it", [broken_module, missing_module])
+async def test_a_failing_or_missing_recorder_logs_an_error_without_message_text(
+        domain, dispatcher, monkeypatch, caplog, break_it):
+    break_it(monkeypatch)
+    with caplog.at_level(logging.DEBUG):
+        events = await ActionEscalate().run(dispatcher, crisis_tracker(domain), domain)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("actions")]
+    assert errors, "the failure must be visible to operators"
+    assert all(MESSAGE not in r.getMessage() and "database is down" not in r.getMessage() for r in caplog.records)
+    assert slot_events(events)["safety_kind"] == "crisis"  # the conversation carries on in safety mode
+    assert dispatcher.messages == []
+
+
+async def test_without_a_user_message_nothing_is_recorded(domain, dispatcher, recorder):
+    tracker = make_tracker(domain, events=[])
+    await ActionEscalate().run(dispatcher, tracker, domain)
+    assert recorder == []
