@@ -12,6 +12,7 @@ import sys
 
 from bot.build import BuildError, build, domain_dir
 from bot.settings import SettingsError, get_settings
+from safety.errors import SafetyError
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -87,6 +88,12 @@ def _cmd_escalations_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from bot.bench import main as bench_main
+
+    return bench_main()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("run", help="train if needed, start every service, print the URLs").set_defaults(
         handler=_cmd_run
+    )
+    commands.add_parser("bench", help="speed and memory against a plain `rasa init` bot").set_defaults(
+        handler=_cmd_bench
     )
     escalations = commands.add_parser("escalations", help="escalation cases").add_subparsers(
         dest="escalations_command", required=True
@@ -122,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (SettingsError, BuildError) as error:
+    except (SettingsError, BuildError, SafetyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

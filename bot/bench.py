@@ -1,0 +1,251 @@
+"""`make bench`: speed and memory of our bot against a plain `rasa init` bot trained in the same run.
+
+Reports, never asserts: timing depends on the machine. Targets (README): full train <= 60 s, unchanged
+data 0 s, cold start <= 15 s, Rasa server under 1 GB resident, `assess` p99 < 1 ms.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import httpx
+import psutil
+
+from bot.build import domain_dir, endpoints_file
+from bot.settings import Settings, get_settings, load_settings
+from bot.training import train
+
+MESSAGES = [
+    "hi", "i feel really low today", "can we do a breathing exercise", "what is cbt",
+    "im so anxious i cant think", "thanks", "are you a bot", "what is dbt", "i cant sleep", "bye",
+]
+SEQUENTIAL = 200
+CONCURRENT_SENDERS = 20
+MESSAGES_PER_SENDER = 10
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PeakMemory:
+    """Samples a process tree's resident memory until stopped; keeps the peak."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                root = psutil.Process(self.pid)
+                rss = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+                self.peak = max(self.peak, rss)
+            except psutil.Error:
+                pass
+            self._stop.wait(0.2)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+@dataclass
+class Result:
+    name: str
+    train_s: float = 0.0
+    unchanged_train_s: Optional[float] = None
+    cold_start_s: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    msgs_per_s: float = 0.0
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float = 300) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with code {process.returncode} before answering {url}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return time.monotonic() - start
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def _send(client: httpx.Client, url: str, sender: str, text: str) -> float:
+    start = time.perf_counter()
+    response = client.post(url, json={"sender": sender, "message": text}, timeout=30)
+    response.raise_for_status()
+    return (time.perf_counter() - start) * 1000
+
+
+def _measure_chat(result: Result, webhook: str) -> None:
+    with httpx.Client() as client:
+        latencies = [
+            _send(client, webhook, f"bench-seq-{i // 10}", MESSAGES[i % len(MESSAGES)]) for i in range(SEQUENTIAL)
+        ]
+    result.p50_ms = statistics.median(latencies)
+    result.p95_ms = statistics.quantiles(latencies, n=20)[18]
+
+    def sender(index: int) -> None:
+        with httpx.Client() as client:
+            for i in range(MESSAGES_PER_SENDER):
+                _send(client, webhook, f"bench-conc-{index}", MESSAGES[i % len(MESSAGES)])
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(CONCURRENT_SENDERS) as pool:
+        list(pool.map(sender, range(CONCURRENT_SENDERS)))
+    result.msgs_per_s = CONCURRENT_SENDERS * MESSAGES_PER_SENDER / (time.perf_counter() - start)
+
+
+def _start(command: list[str], cwd: Path, log: Path) -> subprocess.Popen:
+    env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    return subprocess.Popen(command, cwd=cwd, env={**os.environ, **env}, stdout=log.open("wb"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+
+def _serve_and_measure(result: Result, model: Path, cwd: Path, workdir: Path,
+                       endpoints: Optional[Path], with_actions: bool) -> None:
+    port = free_port()
+    processes: dict[str, subprocess.Popen] = {}
+    monitors: dict[str, PeakMemory] = {}
+    try:
+        if with_actions and endpoints is not None:
+            actions_port = free_port()
+            text = endpoints.read_text().replace(
+                f":{get_settings().services.actions_port}/webhook", f":{actions_port}/webhook"
+            )
+            endpoints = workdir / "endpoints.yml"
+            endpoints.write_text(text)
+            processes["actions"] = _start(
+                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+                cwd, workdir / "actions.log",
+            )
+            monitors["actions"] = PeakMemory(processes["actions"].pid)
+            _wait_for(f"http://127.0.0.1:{actions_port}/health", processes["actions"])
+        command = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port),
+                   "--interface", "127.0.0.1"]
+        if endpoints is not None:
+            command += ["--endpoints", str(endpoints)]
+        processes["rasa"] = _start(command, cwd, workdir / "rasa.log")
+        monitors["rasa"] = PeakMemory(processes["rasa"].pid)
+        result.cold_start_s = _wait_for(f"http://127.0.0.1:{port}/", processes["rasa"])
+        _measure_chat(result, f"http://127.0.0.1:{port}/webhooks/rest/webhook")
+    finally:
+        for process in processes.values():
+            _stop(process)
+        result.peak_rss_mb = {name: m.stop() / 2**20 for name, m in monitors.items()}
+
+
+def bench_ours(settings: Settings, workdir: Path) -> Result:
+    result = Result("ours")
+    bench_settings = load_settings(environ={"BOT_VAR_DIR": str(workdir / "var")})
+    out = workdir / "models"
+    train(bench_settings)  # writes var/build for this run
+    start = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "train", "--force", "--config", str(settings.root / "config.yml"),
+         "--domain", str(domain_dir(bench_settings)), "--data", str(settings.root / "data"),
+         "--out", str(out), "--fixed-model-name", "bench"],
+        cwd=settings.root, check=True, capture_output=True,
+    )
+    result.train_s = time.monotonic() - start
+    start = time.monotonic()
+    train(bench_settings)
+    result.unchanged_train_s = time.monotonic() - start
+    _serve_and_measure(result, out / "bench.tar.gz", settings.root, workdir,
+                       endpoints_file(bench_settings), with_actions=True)
+    return result
+
+
+def bench_baseline(workdir: Path) -> Result:
+    result = Result("rasa init")
+    project = workdir / "baseline"
+    shutil.rmtree(project, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(project)],
+                   check=True, capture_output=True)
+    shutil.rmtree(project / "models", ignore_errors=True)
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-m", "rasa", "train", "--fixed-model-name", "baseline"],
+                   cwd=project, check=True, capture_output=True)
+    result.train_s = time.monotonic() - start
+    _serve_and_measure(result, project / "models" / "baseline.tar.gz", project, workdir, None, with_actions=False)
+    return result
+
+
+def _row(label: str, ours: Any, base: Any, fmt: str) -> str:
+    ratio = f"{ours / base:.2f}" if isinstance(ours, (int, float)) and base else "-"
+    return f"  {label:<32} {format(ours, fmt):>12} {format(base, fmt):>12} {ratio:>8}"
+
+
+def report(ours: Result, base: Result, safety: Optional[dict[str, Any]]) -> str:
+    lines = [f"  {'':<32} {'ours':>12} {'rasa init':>12} {'ratio':>8}"]
+    lines.append(_row("full train (s)", ours.train_s, base.train_s, ".1f"))
+    lines.append(f"  {'unchanged data train (s)':<32} {ours.unchanged_train_s:>12.2f}")
+    lines.append(_row("cold start until it answers (s)", ours.cold_start_s, base.cold_start_s, ".1f"))
+    lines.append(_row("reply p50 (ms, 200 sequential)", ours.p50_ms, base.p50_ms, ".1f"))
+    lines.append(_row("reply p95 (ms, 200 sequential)", ours.p95_ms, base.p95_ms, ".1f"))
+    lines.append(_row("msgs/s (20 concurrent senders)", ours.msgs_per_s, base.msgs_per_s, ".1f"))
+    lines.append(_row("rasa server peak RSS (MB)", ours.peak_rss_mb.get("rasa", 0), base.peak_rss_mb.get("rasa", 0), ".0f"))
+    lines.append(f"  {'action server peak RSS (MB)':<32} {ours.peak_rss_mb.get('actions', 0):>12.0f}")
+    if safety:
+        lines.append("")
+        lines.append("  safety.assess")
+        for key, value in safety.items():
+            lines.append(f"    {key:<40} {value:.4g}" if isinstance(value, float) else f"    {key:<40} {value}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    settings = get_settings()
+    workdir = settings.var_dir / "bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    print("bench: our bot (train, cold start, 200 sequential + 20 concurrent senders)...", flush=True)
+    ours = bench_ours(settings, workdir)
+    print("bench: a plain `rasa init` bot, same measurements (several minutes: TensorFlow)...", flush=True)
+    base = bench_baseline(workdir)
+    try:
+        from safety.bench import run as safety_bench
+
+        safety = safety_bench()
+    except ImportError:
+        safety = None
+    text = report(ours, base, safety)
+    print(text)
+    (workdir / "results.json").write_text(json.dumps({"ours": ours.__dict__, "baseline": base.__dict__,
+                                                      "safety": safety}, indent=2, default=str))
+    return 0

@@ -1,0 +1,66 @@
+"""A risk message reaches crisis resources and the staff queue at any point, even without the action server."""
+import json
+import subprocess
+import sys
+import uuid
+
+from bot.escalations import reconcile
+
+
+def custom_payloads(messages):
+    return [m["custom"] for m in messages if isinstance(m.get("custom"), dict)]
+
+
+def start_an_exercise(stack, sender: str) -> None:
+    stack.say(sender, "hi")
+    stack.say(sender, "i need a grounding exercise")
+    assert "5 things you can see" in " ".join(m.get("text", "") for m in stack.say(sender, "7"))
+
+
+def cases_for(stack, sender: str) -> list[dict]:
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "escalations", "list", "--json"],
+                         env={**stack.env_for_cli()}, capture_output=True, text=True, check=True).stdout
+    return [case for case in json.loads(out) if case["sender_id"] == sender]
+
+
+def test_risk_mid_exercise_returns_resources_payload_and_creates_a_case(stack):
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+    start_an_exercise(stack, sender)
+    messages = stack.say(sender, "i can't do this anymore, i want to kill myself")
+    text = " ".join(m.get("text", "") for m in messages)
+    assert "988" in text and "741741" in text  # every number visible in the text
+    [payload] = custom_payloads(messages)
+    assert payload["type"] == "crisis_resources"
+    assert payload["kind"] in ("crisis", "emergency")
+    assert any(r.get("phone") == "988" for r in payload["resources"])
+    assert "4 things" not in text  # the exercise does not carry on
+    [case] = cases_for(stack, sender)
+    assert case["status"] == "new"
+    assert case["kind"] in ("crisis", "emergency")
+
+
+def test_with_the_action_server_stopped_the_reply_and_the_case_still_happen(stack):
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+    start_an_exercise(stack, sender)
+    stack.stop_service("actions")
+    try:
+        messages = stack.say(sender, "honestly i just want to die")
+        [payload] = custom_payloads(messages)
+        assert payload["type"] == "crisis_resources"
+        assert "988" in " ".join(m.get("text", "") for m in messages)
+        # The action server could not record it; the reconciler finds it in the tracker store.
+        assert cases_for(stack, sender) == []
+        reconcile(stack.settings)
+        [case] = cases_for(stack, sender)
+        assert case["source"] == "reconciler"
+    finally:
+        stack.start_service("actions")
+
+
+def test_later_turns_keep_the_crisis_line_visible(stack):
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+    stack.say(sender, "hi")
+    stack.say(sender, "i want to end my life")
+    for text in ("hi", "jk", "what is cbt"):
+        reply = " ".join(m.get("text", "") for m in stack.say(sender, text))
+        assert "988" in reply, f"after an escalation, the reply to {text!r} lost the crisis line"
