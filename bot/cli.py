@@ -49,7 +49,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     train(settings)
     services = all_services(settings)
-    urls = " ".join(f"{s.name}={s.health_url}" for s in services)
+    urls = (f"chat {settings.url('web')}/ | rasa {settings.url('rasa')} | "
+            f"actions {settings.url('actions')}")
     supervisor = Supervisor(services, cwd=str(settings.root))
     print(f"starting: {', '.join(s.name for s in services)} (first start takes about 15 s)", flush=True)
     return supervisor.run_forever(on_ready=f"ready: {urls}")

@@ -141,11 +141,15 @@ class Supervisor:
 
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
+        parent = os.getppid()
         self.start()
         try:
             self.wait_until_ready()
             print(on_ready, flush=True)
             while not self._stopping.is_set():
+                if os.getppid() != parent:  # e.g. `make run` was killed: do not leave services behind
+                    print("parent process gone; stopping everything", flush=True)
+                    return 1
                 exited = self.first_exit()
                 if exited:
                     print(f"{exited.name} stopped (exit code {exited.process.returncode}); "
