@@ -53,6 +53,15 @@ def test_with_the_action_server_stopped_the_reply_and_the_case_still_happen(stac
         reconcile(stack.settings)
         [case] = cases_for(stack, sender)
         assert case["source"] == "reconciler"
+
+        # A risk message as the very first message, with the action server down: the custom session
+        # start fails, so Rasa can only give its fallback reply, which still names the crisis line
+        # (the web app's gateway adds the full resources card in that case); the case is still made.
+        first_sender = f"e2e-{uuid.uuid4().hex[:10]}"
+        first = stack.say(first_sender, "i want to kill myself")
+        assert "988" in " ".join(m.get("text", "") for m in first)
+        reconcile(stack.settings)
+        assert [c["kind"] for c in cases_for(stack, first_sender)] == ["crisis"]
     finally:
         stack.start_service("actions")
 
