@@ -22,9 +22,30 @@ train: setup  ## train the model only when data, domain or config changed
 validate: setup  ## rasa data validate --fail-on-warnings
 	@$(BOT) validate
 
-test: setup  ## the whole suite (trains first when needed)
+test: setup browser-deps  ## the whole suite (trains first when needed)
 	@$(BOT) train
 	@$(VENV)/bin/python -m pytest
 
 bench: setup  ## speed and memory: our bot vs a plain `rasa init` bot
 	@$(BOT) bench
+
+# Browser tests (tests/browser/) need Debian's Chromium (installed here only when running as root)
+# and axe-core, vendored with npm into the git-ignored tests/browser/node_modules/.
+.PHONY: browser-deps
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+browser-deps:  ## Chromium (apt-get, as root) and axe-core (npm) for the browser tests
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && export DEBIAN_FRONTEND=noninteractive \
+		&& apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+		|| { echo "error: the browser tests need Chromium; install it: sudo apt-get install -y chromium" >&2; exit 1; }
+	@[ -f $(AXE) ] || { command -v npm >/dev/null && npm ci --prefix tests/browser --no-audit --no-fund; } \
+		|| { echo "error: the browser tests need axe-core; install Node.js 18+ (npm), then: make browser-deps" >&2; exit 1; }
+
+# Content designers' checks (bot/content/; docs/content-guide.md).
+.PHONY: check-content report
+
+check-content: setup  ## bot validate, then content lint + safety contract; file:line findings, no training
+	@status=0; $(BOT) validate || status=1; $(VENV)/bin/python -m bot.content.check || status=1; exit $$status
+
+report: setup  ## var/reports/index.html: intent cross-validation, conversation tests, safety corpus, story graph
+	@$(VENV)/bin/python -m bot.content.report

@@ -43,5 +43,16 @@ def action_server(settings: Settings) -> Service:
     )
 
 
+def web_app(settings: Settings) -> Service:
+    """The clinic page, the widget files and the chat gateway (bot/web); it also runs the reconciler."""
+    host, port = settings.services.host, settings.services.web_port
+    return Service(
+        name="web",
+        command=[sys.executable, "-m", "bot.web"],
+        health_url=f"http://{host}:{port}/healthz",
+        env=QUIET_ENV,
+    )
+
+
 def all_services(settings: Settings) -> list[Service]:
-    return [rasa_server(settings), action_server(settings)]
+    return [rasa_server(settings), action_server(settings), web_app(settings)]

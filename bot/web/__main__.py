@@ -1,0 +1,27 @@
+"""`python -m bot.web`: serve the web app on BOT_WEB_PORT, as `bot run` starts it."""
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from bot.settings import get_settings
+from bot.web.app import create_app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per call to Rasa is noise
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.services.host,
+        port=settings.services.web_port,
+        log_level="info",
+        # Bodies are never logged; the access log shows method, path and status only.
+        access_log=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""`create_app(settings)`: the FastAPI app serving the demo page, the widget files and the gateway."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator, Optional
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from bot.settings import Settings
+from bot.web import gateway, pages
+from bot.web.fallback import assess_text
+from bot.web.jobs import Scheduler
+from bot.web.options import WebOptions
+from bot.web.payloads import PayloadGuard
+from bot.web.ratelimit import RateLimiter
+from bot.web.resources import ResourceCatalog
+from bot.web.state import WebState
+from bot.web.unanswered import UnansweredStore
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+REFUSED_CASE_WINDOW_SECONDS = 600.0
+
+# Our own pages load scripts, styles and data from this origin only. (The widget on a clinic's site
+# follows that site's policy; it needs script-src, style-src and connect-src for this server.)
+PAGE_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def build_state(settings: Settings, options: WebOptions, rasa_url: Optional[str]) -> WebState:
+    return WebState(
+        settings=settings,
+        options=options,
+        rasa_url=(rasa_url or settings.url("rasa")).rstrip("/"),
+        resources=ResourceCatalog(settings),
+        unanswered=UnansweredStore(settings.var_dir / "unanswered" / "messages.jsonl"),
+        payloads=PayloadGuard(settings),
+        sender_limiter=RateLimiter(options.sender_limit, options.sender_window_seconds),
+        address_limiter=RateLimiter(options.address_limit, options.address_window_seconds),
+        refused_case_limiter=RateLimiter(1, REFUSED_CASE_WINDOW_SECONDS),
+    )
+
+
+def create_app(
+    settings: Settings, options: Optional[WebOptions] = None, rasa_url: Optional[str] = None
+) -> FastAPI:
+    """The web app. `rasa_url` defaults to the configured Rasa server; tests point it elsewhere."""
+    options = options or WebOptions()
+    state = build_state(settings, options, rasa_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        assess_text("hello")  # load the safety rules now, not while the first person waits
+        scheduler = None
+        if options.reconcile_every_seconds:
+            scheduler = Scheduler(settings, state.unanswered, options.reconcile_every_seconds)
+            scheduler.start()
+        _app.state.scheduler = scheduler
+        try:
+            yield
+        finally:
+            if scheduler:
+                scheduler.stop()
+
+    app = FastAPI(title="Clinic chat", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.web = state
+    # The widget runs on the clinic's own site, another origin: the API must accept it. No cookies are
+    # used (the sender id travels in the body), so any origin may call it.
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
+        max_age=3600,
+    )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        if response.headers.get("content-type", "").startswith("text/html"):
+            for name, value in PAGE_SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+        else:
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.url.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.include_router(pages.router)
+    app.include_router(gateway.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    return app

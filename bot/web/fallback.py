@@ -1,0 +1,86 @@
+"""What the gateway does with a message Rasa did not (or may not) see: the safety net.
+
+Why the gateway runs `safety.assess` itself: a person may write that they want to die exactly while
+Rasa restarts. The same rules the Rasa pipeline uses decide whether the message is a risk message; if
+it is, the person gets the crisis resources at once and a case is recorded for the clinic team, with
+the same case key the reconciler uses (sender id, time of the message).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from bot.escalations import record_escalation
+from bot.settings import Settings
+from bot.web.unanswered import UnansweredStore
+
+logger = logging.getLogger(__name__)
+
+# When the assessor itself fails the message is treated as flagged: a person reads it, not nobody.
+ASSESSMENT_FAILED = "assessment_failed"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The parts of a `safety.Assessment` the gateway needs, as plain values."""
+
+    kind: str = "none"
+    escalate: bool = False
+    categories: list[str] = field(default_factory=list)
+    rule_ids: list[str] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> bool:
+        """Any risk at all (check-in included): nobody can ask the follow-up question, so a human should."""
+        return self.kind != "none"
+
+    @property
+    def resource_kind(self) -> str:
+        return "emergency" if self.kind == "emergency" else "crisis"
+
+
+def assess_text(text: str) -> Verdict:
+    """`safety.assess`, reduced to a Verdict; a failure counts as a crisis (never as "no risk")."""
+    try:
+        from safety import assess
+
+        assessment = assess(text)
+        kind = getattr(assessment.kind, "value", str(assessment.kind))
+        rule_ids = sorted({span.rule_id for span in assessment.spans})
+        return Verdict(kind, bool(assessment.escalate), list(assessment.categories), rule_ids)
+    except Exception as error:  # noqa: BLE001 - the safety net must not fall through
+        logger.error("safety assessment failed in the gateway: %s", type(error).__name__)
+        return Verdict("crisis", True, [ASSESSMENT_FAILED], [])
+
+
+def keep_unanswered(
+    settings: Settings,
+    store: UnansweredStore,
+    *,
+    sender_id: str,
+    text: str,
+    reason: str,
+    verdict: Verdict,
+    record_case: bool = True,
+) -> bool:
+    """Record a case for a flagged message (idempotent) and keep the message; True when a case was created."""
+    received_at = time.time()
+    created = False
+    if verdict.flagged and record_case:
+        try:
+            created = record_escalation(
+                sender_id, received_at, verdict.kind, verdict.categories, verdict.rule_ids,
+                settings=settings, source="gateway",
+            )
+        except Exception as error:  # noqa: BLE001 - the file below still keeps the message
+            logger.error("gateway could not record a case: %s", type(error).__name__)
+    try:
+        store.add(
+            sender_id=sender_id, received_at=received_at, text=text, reason=reason,
+            kind=verdict.kind, categories=verdict.categories, case_created=created,
+        )
+    except OSError as error:
+        logger.error("gateway could not keep an unanswered message: %s", type(error).__name__)
+    logger.info("unanswered message kept: reason=%s kind=%s case_created=%s", reason, verdict.kind, created)
+    return created

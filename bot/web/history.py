@@ -1,0 +1,95 @@
+"""Earlier messages of one conversation, read from Rasa's tracker store (the transcript of record).
+
+Why read the tracker store and not keep our own copy: Rasa writes every user and bot event there as it
+processes them, so the history a person sees after a reload is exactly what the clinic's records hold.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import column, inspect, select, table
+
+from bot.db import get_engine
+from bot.settings import Settings
+from bot.web.rasa_client import clean_buttons
+
+EVENTS = table("events", column("id"), column("sender_id"), column("type_name"), column("data"))
+# Rasa's REST channel splits bot text at blank lines; the history does the same so both look alike.
+PARAGRAPH_BREAK = "\n\n"
+
+
+def _rows(settings: Settings, sender_id: str, type_names: tuple[str, ...], limit: int) -> list[Any]:
+    """The newest `limit` events of these types for a sender, oldest first."""
+    engine = get_engine(settings)
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("events"):
+            return []
+        rows = connection.execute(
+            select(EVENTS.c.id, EVENTS.c.type_name, EVENTS.c.data)
+            .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(type_names))
+            .order_by(EVENTS.c.id.desc())
+            .limit(limit)
+        ).all()
+    return list(reversed(rows))
+
+
+def _data(row: Any) -> dict[str, Any]:
+    try:
+        data = json.loads(row.data)
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _bot_messages(event: dict[str, Any], timestamp: Any) -> list[dict[str, Any]]:
+    extra = event.get("data") if isinstance(event.get("data"), dict) else {}
+    buttons = clean_buttons(extra.get("buttons"))
+    custom = extra.get("custom") if isinstance(extra.get("custom"), dict) else None
+    text = event.get("text") if isinstance(event.get("text"), str) else ""
+    messages: list[dict[str, Any]] = []
+    if buttons:
+        # Rasa sends text with buttons as one message, unsplit.
+        messages.append({"sender": "bot", "text": text, "buttons": buttons})
+    elif text:
+        messages += [{"sender": "bot", "text": part} for part in text.strip().split(PARAGRAPH_BREAK) if part]
+    if custom:
+        messages.append({"sender": "bot", "custom": custom})
+    for message in messages:
+        message["timestamp"] = timestamp
+        if not message.get("text"):
+            message.pop("text", None)
+    return messages
+
+
+def load_history(settings: Settings, sender_id: str, limit: int = 500) -> list[dict[str, Any]]:
+    """User and bot messages in order: {"sender", "text"?, "buttons"?, "custom"?, "timestamp"}.
+
+    A user message that was a button payload is shown with the button's title, as it was shown live.
+    """
+    history: list[dict[str, Any]] = []
+    titles: dict[str, str] = {}
+    for row in _rows(settings, sender_id, ("user", "bot"), limit):
+        event = _data(row)
+        timestamp = event.get("timestamp")
+        if row.type_name == "bot":
+            messages = _bot_messages(event, timestamp)
+            for message in messages:
+                titles.update({b["payload"]: b["title"] for b in message.get("buttons", [])})
+            history += messages
+            continue
+        text = event.get("text")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        history.append({"sender": "user", "text": titles.get(text, text), "timestamp": timestamp})
+    return history
+
+
+def offered_payloads(settings: Settings, sender_id: str, recent: int = 20) -> set[str]:
+    """Button payloads the assistant recently offered this sender (dynamic buttons from actions too)."""
+    payloads: set[str] = set()
+    for row in _rows(settings, sender_id, ("bot",), recent):
+        extra = _data(row).get("data")
+        if isinstance(extra, dict):
+            payloads.update(b["payload"] for b in clean_buttons(extra.get("buttons")))
+    return payloads

@@ -1,0 +1,68 @@
+"""Scheduled work inside the web app: the escalation reconciler and the unanswered-message pruning.
+
+Why here: the web app runs as long as the assistant is offered, so it can replace a separate
+reconciler process. A failing run is logged (error type only, never message text) and retried at the
+next tick; it never stops the app.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable, Optional
+
+from bot.escalations import reconcile
+from bot.settings import Settings
+from bot.web.unanswered import UnansweredStore
+
+logger = logging.getLogger(__name__)
+
+PRUNE_EVERY_SECONDS = 3600.0
+
+
+class Scheduler:
+    """A daemon thread: reconcile at start and every `every` seconds; prune old unanswered messages hourly."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        unanswered: UnansweredStore,
+        every: float,
+        reconcile_fn: Callable[[Settings], int] = reconcile,
+    ) -> None:
+        self.settings = settings
+        self.unanswered = unanswered
+        self.every = every
+        self._reconcile = reconcile_fn
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        self._last_prune = 0.0
+        self.runs = 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="web-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.run_once()
+            self._stop.wait(self.every)
+
+    def run_once(self) -> None:
+        try:
+            self._reconcile(self.settings)
+        except Exception as error:  # noqa: BLE001 - a locked or unreachable database recovers
+            logger.error("reconcile failed: %s", type(error).__name__)
+        now = time.monotonic()
+        if now - self._last_prune >= PRUNE_EVERY_SECONDS or not self._last_prune:
+            self._last_prune = now
+            try:
+                self.unanswered.prune(self.settings.conversations.retention_days)
+            except Exception as error:  # noqa: BLE001
+                logger.error("pruning unanswered messages failed: %s", type(error).__name__)
+        self.runs += 1

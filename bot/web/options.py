@@ -1,0 +1,27 @@
+"""Tunable limits of the web app, in one place so tests can tighten them without patching code."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class WebOptions:
+    # Longer messages are refused (413): Rasa's NLU gains nothing from essays, and a cap bounds the
+    # cost of one request. The widget's textarea has the same maxlength, so people see the limit first.
+    max_message_chars: int = 2000
+    # Whole request bodies above this are refused before JSON parsing (2000 characters, JSON-escaped).
+    max_body_bytes: int = 64 * 1024
+    # Rasa must answer within this; slower counts as unavailable and the person gets the fallback.
+    rasa_timeout_seconds: float = 10.0
+    # Per sender id: a person types far slower; a script does not.
+    sender_limit: int = 20
+    sender_window_seconds: float = 60.0
+    # Per client address, so a script cannot dodge the sender limit by inventing sender ids.
+    # Generous, because several people may share one address (a clinic waiting room, a proxy).
+    address_limit: int = 120
+    address_window_seconds: float = 60.0
+    # Escalation cases missing from the tracker store are created this often (None: never, for tests).
+    reconcile_every_seconds: Optional[float] = 30.0
+    # The oldest messages a history request returns at most.
+    history_limit: int = 500

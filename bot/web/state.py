@@ -1,0 +1,31 @@
+"""The objects every route shares, built once by `create_app` and kept on `app.state.web`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from bot.settings import Settings
+from bot.web.options import WebOptions
+from bot.web.payloads import PayloadGuard
+from bot.web.ratelimit import RateLimiter
+from bot.web.resources import ResourceCatalog
+from bot.web.unanswered import UnansweredStore
+
+
+@dataclass
+class WebState:
+    settings: Settings
+    options: WebOptions
+    rasa_url: str
+    resources: ResourceCatalog
+    unanswered: UnansweredStore
+    payloads: PayloadGuard
+    sender_limiter: RateLimiter
+    address_limiter: RateLimiter
+    # Senders whose refused (rate-limited) risk message already produced a case recently.
+    refused_case_limiter: RateLimiter
+
+
+def web_state(request: Request) -> WebState:
+    return request.app.state.web

@@ -1,0 +1,99 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the real stack (Rasa, actions, web app).
+
+Why Debian's Chromium: `playwright install` cannot download browsers here, and the distribution's
+package is kept patched. It is installed when missing (as root), else the run stops and says how.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from bot.settings import PROJECT_ROOT
+from tests.servers import Stack
+
+HERE = Path(__file__).resolve().parent
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+INSTALL_HINT = (
+    "Chromium is not installed, and these tests need it. Install it, then run the tests again:\n"
+    "  sudo apt-get update && sudo apt-get install -y chromium      (Debian, Ubuntu)\n"
+    "or run `make browser-deps` as root."
+)
+
+
+def chromium_executable() -> str:
+    """Debian's Chromium; installed with apt-get when missing and we are root, else a plain failure."""
+    path = shutil.which("chromium")
+    if path:
+        return path
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "chromium"], check=False, env=env)
+        path = shutil.which("chromium")
+        if path:
+            return path
+    pytest.fail(INSTALL_HINT, pytrace=False)
+
+
+def axe_script() -> Path:
+    """axe-core, vendored by `make browser-deps` (npm) into the git-ignored node_modules/."""
+    if not AXE.exists() and shutil.which("npm"):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, check=False)
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make browser-deps` (needs npm).", pytrace=False)
+    return AXE
+
+
+@pytest.fixture(scope="package")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Rasa, actions and the web app on free ports, as `bot run` starts them."""
+    running = Stack(tmp_path_factory.mktemp("browser-var"), web=True).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    executable = chromium_executable()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def new_context(browser: Browser, width: int = 1280, height: int = 800, **extra) -> BrowserContext:
+    # bypass_csp: axe-core is injected as an inline script, which the page's CSP rightly forbids.
+    return browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True, **extra)
+
+
+@pytest.fixture(scope="module")
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """One browser profile per test module, so localStorage (the sender id) carries across its tests."""
+    created = new_context(browser)
+    yield created
+    created.close()
+
+
+@pytest.fixture(scope="module")
+def page(context: BrowserContext, stack: Stack) -> Page:
+    opened = context.new_page()
+    opened.set_default_timeout(20_000)
+    opened.goto(stack.web_url + "/")
+    return opened
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

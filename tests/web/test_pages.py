@@ -1,0 +1,109 @@
+"""The demo clinic page, the privacy page, the widget config and the widget's files."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from markupsafe import escape
+
+from safety.resources import load_resources
+
+STATIC = Path(__file__).resolve().parents[2] / "bot" / "web" / "static"
+
+
+class Scripts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.scripts.append(dict(attrs))
+
+
+def noscript(html: str) -> str:
+    [block] = re.findall(r"<noscript>(.*?)</noscript>", html, re.S)
+    return block
+
+
+def test_home_page_shows_the_clinic_from_settings(client_for, rasa_down, settings):
+    response = client_for(rasa_down).get("/")
+    assert response.status_code == 200
+    html = response.text
+    clinic = settings.clinic
+    for value in (clinic.name, clinic.opening_hours, clinic.phone, clinic.email, clinic.address):
+        assert value in html
+    assert f'href="{clinic.privacy_url}"' in html
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_home_page_embeds_the_widget_with_one_script_tag(client_for, rasa_down):
+    html = client_for(rasa_down).get("/").text
+    parser = Scripts()
+    parser.feed(html)
+    [script] = parser.scripts
+    assert script["src"].endswith("/static/widget.js")
+    assert script["data-server"].startswith("http")
+    assert {"data-title", "data-color", "data-locale", "data-open"} <= set(script)
+
+
+def test_noscript_block_lists_the_crisis_resources_rendered_on_the_server(client_for, rasa_down, settings):
+    block = noscript(client_for(rasa_down).get("/").text)
+    resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
+    for kind in ("crisis", "emergency"):
+        for resource in resources.as_payload(kind)["resources"]:
+            assert str(escape(resource["name"])) in block
+            if resource.get("phone"):
+                assert 'href="tel:' in block
+
+
+def test_privacy_page_states_the_retention_period(client_for, rasa_down, settings):
+    response = client_for(rasa_down).get("/privacy")
+    assert response.status_code == 200
+    assert f"deleted after {settings.conversations.retention_days} days" in response.text
+    assert "not a therapist" in response.text
+
+
+def test_widget_config_carries_the_resources_and_the_notice(client_for, rasa_down, settings):
+    config = client_for(rasa_down).get("/api/widget-config").json()
+    resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
+    assert config["resources"] == resources.as_payload("crisis")
+    assert config["emergency_resources"] == resources.as_payload("emergency")
+    assert config["locale"] == settings.clinic.locale
+    notice = config["notice"]
+    assert "automated assistant" in notice and "not a therapist" in notice
+    assert "not" in notice and "live" in notice
+    assert f"{settings.conversations.retention_days} days" in notice
+    assert config["privacy_url"].endswith(settings.clinic.privacy_url)
+    assert config["privacy_url"].startswith("http")
+    assert config["max_message_chars"] == 2000
+
+
+def test_widget_config_falls_back_to_the_clinic_locale(client_for, rasa_down, settings):
+    client = client_for(rasa_down)
+    for locale in ("xx-YY", "../../etc", "en US"):
+        assert client.get("/api/widget-config", params={"locale": locale}).json()["locale"] == settings.clinic.locale
+
+
+def test_the_api_accepts_calls_from_a_clinic_site_on_another_origin(client_for, rasa_down):
+    response = client_for(rasa_down).options("/api/chat", headers={
+        "Origin": "https://www.some-clinic.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    })
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_health_and_static_files(client_for, rasa_down):
+    client = client_for(rasa_down)
+    assert client.get("/healthz").json() == {"status": "ok"}
+    script = client.get("/static/widget.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert client.get("/static/widget.css").status_code == 200
+
+
+def test_the_widget_never_turns_text_into_markup():
+    source = (STATIC / "widget.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert sink not in source, f"widget.js uses {sink}"
