@@ -18,7 +18,7 @@ def test_without_any_python_3_10_setup_stops_within_seconds_and_says_how_to_get_
         (tools / tool).symlink_to(shutil.which(tool))
     env = {"PATH": str(tools), "HOME": str(tmp_path / "home")}
     started = time.monotonic()
-    result = subprocess.run(["bash", "bot/bootstrap.sh"], cwd=project, env=env, capture_output=True, text=True)
+    result = subprocess.run([shutil.which("bash"), "bot/bootstrap.sh"], cwd=project, env=env, capture_output=True, text=True)
     assert time.monotonic() - started < 10
     assert result.returncode == 1
     assert "no Python 3.10 found" in result.stderr
