@@ -1,6 +1,8 @@
 """A person chatting over Rasa's REST channel with the real Rasa and action servers."""
 import uuid
 
+import httpx
+
 
 def texts(messages):
     return " ".join(m.get("text", "") for m in messages)
@@ -43,3 +45,9 @@ def test_a_rating_that_is_not_a_number_is_asked_again_kindly(stack):
     stack.say(sender, "box breathing please")
     again = texts(stack.say(sender, "banana"))
     assert "0 to 10" in again
+
+
+def test_the_socketio_channel_is_served_beside_rest(stack):
+    response = httpx.get(f"{stack.settings.url('rasa')}/socket.io/?EIO=4&transport=polling", timeout=10)
+    assert response.status_code == 200
+    assert '"sid"' in response.text  # an Engine.IO handshake
