@@ -89,6 +89,16 @@ def _cmd_escalations_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_purge(args: argparse.Namespace) -> int:
+    from bot.retention import purge_expired_conversations
+
+    settings = get_settings()
+    deleted = purge_expired_conversations(settings)
+    print(f"retention: {deleted} conversation(s) idle for more than "
+          f"{settings.conversations.retention_days} days deleted")
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from bot.bench import main as bench_main
 
@@ -113,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("bench", help="speed and memory against a plain `rasa init` bot").set_defaults(
         handler=_cmd_bench
+    )
+    commands.add_parser("purge", help="delete conversations idle longer than retention_days").set_defaults(
+        handler=_cmd_purge
     )
     escalations = commands.add_parser("escalations", help="escalation cases").add_subparsers(
         dest="escalations_command", required=True

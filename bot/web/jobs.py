@@ -1,4 +1,5 @@
-"""Scheduled work inside the web app: the escalation reconciler and the unanswered-message pruning.
+"""Scheduled work inside the web app: the escalation reconciler and the retention purge (conversations
+and unanswered messages past `retention_days`).
 
 Why here: the web app runs as long as the assistant is offered, so it can replace a separate
 reconciler process. A failing run is logged (error type only, never message text) and retried at the
@@ -12,6 +13,7 @@ import time
 from typing import Callable, Optional
 
 from bot.escalations import reconcile
+from bot.retention import purge_expired_conversations
 from bot.settings import Settings
 from bot.web.unanswered import UnansweredStore
 
@@ -21,7 +23,7 @@ PRUNE_EVERY_SECONDS = 3600.0
 
 
 class Scheduler:
-    """A daemon thread: reconcile at start and every `every` seconds; prune old unanswered messages hourly."""
+    """A daemon thread: reconcile at start and every `every` seconds; purge expired data hourly."""
 
     def __init__(
         self,
@@ -63,6 +65,7 @@ class Scheduler:
             self._last_prune = now
             try:
                 self.unanswered.prune(self.settings.conversations.retention_days)
+                purge_expired_conversations(self.settings)
             except Exception as error:  # noqa: BLE001
-                logger.error("pruning unanswered messages failed: %s", type(error).__name__)
+                logger.error("retention purge failed: %s", type(error).__name__)
         self.runs += 1
