@@ -23,8 +23,9 @@ from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
-# User intents set by the safety component when it escalates.
-ESCALATING_INTENTS = ("safety_crisis", "safety_emergency", "safety_third_party")
+# User intents set by the safety component when it escalates, and the kind of case each means.
+INTENT_KINDS = {"safety_crisis": "crisis", "safety_emergency": "emergency", "safety_third_party": "crisis"}
+ESCALATING_INTENTS = tuple(INTENT_KINDS)
 # Bot actions that show crisis resources: a case exists whenever one of them ran (e.g. after a
 # check-in answered "yes", where the user message itself was not flagged).
 RESOURCE_CARD_ACTIONS = {
@@ -103,12 +104,8 @@ def _parse_data(row_data: str) -> dict[str, Any]:
 def _escalation_from_user_event(row: Any) -> Optional[Escalation]:
     parse = _parse_data(row.data)
     safety = parse.get("safety") or {}
-    kind = safety.get("kind") or {
-        "safety_emergency": "emergency",
-        "safety_crisis": "crisis",
-        "safety_third_party": "crisis",
-    }.get(row.intent_name)
-    if not (safety.get("escalate") or row.intent_name in ESCALATING_INTENTS) or kind is None:
+    kind = safety.get("kind") if safety.get("escalate") else INTENT_KINDS.get(row.intent_name)
+    if kind is None:
         return None
     spans = safety.get("spans") or []
     return Escalation(
