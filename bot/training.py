@@ -65,7 +65,7 @@ def train(settings: Settings, force: bool = False) -> bool:
     if not force and is_up_to_date(settings):
         print("train: model is up to date, nothing to do", flush=True)
         return False
-    print("train: training the model (about 20 s on a laptop-sized machine)", flush=True)
+    print("train: training the model (under a minute on a 2-core machine)", flush=True)
     command = [
         sys.executable, "-m", "rasa", "train",
         "--config", str(settings.root / "config.yml"),
