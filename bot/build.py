@@ -15,8 +15,10 @@ from typing import Any
 import yaml
 from sqlalchemy.engine import make_url
 
+from bot.escalations import ESCALATING_INTENTS
 from bot.settings import Settings
 from safety.resources import load_resources
+
 
 class BuildError(Exception):
     """The hand-written inputs cannot produce the generated files; the message says what to fix."""
@@ -32,9 +34,6 @@ def _text_slot(value: str) -> dict[str, Any]:
         "initial_value": value,
         "mappings": [{"type": "custom"}],
     }
-
-
-SAFETY_MODE_INTENTS = ["safety_crisis", "safety_emergency", "safety_third_party"]
 
 
 def _safety_footer(domain: dict[str, Any], crisis_line: str) -> str:
@@ -62,7 +61,7 @@ def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[s
                 "type": "text",
                 "influence_conversation": False,
                 "initial_value": "",
-                "mappings": [{"type": "from_intent", "intent": SAFETY_MODE_INTENTS, "value": footer}],
+                "mappings": [{"type": "from_intent", "intent": list(ESCALATING_INTENTS), "value": footer}],
             },
             "clinic_name": _text_slot(clinic.name),
             "clinic_phone": _text_slot(clinic.phone),
