@@ -17,8 +17,20 @@ from pathlib import Path
 from typing import Optional
 
 from bot.content import lint, safety_contract
-from bot.content.findings import unique_sorted
+from bot.content.findings import Finding, unique_sorted
 from bot.content.project import load_project
+
+
+def run_checks(root: Path) -> tuple[list[Finding], list[Finding]]:
+    """The content lint and the safety contract on the project at `root`: (lint findings, contract findings)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fragment, build_problem = safety_contract.build_fragment(root, Path(tmp))
+        project = load_project(root, fragment)
+        content = lint.lint(project)
+        contract = safety_contract.check(project, fragment_known=fragment is not None)
+    if build_problem:
+        contract.append(build_problem)
+    return content, contract
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -27,13 +39,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parser.parse_args(argv)
     root = args.root.resolve()
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp:
-        fragment, build_problem = safety_contract.build_fragment(root, Path(tmp))
-        project = load_project(root, fragment)
-        content = lint.lint(project)
-        contract = safety_contract.check(project, fragment_known=fragment is not None)
-    if build_problem:
-        contract.append(build_problem)
+    content, contract = run_checks(root)
     findings = unique_sorted(content + contract)
     for finding in findings:
         print(finding)

@@ -103,17 +103,11 @@ def _fingerprint(paths: list[Path]) -> str:
 # --- content checks -----------------------------------------------------------------------------------
 
 def content_checks() -> Section:
-    from bot.content import lint, safety_contract
-    from bot.content.project import load_project
+    from bot.content.check import run_checks
 
     section = Section("Content checks", command="python -m bot.content.check")
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp:
-        fragment, build_problem = safety_contract.build_fragment(ROOT, Path(tmp))
-        project = load_project(ROOT, fragment)
-        findings = lint.lint(project)
-        contract = safety_contract.check(project, fragment_known=fragment is not None)
-    contract += [build_problem] if build_problem else []
+    findings, contract = run_checks(ROOT)
     section.seconds = time.monotonic() - started
     section.data = {"findings": [str(f) for f in findings], "contract": [str(f) for f in contract]}
     if findings or contract:
