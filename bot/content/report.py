@@ -25,7 +25,6 @@ import importlib.util
 import json
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
