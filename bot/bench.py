@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,8 +22,10 @@ import httpx
 import psutil
 import rasa.cli
 
-from bot.build import domain_dir, endpoints_file
+from bot.build import domain_dir
+from bot.services import QUIET_ENV, action_server, rasa_server
 from bot.settings import Settings, get_settings, load_settings
+from bot.supervisor import Service, Supervisor, free_port
 from bot.training import train
 
 MESSAGES = [
@@ -35,12 +35,6 @@ MESSAGES = [
 SEQUENTIAL = 200
 CONCURRENT_SENDERS = 20
 MESSAGES_PER_SENDER = 10
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class PeakMemory:
@@ -81,20 +75,6 @@ class Result:
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
 
 
-def _wait_for(url: str, process: subprocess.Popen, timeout: float = 300) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with code {process.returncode} before answering {url}")
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return time.monotonic() - start
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
-
-
 def _send(client: httpx.Client, url: str, sender: str, text: str) -> float:
     start = time.perf_counter()
     response = client.post(url, json={"sender": sender, "message": text}, timeout=30)
@@ -121,60 +101,35 @@ def _measure_chat(result: Result, webhook: str) -> None:
     result.msgs_per_s = CONCURRENT_SENDERS * MESSAGES_PER_SENDER / (time.perf_counter() - start)
 
 
-def _start(command: list[str], cwd: Path, log: Path) -> subprocess.Popen:
-    env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    return subprocess.Popen(command, cwd=cwd, env={**os.environ, **env}, stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
-
-
-def _serve_and_measure(result: Result, model: Path, cwd: Path, workdir: Path,
-                       endpoints: Optional[Path], with_actions: bool) -> None:
-    port = free_port()
-    processes: dict[str, subprocess.Popen] = {}
+def _serve_and_measure(result: Result, rasa: Service, cwd: Path, log: Path,
+                       actions: Optional[Service] = None) -> None:
+    """Start the servers (the action server first), time the Rasa server's cold start, chat, stop."""
+    services = [s for s in (actions, rasa) if s is not None]
     monitors: dict[str, PeakMemory] = {}
-    try:
-        if with_actions and endpoints is not None:
-            actions_port = free_port()
-            text = endpoints.read_text().replace(
-                f":{get_settings().services.actions_port}/webhook", f":{actions_port}/webhook"
-            )
-            endpoints = workdir / "endpoints.yml"
-            endpoints.write_text(text)
-            processes["actions"] = _start(
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
-                cwd, workdir / "actions.log",
-            )
-            monitors["actions"] = PeakMemory(processes["actions"].pid)
-            _wait_for(f"http://127.0.0.1:{actions_port}/health", processes["actions"])
-        command = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port),
-                   "--interface", "127.0.0.1"]
-        if endpoints is not None:
-            command += ["--endpoints", str(endpoints)]
-        processes["rasa"] = _start(command, cwd, workdir / "rasa.log")
-        monitors["rasa"] = PeakMemory(processes["rasa"].pid)
-        result.cold_start_s = _wait_for(f"http://127.0.0.1:{port}/", processes["rasa"])
-        _measure_chat(result, f"http://127.0.0.1:{port}/webhooks/rest/webhook")
-    finally:
-        for process in processes.values():
-            _stop(process)
-        result.peak_rss_mb = {name: m.stop() / 2**20 for name, m in monitors.items()}
+    with log.open("ab") as output:
+        supervisor = Supervisor(services, cwd=str(cwd), env=QUIET_ENV, output=output)
+        try:
+            if actions is not None:
+                supervisor.start_service(actions)
+                monitors["actions"] = PeakMemory(actions.process.pid)
+                supervisor.wait_until_ready(services=[actions])
+            started = time.monotonic()
+            supervisor.start_service(rasa)
+            monitors["rasa"] = PeakMemory(rasa.process.pid)
+            supervisor.wait_until_ready(services=[rasa])
+            result.cold_start_s = time.monotonic() - started
+            _measure_chat(result, f"{rasa.health_url.rstrip('/')}/webhooks/rest/webhook")
+        finally:
+            supervisor.stop()
+            result.peak_rss_mb = {name: m.stop() / 2**20 for name, m in monitors.items()}
 
 
 def bench_ours(settings: Settings, workdir: Path) -> Result:
     result = Result("ours")
-    bench_settings = load_settings(environ={"BOT_VAR_DIR": str(workdir / "var")})
+    bench_settings = load_settings(environ={
+        **os.environ, "BOT_VAR_DIR": str(workdir / "var"),
+        "BOT_RASA_PORT": str(free_port()), "BOT_ACTIONS_PORT": str(free_port()),
+    })
     out = workdir / "models"
     train(bench_settings)  # writes var/build for this run
     start = time.monotonic()
@@ -188,8 +143,9 @@ def bench_ours(settings: Settings, workdir: Path) -> Result:
     start = time.monotonic()
     train(bench_settings)
     result.unchanged_train_s = time.monotonic() - start
-    _serve_and_measure(result, out / "bench.tar.gz", settings.root, workdir,
-                       endpoints_file(bench_settings), with_actions=True)
+    # Served: the project's model, trained from the same inputs as the timed one.
+    _serve_and_measure(result, rasa_server(bench_settings), settings.root, workdir / "ours.log",
+                       actions=action_server(bench_settings))
     return result
 
 
@@ -203,7 +159,11 @@ def bench_baseline(workdir: Path) -> Result:
     subprocess.run([sys.executable, "-m", "rasa", "train", "--fixed-model-name", "baseline"],
                    cwd=project, check=True, capture_output=True)
     result.train_s = time.monotonic() - start
-    _serve_and_measure(result, project / "models" / "baseline.tar.gz", project, workdir, None, with_actions=False)
+    port = free_port()
+    server = Service("rasa", [sys.executable, "-m", "rasa", "run", "--model", str(project / "models" / "baseline.tar.gz"),
+                            "--port", str(port), "--interface", "127.0.0.1"],
+                   health_url=f"http://127.0.0.1:{port}/")
+    _serve_and_measure(result, server, project, workdir / "baseline.log")
     return result
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +29,13 @@ class Service:
     health_url: str
     env: dict[str, str] = field(default_factory=dict)
     process: Optional[subprocess.Popen] = None
+
+
+def free_port() -> int:
+    """A TCP port on localhost that is free right now (for tests and benchmarks)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _pump(name: str, stream: IO[bytes], width: int, output: BinaryIO) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 from typing import Any, Optional
 
@@ -10,14 +9,8 @@ import httpx
 
 from bot.services import action_server, rasa_server, web_app
 from bot.settings import Settings, load_settings
-from bot.supervisor import Supervisor
+from bot.supervisor import Supervisor, free_port
 from bot.training import train
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Stack:

@@ -12,7 +12,7 @@ from bot.services import action_server
 from bot.settings import load_settings
 from bot.supervisor import Supervisor
 from bot.training import model_path
-from tests.servers import free_port
+from bot.supervisor import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from bot.supervisor import Service, Supervisor
-from tests.servers import free_port
+from bot.supervisor import free_port
 
 
 def http_server(name: str) -> Service:

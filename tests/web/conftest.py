@@ -11,10 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.settings import Settings, load_settings
+from bot.supervisor import free_port
 from bot.web import create_app
 from bot.web.options import WebOptions
 from tests.bot.conftest import TrackerWriter
-from tests.servers import Stack, free_port
+from tests.servers import Stack
 
 SENDER = "3f2b8c1e-5a7d-4e9f-8b2c-1d0e6a4f9b21"
 # Scheduled reconciling is off in most tests, so that it cannot race with their own assertions.
