@@ -9,7 +9,8 @@ and clinic staff (``assess(text).escalate``).  Recall comes first; idioms
     <Kind.EMERGENCY: 'emergency'>
 
 This package imports nothing from the bot, actions or Rasa; the Rasa
-component lives in ``safety/rasa_component.py``.
+component that calls it lives with the other NLU components in
+``bot/nlu/safety_component.py``.
 """
 import importlib
 from typing import Any

@@ -135,7 +135,7 @@ pipeline:
   - name: LogisticRegressionClassifier
   - name: FallbackClassifier
     threshold: 0.2
-  - name: safety.rasa_component.SafetyComponent
+  - name: bot.nlu.safety_component.SafetyComponent
 policies:
   - name: RulePolicy
 """

@@ -91,11 +91,11 @@ def test_real_copy_without_the_safety_component_fails(tmp_path):
     root = copy_repo(tmp_path / "repo")
     config = root / "config.yml"
     text = config.read_text(encoding="utf-8")
-    assert "safety.rasa_component.SafetyComponent" in text, \
+    assert "bot.nlu.safety_component.SafetyComponent" in text, \
         "config.yml has no SafetyComponent to remove: see test_real_repository_honours_the_safety_contract"
-    config.write_text(text.replace("safety.rasa_component.SafetyComponent", "EntitySynonymMapper"), encoding="utf-8")
+    config.write_text(text.replace("bot.nlu.safety_component.SafetyComponent", "EntitySynonymMapper"), encoding="utf-8")
     findings = as_strings(safety_contract.check_repo(root))
-    assert "config.yml:1: safety contract: the pipeline has no safety.rasa_component.SafetyComponent: risk messages" \
+    assert "config.yml:1: safety contract: the pipeline has no bot.nlu.safety_component.SafetyComponent: risk messages" \
            " would be classified like any other message, and none would be routed to the crisis reply" in findings
 
 
@@ -206,41 +206,41 @@ def test_rule_that_routes_in_a_later_turn_does_not_count(fixture_project):
 
 
 def test_component_missing(fixture_project):
-    fixture_project.edit("config.yml", "  - name: safety.rasa_component.SafetyComponent\n", "")
+    fixture_project.edit("config.yml", "  - name: bot.nlu.safety_component.SafetyComponent\n", "")
     assert fixture_project.contract() == [
-        f"config.yml:1: {P}the pipeline has no safety.rasa_component.SafetyComponent: risk messages would be"
+        f"config.yml:1: {P}the pipeline has no bot.nlu.safety_component.SafetyComponent: risk messages would be"
         " classified like any other message, and none would be routed to the crisis reply"
     ]
 
 
 def test_component_before_fallback_classifier(fixture_project):
     fixture_project.edit("config.yml", "  - name: FallbackClassifier\n    threshold: 0.2\n"
-                                       "  - name: safety.rasa_component.SafetyComponent\n",
-                         "  - name: safety.rasa_component.SafetyComponent\n  - name: FallbackClassifier\n"
+                                       "  - name: bot.nlu.safety_component.SafetyComponent\n",
+                         "  - name: bot.nlu.safety_component.SafetyComponent\n  - name: FallbackClassifier\n"
                          "    threshold: 0.2\n")
     assert (fixture_project.line("config.yml", "SafetyComponent"), fixture_project.line("config.yml", "Fallback")) == (7, 8)
     assert fixture_project.contract() == [
-        f"config.yml:7: {P}safety.rasa_component.SafetyComponent comes before FallbackClassifier (line 8): it must"
+        f"config.yml:7: {P}bot.nlu.safety_component.SafetyComponent comes before FallbackClassifier (line 8): it must"
         " come after it, or FallbackClassifier may overwrite the crisis intent"
     ]
 
 
 def test_component_before_intent_classifier(fixture_project):
     fixture_project.edit("config.yml", "  - name: LogisticRegressionClassifier\n", "")
-    fixture_project.edit("config.yml", "  - name: safety.rasa_component.SafetyComponent\n",
-                         "  - name: safety.rasa_component.SafetyComponent\n  - name: LogisticRegressionClassifier\n")
+    fixture_project.edit("config.yml", "  - name: bot.nlu.safety_component.SafetyComponent\n",
+                         "  - name: bot.nlu.safety_component.SafetyComponent\n  - name: LogisticRegressionClassifier\n")
     findings = fixture_project.contract()
-    assert f"config.yml:8: {P}safety.rasa_component.SafetyComponent comes before LogisticRegressionClassifier" \
+    assert f"config.yml:8: {P}bot.nlu.safety_component.SafetyComponent comes before LogisticRegressionClassifier" \
            " (line 9): it must come after it, or LogisticRegressionClassifier may overwrite the crisis intent" in findings
 
 
 def test_check_content_command_reports_contract_and_lint(fixture_project, tmp_path):
     """`python -m bot.content.check` (what make check-content runs after bot validate) fails on a broken contract."""
-    fixture_project.edit("config.yml", "  - name: safety.rasa_component.SafetyComponent\n", "")
+    fixture_project.edit("config.yml", "  - name: bot.nlu.safety_component.SafetyComponent\n", "")
     # the command builds the fragment itself, from the project's settings.yml
     (fixture_project.root / "settings.yml").write_text((REPO / "settings.yml").read_text(), encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "bot.content.check", "--root", str(fixture_project.root)],
                             capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 1
-    assert f"config.yml:1: {P}the pipeline has no safety.rasa_component.SafetyComponent" in result.stdout
+    assert f"config.yml:1: {P}the pipeline has no bot.nlu.safety_component.SafetyComponent" in result.stdout
     assert "safety contract BROKEN" in result.stderr

