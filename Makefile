@@ -5,7 +5,7 @@ BOT := $(VENV)/bin/bot
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test train validate bench
+.PHONY: help setup run test train validate bench safety-model
 
 help:  ## one line per target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ test: setup browser-deps  ## the whole suite (trains first when needed)
 
 bench: setup  ## speed and memory: our bot vs a plain `rasa init` bot
 	@$(BOT) bench
+
+safety-model: setup  ## retrain safety/model/ (risk model + card) from ../shared/safety-training, when it is there
+	@$(VENV)/bin/python -m safety.train_risk_model
 
 # Browser tests (tests/browser/) need Debian's Chromium (installed here only when running as root)
 # and axe-core, vendored with npm into the git-ignored tests/browser/node_modules/.

@@ -105,6 +105,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return bench_main()
 
 
+def _cmd_safety_eval(args: argparse.Namespace) -> int:
+    from bot.nlu.pipeline_eval import main as eval_main
+    from bot.training import model_path
+
+    return eval_main(args.eval_args, default_model=lambda: model_path(get_settings()))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("bench", help="speed and memory against a plain `rasa init` bot").set_defaults(
         handler=_cmd_bench
     )
+    safety_eval = commands.add_parser(
+        "safety-eval", add_help=False,
+        help="escalation rates of the whole trained pipeline on labelled JSONL (`bot safety-eval -h`)")
+    safety_eval.add_argument("eval_args", nargs=argparse.REMAINDER)
+    safety_eval.set_defaults(handler=_cmd_safety_eval)
     commands.add_parser("purge", help="delete conversations idle longer than retention_days").set_defaults(
         handler=_cmd_purge
     )

@@ -36,6 +36,11 @@ class Kind(str, Enum):
         return self.value
 
 
+#: The category (and rule id of its span) an assessment carries when the learned risk model, not a
+#: rule, raised it: staff then see the whole message as what was read, never a probability.
+MODEL_CATEGORY = "risk_language"
+MODEL_RULE_ID = "risk_model"
+
 _RANK = {Kind.NONE: 0, Kind.CHECK_IN: 1, Kind.CRISIS: 2, Kind.EMERGENCY: 3}
 
 

@@ -17,20 +17,30 @@ The order of decisions, and why:
 5. matches that only mean something next to risk ("tonight", "right now")
    count only near another match;
 6. kind = the most urgent kind of any match, upgraded to emergency when a
-   crisis-level match has an intent/timeline or means-at-hand signal beside it.
+   crisis-level match has an intent/timeline or means-at-hand signal beside it;
+7. the learned risk model (``risk_model.py``) reads the whole message when the
+   rules did not already decide a crisis or an emergency.  It can raise a
+   message the rules missed ("please let me die") to a check-in or a crisis,
+   and it decides *weak* keyword hits ("suicidal", "overdose") that have no
+   first-person word in their sentence: "that transfer policy is suicidal" or
+   a headline stays quiet, "feeling suicidal tbh" escalates.  It never lowers
+   an emergency or an explicit first-person phrase, and never creates an
+   emergency: those stay with the rules.
 """
 from __future__ import annotations
 
 import threading
 from bisect import bisect_left
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Optional
 
+import numpy as np
 from spacy.attrs import IS_SPACE, LOWER
 
-from .assessment import Assessment, Kind, Span, max_kind
+from .assessment import MODEL_CATEGORY, MODEL_RULE_ID, Assessment, Kind, Span, max_kind
 from .matcher import Lemmas, PatternCompiler, RuleMatcher, build_nlp
 from .normalise import Normaliser
+from .risk_model import RiskModel, get_model
 from .rules import RULES_DIR, Rule, RuleSet, load_ruleset
 
 
@@ -45,6 +55,54 @@ class Hit:
     kind: Kind
     negated: bool = False
     signal: bool = False  # intent/timeline or means-at-hand
+    weak: bool = False  # a weak rule with no first-person anchor: the risk model decides
+
+
+@dataclass(frozen=True)
+class RuleView:
+    """What the rules said about one message, split the way the model combination needs it."""
+
+    strong: list[Hit]
+    strong_kind: Kind  # the kind from hits that decide by themselves
+    has_weak: bool  # a weak keyword hit is waiting for the model
+    weak_kind: Kind  # the kind if the weak hits counted too
+    vetoable: bool  # a crisis (not an emergency) only from weak rules or veto categories (tunables)
+    negated: bool = False  # a short message whose every hit was negated ("i would never kill myself")
+    idiomatic: bool = False  # an idiom or harmless use set a risk match aside ("end it with my boyfriend")
+
+    @classmethod
+    def of(cls, hits: list[Hit], kind_of: Any, veto_categories: frozenset[str] = frozenset(),
+           short: bool = True, idiomatic: bool = False) -> "RuleView":
+        strong = [h for h in hits if not h.weak]
+        has_weak = len(strong) < len(hits)
+        strong_kind = kind_of(strong) if strong else Kind.NONE
+        weak_kind = kind_of(hits) if has_weak else strong_kind
+        escalating = [h for h in hits if h.kind.escalates and not h.negated]
+        vetoable = weak_kind is Kind.CRISIS and bool(escalating) and all(
+            h.category in veto_categories or h.rule.weak for h in escalating)
+        negated = short and bool(hits) and all(h.negated for h in hits)
+        return cls(strong, strong_kind, has_weak, weak_kind, vetoable, negated, idiomatic and not hits)
+
+
+def combine(view: RuleView, verdict: Kind, vetoed: bool = False) -> tuple[Kind, bool, bool]:
+    """(kind, count the weak hits, the model raised it) from the rules' view and the model's verdict.
+
+    ``vetoed``: the model is near-certain the message is not about risk (below its veto threshold).
+    One function for ``assess`` and for choosing the thresholds (``train_risk_model.py``), so that
+    the figures in the model card are the figures of the code that runs.
+    """
+    if view.strong_kind.escalates:  # the rules decided: emergencies and explicit phrases stand
+        if vetoed and view.vetoable and not view.has_weak:
+            return Kind.CHECK_IN, True, False
+        return view.weak_kind, True, False
+    if (view.negated or view.idiomatic) and verdict is Kind.CRISIS:  # the model may ask, not page
+        verdict = Kind.CHECK_IN
+    if view.has_weak and verdict is not Kind.NONE:  # the model agrees the keyword is about the writer
+        kind = view.weak_kind if verdict is Kind.CRISIS else max_kind(view.strong_kind, Kind.CHECK_IN)
+        return kind, True, False
+    if verdict.rank > view.strong_kind.rank:
+        return verdict, False, True
+    return view.strong_kind, False, False
 
 
 class _Vocabulary:
@@ -61,8 +119,9 @@ class _Vocabulary:
 class Engine:
     """Everything built once from a rules directory: pipeline, matchers, settings."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, model: Optional[RiskModel] = None) -> None:
         self.ruleset = ruleset
+        self.model = model
         self.tunables = ruleset.tunables
         self.nlp = build_nlp(ruleset.lemma_overrides)
         table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
@@ -81,26 +140,60 @@ class Engine:
         self._neg_not_after, self._neg_not_before = ids(t.negation.not_after), ids(t.negation.not_before)
         self._never = self.nlp.vocab.strings.add("never")
         self._first_person, self._third_person = ids(t.third_party.first_person), ids(t.third_party.third_person)
+        self._weak_anchors = ids(t.third_party.weak_anchors)
+        self._topic_breaks = ids(t.third_party.weak_topic_breaks)
         self._recat: list[tuple[Any, RuleMatcher]] = []
         for rc in self.tunables.recategorise:
             marker_rule = Rule(id=rc.id, category=rc.source, file=str(ruleset.directory / "tunables.yml"), patterns=rc.markers)
             self._recat.append((rc, RuleMatcher(self.nlp, [marker_rule], compiler, gaps)))
 
     # -- public ------------------------------------------------------------
-    def assess(self, text: str) -> Assessment:
+    def assess(self, text: str, embedding: Optional[np.ndarray] = None) -> Assessment:
+        """Rules first; the risk model only where the rules left the decision open (module docstring).
+
+        ``embedding``: the message's unit-length MiniLM vector when the caller already has it
+        (the Rasa pipeline computes it for the intent classifier); otherwise the model computes it.
+        """
         if not isinstance(text, str):
             raise TypeError(f"assess() expects str, got {type(text).__name__}")
         if not text.strip():
             return Assessment.none()
+        norm, doc, hits, idiomatic = self._rule_hits(text)
+        if self.model is None:  # rules only (tests of the rules themselves): weak hits count as rules
+            return self._result(text, norm, doc, hits, self._kind(hits) if hits else Kind.NONE)
+        view = RuleView.of(hits, self._kind, self.tunables.model_veto_categories, self.is_short(doc), idiomatic)
+        verdict, vetoed = Kind.NONE, False
+        if not view.strong_kind.escalates or view.vetoable:
+            verdict, vetoed = self.model.verdict(text, embedding, weak_hit=view.has_weak)
+        kind, use_weak, model_raised = combine(view, verdict, vetoed)
+        return self._result(text, norm, doc, hits if use_weak else view.strong, kind, model_raised)
+
+    def is_short(self, doc: Any) -> bool:
+        """A chat-length message: there a negated phrase is what the person means; in a long post,
+        "I don't want to die but ..." sits among everything else the model reads."""
+        return len(doc) <= self.tunables.negation.model_cap_tokens
+
+    def rule_view(self, text: str) -> RuleView:
+        """The rules' view of a message, as ``assess`` combines it with the model (for training)."""
+        _, doc, hits, idiomatic = self._rule_hits(text)
+        return RuleView.of(hits, self._kind, self.tunables.model_veto_categories, self.is_short(doc), idiomatic)
+
+    def rule_hits(self, text: str) -> list[Hit]:
+        """The rules' surviving matches (idioms, negation and context applied), before the model."""
+        return self._rule_hits(text)[2] if text.strip() else []
+
+    def _rule_hits(self, text: str) -> tuple[Any, Any, list[Hit], bool]:
+        """(normalised text, doc, surviving hits, whether an idiom set a risk match aside)."""
         norm = self.normaliser(text)
         doc = self._lemmatizer(self.nlp.make_doc(norm.text))
         raw = self.risk(doc)
         if not raw:
-            return Assessment.none()
+            return norm, doc, [], False
         hits = self._decide(doc, raw)
-        if not hits:
-            return Assessment.none()
-        kind = self._kind(hits)
+        return norm, doc, hits, len(hits) < len(raw) and bool(self.idioms(doc))
+
+    def _result(self, text: str, norm: Any, doc: Any, hits: list[Hit], kind: Kind,
+                model_raised: bool = False) -> Assessment:
         if kind is Kind.NONE:
             return Assessment.none()
         spans = []
@@ -108,8 +201,12 @@ class Engine:
             span = doc[hit.start:hit.end]
             start, end = _snap(text, *norm.to_original(span.start_char, span.end_char))
             spans.append(Span(start, end, hit.category, hit.rule.id))
-        categories = sorted({h.category for h in hits})
-        return Assessment(kind=kind, escalate=kind.escalates, categories=categories, spans=spans)
+        categories = {h.category for h in hits}
+        if model_raised:  # no rule explains it: the whole message is what the model read
+            stripped = len(text) - len(text.lstrip())
+            spans.append(Span(stripped, len(text.rstrip()), MODEL_CATEGORY, MODEL_RULE_ID))
+            categories.add(MODEL_CATEGORY)
+        return Assessment(kind=kind, escalate=kind.escalates, categories=sorted(categories), spans=spans)
 
     def explain(self, text: str) -> dict[str, Any]:
         """Everything behind a decision, for debugging rules (not for production logs: it holds the text)."""
@@ -120,6 +217,7 @@ class Engine:
             "tokens": [(t.text, t.lemma_) for t in doc],
             "risk_matches": [(rid, doc[s:e].text) for rid, s, e in self.risk(doc)],
             "idiom_matches": [(rid, doc[s:e].text) for rid, s, e in self.idioms(doc)],
+            "rule_hits": [(h.rule.id, h.kind.value, "weak" if h.weak else "strong") for h in self.rule_hits(text)],
             "assessment": self.assess(text).to_dict(),
         }
 
@@ -152,7 +250,8 @@ class Engine:
                 category = t.third_party.category
             if negated:
                 kind = Kind.CHECK_IN if kind.rank > Kind.CHECK_IN.rank else kind
-            hits.append(Hit(rule, start, end, category, kind, negated, signal))
+            weak = rule.weak and kind is Kind.CRISIS and not self._anchored(lowers, sentence, start, end)
+            hits.append(Hit(rule, start, end, category, kind, negated, signal, weak))
         return self._apply_context(hits)
 
     def _segments(self, lowers: list[int], spaces: list[int]) -> tuple[list[int], list[int]]:
@@ -183,7 +282,7 @@ class Engine:
 
     def _idiom_spans(self, doc: Any) -> list[tuple[int, int, Rule]]:
         rules = self.idioms.rules
-        return sorted((s, e, rules[rid]) for rid, s, e in self.idioms(doc))
+        return sorted(((s, e, rules[rid]) for rid, s, e in self.idioms(doc)), key=lambda item: item[:2])
 
     @staticmethod
     def _suppressed(rule: Rule, start: int, end: int, idioms: list[tuple[int, int, Rule]]) -> bool:
@@ -221,6 +320,21 @@ class Engine:
                 return True
         return False
 
+    def _anchored(self, lowers: list[int], sentence: list[int], start: int, end: int) -> bool:
+        """Is a weak keyword about a person in the conversation?  A first-person word inside the match,
+        or an anchor word ("I", "my friend", "she") shortly before it in its sentence."""
+        if any(tok in self._first_person for tok in lowers[start:end]):
+            return True
+        anchors = self._weak_anchors
+        i, window = start - 1, self.tunables.third_party.window
+        while i >= 0 and start - i <= window and sentence[i] == sentence[start]:
+            if lowers[i] in anchors:
+                return True
+            if lowers[i] in self._topic_breaks:
+                return False
+            i -= 1
+        return False
+
     def _about_someone_else(self, lowers: list[int], sentence: list[int], start: int, end: int) -> bool:
         """Whose risk is it?  Pronouns inside the match decide; else the nearest person before it."""
         first, third = self._first_person, self._third_person
@@ -242,14 +356,16 @@ class Engine:
     def _apply_context(self, hits: list[Hit]) -> list[Hit]:
         """Keep context-only matches ("tonight") only when a strong enough match is near.
 
-        Anchors are scanned from a bisected start, so a long message with
-        thousands of matches stays linear.
+        A context match that only a weak hit anchors is weak too: "suicide rates rise ... today"
+        must not escalate through "today" once the model has set "suicide" aside.  Anchors are
+        scanned from a bisected start, so a long message with thousands of matches stays linear.
         """
         if all(h.rule.needs_context is None for h in hits):
             return hits
-        anchors = sorted((h.start, h.end, h.kind.rank) for h in hits if h.rule.needs_context is None and not h.negated)
+        anchors = sorted((h.start, h.end, h.kind.rank, h.weak) for h in hits
+                         if h.rule.needs_context is None and not h.negated)
         starts = [a[0] for a in anchors]
-        longest = max((e - s for s, e, _ in anchors), default=0)
+        longest = max((e - s for s, e, _, _ in anchors), default=0)
         out = []
         for hit in hits:
             need = hit.rule.needs_context
@@ -258,12 +374,18 @@ class Engine:
                 continue
             window = hit.rule.context_window or self.tunables.context_window
             i = bisect_left(starts, hit.start - window - longest)
+            anchored_weakly = False
             while i < len(anchors) and anchors[i][0] <= hit.end + window:
-                a_start, a_end, rank = anchors[i]
+                a_start, a_end, rank, weak = anchors[i]
                 if rank >= need.rank and max(a_start - hit.end, hit.start - a_end, 0) <= window:
-                    out.append(hit)
-                    break
+                    if not weak:
+                        out.append(hit)
+                        break
+                    anchored_weakly = True
                 i += 1
+            else:
+                if anchored_weakly:
+                    out.append(replace(hit, weak=True))
         return out
 
     def _kind(self, hits: list[Hit]) -> Kind:
@@ -296,13 +418,16 @@ def get_engine() -> Engine:
     if _ENGINE is None:
         with _LOCK:
             if _ENGINE is None:
-                _ENGINE = Engine(load_ruleset(RULES_DIR))
+                _ENGINE = Engine(load_ruleset(RULES_DIR), get_model())
     return _ENGINE
 
 
-def assess(text: str) -> Assessment:
-    """Assess one message.  Never raises for any string; never returns a score."""
-    return get_engine().assess(text)
+def assess(text: str, embedding: Optional[np.ndarray] = None) -> Assessment:
+    """Assess one message (rules and risk model).  Never raises for any string; never returns a score.
+
+    ``embedding``: the message's MiniLM sentence vector, if the caller has already computed it.
+    """
+    return get_engine().assess(text, embedding)
 
 
 def explain(text: str) -> dict[str, Any]:

@@ -2,8 +2,11 @@
 
     python -m safety.evaluate FILE.jsonl [FILE2.jsonl ...] [--json]
 
-Each line: {"text": "...", "label": "risk" | "nonrisk", "category": "..."}
-("category" optional).  Why these measures: a risk message counts as caught
+Each line: {"text": "...", "label": "risk" | "nonrisk" | "nonrisk_hard", "category": "...",
+"source": "..."} ("category" and "source" optional; "nonrisk_hard" is non-risk text that holds
+trigger words: news, idioms, third-person mentions).  Figures are reported per source (the
+"source" field, else the file name) because a detector tuned on one kind of text fails on
+another, and an average hides it.  Why these measures: a risk message counts as caught
 only when ``escalate`` is true (a check-in alone does not reach crisis
 resources or staff); a false alarm is a nonrisk message that escalates.  A
 check-in on a nonrisk message is reported separately: it costs one caring
@@ -22,7 +25,7 @@ from typing import Callable, Iterable, Sequence
 from .assessment import Assessment, Kind
 from .errors import CorpusError, Errors, err
 
-LABELS = ("risk", "nonrisk")
+LABELS = ("risk", "nonrisk", "nonrisk_hard")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,11 @@ class Example:
     category: str | None
     source: str
     line: int
+    group: str = ""
+
+    @property
+    def is_risk(self) -> bool:
+        return self.label == "risk"
 
 
 @dataclass
@@ -43,6 +51,7 @@ class Report:
     misses: list[tuple[Example, Assessment]] = field(default_factory=list)
     check_ins: list[tuple[Example, Assessment]] = field(default_factory=list)
     per_category: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    per_group: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     kinds: Counter = field(default_factory=Counter)
 
     @property
@@ -54,7 +63,17 @@ class Report:
         return len(self.false_alarms) / self.n_nonrisk if self.n_nonrisk else 0.0
 
     def summary(self) -> dict:
-        return {"recall": round(self.recall, 4), "fpr": round(self.fpr, 4), "n_risk": self.n_risk, "n_nonrisk": self.n_nonrisk}
+        """The headline figures, plus per source the share of messages that escalated."""
+        per_source = {}
+        for group in sorted(self.per_group):
+            c = self.per_group[group]
+            n = c["risk"] + c["nonrisk"]
+            escalated = c["caught"] + c["false_alarm"]
+            per_source[group] = {"label": "risk" if c["risk"] else "nonrisk", "n": n,
+                                 "escalated": round(escalated / n, 4) if n else 0.0,
+                                 "check_in": round(c["check_in"] / n, 4) if n else 0.0}
+        return {"recall": round(self.recall, 4), "fpr": round(self.fpr, 4), "n_risk": self.n_risk,
+                "n_nonrisk": self.n_nonrisk, "per_source": per_source}
 
 
 def load_jsonl(path: Path | str) -> list[Example]:
@@ -81,7 +100,9 @@ def load_jsonl(path: Path | str) -> list[Example]:
             raise CorpusError(err(Errors.E030, file=path, line=number, problem=f"'label' must be one of {LABELS}, got {label!r}"))
         if category is not None and not isinstance(category, str):
             raise CorpusError(err(Errors.E030, file=path, line=number, problem="'category' must be a string when present"))
-        out.append(Example(text, label, category, str(path), number))
+        source = row.get("source")
+        group = source if isinstance(source, str) and source else path.stem
+        out.append(Example(text, label, category, str(path), number, f"{group} ({label})"))
     if not out:
         raise CorpusError(err(Errors.E031, file=path))
     return out
@@ -96,25 +117,32 @@ def evaluate(examples: Iterable[Example], assess: Callable[[str], Assessment] | 
     for ex in examples:
         result = assess(ex.text)
         report.kinds[(ex.label, result.kind.value)] += 1
-        cat = ex.category or "(none)"
-        if ex.label == "risk":
+        tallies = (report.per_category[ex.category or "(none)"], report.per_group[ex.group or ex.label])
+        if ex.is_risk:
             report.n_risk += 1
-            report.per_category[cat]["risk"] += 1
+            _count(tallies, "risk")
             if result.escalate:
                 report.caught += 1
-                report.per_category[cat]["caught"] += 1
+                _count(tallies, "caught")
             else:
                 report.misses.append((ex, result))
+                if result.kind is Kind.CHECK_IN:
+                    _count(tallies, "check_in")
         else:
             report.n_nonrisk += 1
-            report.per_category[cat]["nonrisk"] += 1
+            _count(tallies, "nonrisk")
             if result.escalate:
                 report.false_alarms.append((ex, result))
-                report.per_category[cat]["false_alarm"] += 1
+                _count(tallies, "false_alarm")
             elif result.kind is Kind.CHECK_IN:
                 report.check_ins.append((ex, result))
-                report.per_category[cat]["check_in"] += 1
+                _count(tallies, "check_in")
     return report
+
+
+def _count(tallies: Iterable[Counter], key: str) -> None:
+    for tally in tallies:
+        tally[key] += 1
 
 
 def format_report(report: Report) -> str:
@@ -125,8 +153,11 @@ def format_report(report: Report) -> str:
         f"false-positive rate: {report.fpr:.2%}  ({len(report.false_alarms)}/{report.n_nonrisk} nonrisk escalated)",
         f"check-ins on nonrisk: {len(report.check_ins)}",
         "",
-        "per category (label counts; caught = escalated):",
+        "per source (share escalated; check-ins asked instead):",
     ]
+    for group, figures in report.summary()["per_source"].items():
+        lines.append(f"  {group:40s} n {figures['n']:5d}  escalated {figures['escalated']:7.2%}  check-in {figures['check_in']:7.2%}")
+    lines += ["", "per category (label counts; caught = escalated):"]
     for cat in sorted(report.per_category):
         c = report.per_category[cat]
         if c["risk"]:

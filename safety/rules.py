@@ -23,6 +23,9 @@ A rule::
       needs_context: crisis             # optional: only counts near a match of at least this kind
       context_window: 6                 # optional, tokens (default tunables.context_window)
       negatable: true                   # optional (default true): "I would never ..." caps at check_in
+      weak: true                        # optional (default false): a keyword that news and things share
+                                        # ("suicidal move"); needs a first-person word in its sentence,
+                                        # else the risk model decides
       patterns:                         # shorthand strings (see safety.matcher) or raw spaCy token patterns
         - "@intend to? kill|unalive =my? @refl"
         - [{LEMMA: kill}, {LOWER: myself}]
@@ -55,7 +58,7 @@ RawPattern = list  # list of spaCy token-pattern dicts
 Pattern = Union[str, RawPattern]
 
 _ID = re.compile(r"^[a-z0-9_.\-]+$")
-_RULE_FIELDS = {"id", "category", "kind", "needs_context", "context_window", "negatable", "patterns", "phrases", "examples", "note"}
+_RULE_FIELDS = {"id", "category", "kind", "needs_context", "context_window", "negatable", "weak", "patterns", "phrases", "examples", "note"}
 _IDIOM_FIELDS = {"id", "suppresses", "patterns", "phrases", "examples", "note"}
 
 
@@ -72,6 +75,10 @@ class Rule:
     needs_context: Kind | None = None
     context_window: int | None = None
     negatable: bool = True
+    # A keyword that also names news, things and other people ("suicide", "suicidal", "overdose"):
+    # it escalates by itself only with a first-person word in its sentence; otherwise the risk
+    # model decides (engine.py).
+    weak: bool = False
     suppresses: frozenset[str] | None = None  # idioms: categories suppressed (None = all)
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
@@ -90,6 +97,7 @@ class Negation:
     blockers: frozenset[str]        # between cue and match: "I don't KNOW if I want to die" is not negated
     not_after: frozenset[str]       # right after the cue: "can't STOP thinking about ..." is not negated
     not_before: frozenset[str]      # right before the cue: "TRYING not to cut" is not negated
+    model_cap_tokens: int = 30      # up to this length, the risk model may only ask about a negated phrase
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,10 @@ class ThirdParty:
     first_person: frozenset[str]
     third_person: frozenset[str]
     window: int
+    # words that tie a weak keyword to a person in the conversation ("I", "my friend", "she"):
+    # generic nouns ("man", "teen") are left out, since headlines are written with them
+    weak_anchors: frozenset[str] = frozenset()
+    weak_topic_breaks: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -125,6 +137,7 @@ class Tunables:
     negation: Negation
     third_party: ThirdParty
     recategorise: tuple[Recategorise, ...]
+    model_veto_categories: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -268,8 +281,11 @@ def _load_rules(path: Path, *, categories: Mapping[str, Kind], idioms: bool, see
         negatable = raw.get("negatable", True)
         if not isinstance(negatable, bool):
             raise RuleError(err(Errors.E011, file=path, rule=rid, field="negatable", problem="must be true or false"))
+        weak = raw.get("weak", False)
+        if not isinstance(weak, bool):
+            raise RuleError(err(Errors.E011, file=path, rule=rid, field="weak", problem="must be true or false"))
         out.append(Rule(id=rid, category=category, file=str(path), patterns=patterns, phrases=phrases, kind=kind,
-                        needs_context=needs, context_window=window, negatable=negatable,
+                        needs_context=needs, context_window=window, negatable=negatable, weak=weak,
                         examples_match=match, examples_no_match=no_match))
     return out
 
@@ -315,6 +331,7 @@ def _load_tunables(path: Path) -> Tunables:
     return Tunables(
         category_kind=category_kind,
         emergency_signals=cats(data.get("emergency_signals"), "emergency_signals"),
+        model_veto_categories=cats(data.get("model_veto_categories") or [], "model_veto_categories"),
         context_window=_int(data.get("context_window"), file=path, field_="context_window"),
         clause_breaks=frozenset(_strings(data.get("clause_breaks"), file=path, field_="clause_breaks")) | {"\n", "\n\n"},
         sentence_breaks=frozenset(_strings(data.get("sentence_breaks"), file=path, field_="sentence_breaks")) | {"\n", "\n\n"},
@@ -325,6 +342,7 @@ def _load_tunables(path: Path) -> Tunables:
             blockers=frozenset(_strings(neg.get("blockers"), file=path, field_="negation.blockers")),
             not_after=frozenset(_strings(neg.get("not_after"), file=path, field_="negation.not_after")),
             not_before=frozenset(_strings(neg.get("not_before"), file=path, field_="negation.not_before")),
+            model_cap_tokens=_int(neg.get("model_cap_tokens", 30), file=path, field_="negation.model_cap_tokens"),
         ),
         third_party=ThirdParty(
             categories=cats(tp.get("categories"), "third_party.categories"),
@@ -332,6 +350,9 @@ def _load_tunables(path: Path) -> Tunables:
             first_person=frozenset(_strings(tp.get("first_person"), file=path, field_="third_party.first_person")),
             third_person=frozenset(_strings(tp.get("third_person"), file=path, field_="third_party.third_person")),
             window=_int(tp.get("window"), file=path, field_="third_party.window"),
+            weak_anchors=frozenset(_strings(tp.get("weak_anchors") or [], file=path, field_="third_party.weak_anchors")),
+            weak_topic_breaks=frozenset(_strings(tp.get("weak_topic_breaks") or [], file=path,
+                                                 field_="third_party.weak_topic_breaks")),
         ),
         recategorise=tuple(recats),
     )

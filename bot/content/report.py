@@ -7,7 +7,8 @@ Sections (each runs on its own; a part that cannot run says why and the rest sti
   data/nlu/ are unchanged (a fingerprint in var/reports/nlu/), because it is the slow part (about 70 s);
 - conversation tests: ``rasa test core --stories tests/test_stories`` against the trained model
   (``bot train`` first; it does nothing when the model is up to date);
-- safety corpus: ``python -m safety.evaluate <corpus>.jsonl`` for each file in tests/safety/corpus/;
+- safety: ``python -m safety.evaluate`` (rules and risk model) and ``bot safety-eval`` (the whole trained
+  pipeline) over tests/safety/corpus/ and tests/safety/blind/;
 - story graph: ``rasa visualize`` into var/reports/graph.html.
 
 Run: ``python -m bot.content.report [--no-train] [--fresh]``.
@@ -284,26 +285,35 @@ def conversation_tests(out: Path, train: bool) -> Section:
 # --- safety corpus --------------------------------------------------------------------------------------
 
 def safety_corpus() -> list[Section]:
-    """`python -m safety.evaluate` over every corpus file at once: the figures (--json) and the full text."""
+    """The safety figures twice, on the project's corpus and the blind sets: ``safety.assess`` alone
+    (rules and risk model), and the whole trained pipeline (what a person meets: the classifier's
+    intent included). Each with its figures (--json) and the full text (misses, false alarms)."""
     corpus = ROOT / "tests" / "safety" / "corpus"
-    if importlib.util.find_spec("safety.evaluate") is None:
-        return [Section("Safety corpus", status="not run",
-                        note="safety.evaluate does not exist (yet); no figures")]
-    files = [_shown(path) for path in sorted(corpus.glob("*.jsonl"))] if corpus.is_dir() else []
+    files = [_shown(path) for folder in (corpus, ROOT / "tests" / "safety" / "blind") if folder.is_dir()
+             for path in sorted(folder.glob("*.jsonl"))]
     if not files:
         return [Section("Safety corpus", status="not run", note="no tests/safety/corpus/*.jsonl")]
-    section = Section("Safety corpus")
-    figures = _run([sys.executable, "-m", "safety.evaluate", *files, "--json"], section, timeout=600)
+    return [
+        _safety_section("Safety: safety.assess (rules and risk model)", [sys.executable, "-m", "safety.evaluate"],
+                        "python -m safety.evaluate", files),
+        _safety_section("Safety: the whole trained pipeline (what a person meets)",
+                        [sys.executable, "-m", "bot.cli", "safety-eval"], "bot safety-eval", files),
+    ]
+
+
+def _safety_section(title: str, command: list[str], shown: str, files: list[str]) -> Section:
+    section = Section(title)
+    figures = _run([*command, *files, "--json"], section, timeout=900)
     if figures is not None and figures.returncode == 0:
         section.data["table"] = _as_table(figures.stdout)
-    details = _run([sys.executable, "-m", "safety.evaluate", *files], section, timeout=600)
-    section.command = f"python -m safety.evaluate {' '.join(files)} [--json]"
+    details = _run([*command, *files], section, timeout=900)
+    section.command = f"{shown} {' '.join(files)} [--json]"
     if details is not None:
         section.data["text"] = details.stdout.strip()
     if section.status == "ok":
         table = dict(section.data.get("table") or [])
-        section.note = ", ".join(f"{key} {value}" for key, value in table.items()) or "evaluated"
-    return [section]
+        section.note = ", ".join(f"{key} {value}" for key, value in table.items() if key != "per_source") or "evaluated"
+    return section
 
 
 def _as_table(stdout: str) -> Optional[list[tuple[str, str]]]:

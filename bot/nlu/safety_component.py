@@ -7,13 +7,19 @@ deterministically, whatever form, loop or exercise is active. The assessment is 
 data under `safety`, and therefore in the tracker store with the message, where the reconciler and
 the staff see what matched and why.
 
-The classifier may add recall (a risk-family intent above `classifier_threshold` escalates although no
-rule matched); it can never lower a rule's verdict.
+`safety.assess` runs the rules and the learned risk model together; this component hands it the
+MiniLM sentence vector the featurizer already computed (`embedding_featurizer`), so the model costs
+no second encoding. The general intent classifier never escalates on its own: a confident
+risk-family intent raises a message the rules and the model left alone to a *check-in* at most, and
+to its own kind only when they already flagged it; a risk-family intent that nothing supports is
+replaced by the next ordinary intent, so the dialogue never routes to a crisis on the classifier's
+word alone. It can never lower a verdict of the rules or the model.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -28,10 +34,14 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from safety import assess
-from safety.assessment import Assessment, Kind
+from safety.assessment import MODEL_CATEGORY, Assessment, Kind
 
 PARSE_DATA_KEY = "safety"
 THIRD_PARTY_CATEGORY = "third_party_risk"
+#: Intents the dialogue routes to the crisis, emergency, third-party or check-in replies
+#: (data/rules/safety.yml). Only this component's verdict may leave one of them as the intent.
+ROUTING_INTENTS = frozenset({"safety_emergency", "safety_crisis", "safety_third_party", "safety_check_in"})
+FALLBACK_INTENT = "nlu_fallback"
 
 
 def intent_for(assessment: Assessment) -> Optional[str]:
@@ -65,11 +75,15 @@ class SafetyComponent(GraphComponent):
             # Minimum classifier confidence for that (the ranking is searched, not just the top intent,
             # so a low-confidence nlu_fallback cannot hide a risk intent).
             "classifier_threshold": 0.5,
+            # The `alias` of the dense featurizer whose sentence vector is the MiniLM embedding the
+            # risk model reads (config.yml); null makes assess() compute it itself.
+            "embedding_featurizer": "minilm",
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._risk_intents = {name: Kind(kind) for name, kind in config["classifier_risk_intents"].items()}
         self._threshold = float(config["classifier_threshold"])
+        self._embedding_featurizer = config.get("embedding_featurizer")
 
     @classmethod
     def create(
@@ -94,14 +108,28 @@ class SafetyComponent(GraphComponent):
                 best, best_intent = kind, name
         return best, best_intent
 
+    def _embedding(self, message: Message) -> Optional[np.ndarray]:
+        """The unit-length MiniLM vector the featurizer added (it stores it scaled by its weight)."""
+        if not self._embedding_featurizer:
+            return None
+        _, sentence = message.get_dense_features(TEXT, [self._embedding_featurizer])
+        if sentence is None:
+            return None
+        vector = np.asarray(sentence.features, dtype=np.float32).reshape(-1)
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm > 0 else None
+
     def _assess_message(self, message: Message) -> None:
         text = message.get(TEXT) or ""
-        assessment = assess(text)
-        record: Dict[str, Any] = {**assessment.to_dict(), "source": "rules"}
+        assessment = assess(text, self._embedding(message))
+        source = "model" if MODEL_CATEGORY in assessment.categories else "rules"
+        record: Dict[str, Any] = {**assessment.to_dict(), "source": source}
         classifier_kind, classifier_intent = self._classifier_verdict(message)
+        if assessment.kind is Kind.NONE and classifier_kind.rank > Kind.CHECK_IN.rank:
+            classifier_kind = Kind.CHECK_IN  # alone, the classifier may only ask
         if classifier_kind.rank > assessment.kind.rank:
             categories = assessment.categories
-            if classifier_intent == "safety_third_party":
+            if classifier_intent == "safety_third_party" and classifier_kind.escalates:
                 categories = sorted(set(categories) | {THIRD_PARTY_CATEGORY})
             assessment = Assessment.from_dict(
                 {**assessment.to_dict(), "kind": classifier_kind.value, "categories": categories,
@@ -110,14 +138,26 @@ class SafetyComponent(GraphComponent):
             record = {**assessment.to_dict(), "source": "classifier", "classifier_intent": classifier_intent}
         message.set(PARSE_DATA_KEY, record, add_to_output=True)
         intent = intent_for(assessment)
+        ranking = message.get(INTENT_RANKING_KEY) or []
         if intent is None:
+            self._drop_unsupported_routing_intent(message, ranking)
             return
         override = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [override] + [
-            entry for entry in (message.get(INTENT_RANKING_KEY) or []) if entry.get(INTENT_NAME_KEY) != intent
-        ]
+        ranking = [override] + [entry for entry in ranking if entry.get(INTENT_NAME_KEY) != intent]
         message.set(INTENT, override, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+    @staticmethod
+    def _drop_unsupported_routing_intent(message: Message, ranking: List[Dict[str, Any]]) -> None:
+        """No verdict, yet the classifier's top intent would route to a safety reply: take the next
+        ordinary intent of the ranking instead (or the fallback)."""
+        current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if current not in ROUTING_INTENTS:
+            return
+        ordinary = [entry for entry in ranking if entry.get(INTENT_NAME_KEY) not in ROUTING_INTENTS]
+        best = ordinary[0] if ordinary else {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.set(INTENT, dict(best), add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ordinary or [best], add_to_output=True)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Assess every message; override the intent of flagged ones."""

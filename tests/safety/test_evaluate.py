@@ -43,7 +43,18 @@ def test_text_report_lists_recall_misses_false_alarms_and_check_ins(tmp_path, ca
 def test_json_output_is_one_object(tmp_path, capsys):
     assert main([str(write(tmp_path, SAMPLE)), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
+    per_source = data.pop("per_source")
     assert data == {"recall": 0.5, "fpr": 0.3333, "n_risk": 2, "n_nonrisk": 3}
+    assert per_source == {"eval (nonrisk)": {"label": "nonrisk", "n": 3, "escalated": 0.3333, "check_in": 0.3333},
+                          "eval (risk)": {"label": "risk", "n": 2, "escalated": 0.5, "check_in": 0.0}}
+
+
+def test_figures_are_reported_per_source_and_hard_negatives_count_as_non_risk(tmp_path, capsys):
+    path = write(tmp_path, [{"text": "i want to kill myself", "label": "risk", "source": "forum"},
+                            {"text": "this traffic is killing me", "label": "nonrisk_hard", "source": "idioms"}])
+    assert main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "forum (risk)" in out and "idioms (nonrisk_hard)" in out and "false-positive rate: 0.00%" in out
 
 
 @pytest.mark.parametrize("bad, problem", [

@@ -1,0 +1,112 @@
+"""What a person experiences: the trained model's whole NLU pipeline over a labelled file.
+
+    bot safety-eval FILE.jsonl [...] [--model models/clinic.tar.gz] [--rules-only] [--json]
+
+``python -m safety.evaluate`` measures ``safety.assess`` alone. A person, though, meets the whole
+pipeline: tokeniser, featurisers, the intent classifier and the safety component, whose final
+intent decides what the assistant does. A classifier that predicts ``safety_third_party`` for "my
+ex broke up with me" shows that person the crisis lines even though ``assess`` said nothing, so
+this evaluation reads the *final intent* of each message, exactly as the dialogue rules do:
+
+* ``safety_emergency``, ``safety_crisis``, ``safety_third_party``, ``safety_abuse`` -> escalated
+  (crisis reply, resources card, a case for staff);
+* ``safety_check_in`` and the classifier's ``self_harm_urge`` -> a check-in question.
+
+The labelled format, the report and its figures are those of :mod:`safety.evaluate`.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from safety.assessment import Assessment, Kind
+from safety.errors import CorpusError
+from safety.evaluate import Example, Report, evaluate, format_report, load_jsonl
+
+#: What the dialogue does with each final intent (data/rules/safety.yml).
+INTENT_KINDS = {
+    "safety_emergency": Kind.EMERGENCY,
+    "safety_crisis": Kind.CRISIS,
+    "safety_third_party": Kind.CRISIS,
+    "safety_abuse": Kind.CRISIS,
+    "safety_check_in": Kind.CHECK_IN,
+    "self_harm_urge": Kind.CHECK_IN,
+}
+
+
+def experienced(parse: dict) -> Assessment:
+    """The response a parsed message gets, as an Assessment carrying the safety record's reasons."""
+    kind = INTENT_KINDS.get((parse.get("intent") or {}).get("name"), Kind.NONE)
+    record = parse.get("safety") or {}
+    return Assessment.from_dict({**record, "kind": kind.value, "escalate": kind.escalates})
+
+
+class Pipeline:
+    """A trained Rasa model's NLU pipeline, loaded once (a few seconds), parsing one text at a time."""
+
+    def __init__(self, model_path: Path) -> None:
+        os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+        from rasa.core.agent import Agent  # imported here: loading Rasa takes seconds
+        from rasa.utils.common import configure_logging_and_warnings
+        from rasa.utils.log_utils import configure_structlog
+
+        # Rasa's debug log of each parse holds the message text: keep it out of every log.
+        configure_logging_and_warnings(logging.WARNING)
+        configure_structlog(logging.WARNING)
+
+        if not Path(model_path).is_file():
+            raise FileNotFoundError(f"no trained model at {model_path}: run `make train` first")
+        self._loop = asyncio.new_event_loop()
+        self._agent = Agent.load(str(model_path))
+
+    def parse(self, text: str) -> dict:
+        return self._loop.run_until_complete(self._agent.parse_message(text))
+
+    def __call__(self, text: str) -> Assessment:
+        return experienced(self.parse(text))
+
+    def close(self) -> None:
+        self._loop.close()
+
+
+def evaluate_pipeline(examples: Iterable[Example], model_path: Path) -> Report:
+    """:func:`safety.evaluate.evaluate` with the whole pipeline as the detector."""
+    pipeline = Pipeline(model_path)
+    try:
+        return evaluate(examples, pipeline)
+    finally:
+        pipeline.close()
+
+
+def main(argv: Sequence[str] | None = None, default_model: Callable[[], Path] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bot safety-eval",
+        description="Escalation and check-in rates of the whole trained pipeline (or of safety.assess alone) "
+                    "on labelled JSONL, per source, with every miss and false alarm.")
+    parser.add_argument("files", nargs="+", type=Path, help="JSONL: text, label (risk|nonrisk|nonrisk_hard), "
+                                                          "optional category and source")
+    parser.add_argument("--model", type=Path, help="trained model archive (default: the one `make train` made)")
+    parser.add_argument("--rules-only", action="store_true", help="safety.assess alone, without Rasa")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    args = parser.parse_args(argv)
+    try:
+        examples = [ex for f in args.files for ex in load_jsonl(f)]
+    except CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.rules_only:
+        report = evaluate(examples)
+    else:
+        model = args.model or (default_model() if default_model else None)
+        if model is None or not Path(model).is_file():
+            print(f"error: no trained model at {model}: run `make train` first, or pass --model", file=sys.stderr)
+            return 2
+        report = evaluate_pipeline(examples, Path(model))
+    print(json.dumps(report.summary()) if args.json else format_report(report))
+    return 0

@@ -1,0 +1,423 @@
+"""Train the risk model from the labelled public corpus and write it with its card.
+
+    python -m safety.train_risk_model [--corpus ../shared/safety-training] [--out safety/model]
+    (or `make safety-model`)
+
+What it does, and why:
+
+1. Reads ``risk.jsonl`` (first-person suicidal or self-harm statements), ``nonrisk.jsonl``
+   (ordinary distress) and ``nonrisk_hard.jsonl`` (news, idioms, third-person mentions) from the
+   corpus folder. The corpus is never copied into the project; only the trained weights are.
+2. Adds, for every post of two or more sentences, its first two sentences as one more example
+   of the same label: risk posts are long, chat messages short, and the model must not learn
+   "long means risk". Adds the project's own NLU examples (``data/nlu/``) as short chat text:
+   the risk-family intents as risk, everything else as non-risk. Drops any text that is also in
+   the project's safety corpus or the blind set, which are kept for evaluation.
+3. Cross-validates (5 folds, grouped so a post and its excerpt stay together) and, per risk
+   source, leaves that whole source out, to measure how it does on writing it never saw.
+4. Chooses the thresholds on the cross-validated probabilities *combined with the rules exactly
+   as ``safety.engine.combine`` does*: the highest recall on risk such that at most
+   ``--max-ordinary`` of ordinary distress and ``--max-hard`` of news/idiom/third-person text
+   escalate.
+5. Fits on everything, writes ``risk-model.npz``, ``risk-model.json`` (the card that
+   ``RiskModel.load`` reads: features, thresholds, figures, sha256) and ``CARD.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .assessment import Kind
+from .risk_model import CARD_PATH, MODEL_DIR, Bands, FeatureSpec, RiskModel, Thresholds
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT.parent / "shared" / "safety-training"
+CACHE_DIR = ROOT / "var" / "safety-model"
+RISK_INTENTS = {"self_harm_urge", "safety_crisis", "safety_emergency"}
+SKIPPED_INTENTS = {"safety_check_in"}  # ambiguous by design: neither label fits
+ORDINARY, HARD, RISK = "nonrisk", "nonrisk_hard", "risk"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str
+    label: str  # risk | nonrisk | nonrisk_hard
+    source: str
+    group: int  # items of one post share a group (cross-validation keeps them together)
+    original: bool  # a corpus item as published (figures and thresholds are measured on these)
+
+    @property
+    def y(self) -> int:
+        return int(self.label == RISK)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def held_out_texts() -> set[str]:
+    """Texts kept for evaluation only: the blind sets."""
+    keys = set()
+    for path in (ROOT / "tests" / "safety" / "blind").glob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                keys.add(_key(json.loads(line)["text"]))
+    return keys
+
+
+def load_corpus(folder: Path) -> list[Item]:
+    if not (folder / "risk.jsonl").is_file():
+        raise SystemExit(f"error: no corpus at {folder} (risk.jsonl, nonrisk.jsonl, nonrisk_hard.jsonl); "
+                         f"pass --corpus DIR. The committed model in {MODEL_DIR} works without it.")
+    held = held_out_texts()
+    items: list[Item] = []
+    group = 0
+    for name in ("risk", "nonrisk", "nonrisk_hard"):
+        for line in (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if _key(row["text"]) in held:
+                continue
+            group += 1
+            items.append(Item(row["text"], row["label"], row["source"], group, True))
+            sentences = _SENTENCE_END.split(row["text"].strip())
+            if len(sentences) >= 3:
+                items.append(Item(" ".join(sentences[:2]), row["label"], row["source"], group, False))
+    return items
+
+
+#: project corpus categories of non-risk text that holds trigger words (idioms, literal uses, other people)
+PROJECT_HARD = {"idiom", "literal", "third_party_benign", "negation", "round2"}
+
+
+def load_project_corpus(held: set[str], first_group: int) -> list[Item]:
+    """The project's chat-style safety corpus (tests/safety/corpus): the only short, chat-like risk text
+    there is. Cross-validated like the public corpus, so its figures stay out-of-sample."""
+    items, group = [], first_group
+    for path in sorted((ROOT / "tests" / "safety" / "corpus").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if _key(row["text"]) in held:
+                continue
+            label = RISK if row["label"] == RISK else HARD if row.get("category") in PROJECT_HARD else ORDINARY
+            group += 1
+            items.append(Item(row["text"], label, f"project_corpus_{label}", group, True))
+    return items
+
+
+def load_nlu_examples(held: set[str], first_group: int) -> list[Item]:
+    """Short chat messages from data/nlu (project-written): risk-family intents as risk."""
+    import yaml
+
+    items, group = [], first_group
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []) or []:
+            intent = block.get("intent")
+            if not intent or intent in SKIPPED_INTENTS:
+                continue
+            label = RISK if intent in RISK_INTENTS else ORDINARY
+            for line in str(block.get("examples", "")).splitlines():
+                text = re.sub(r"\[([^\]]*)\]\{[^}]*\}|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or m.group(2),
+                              line.strip().lstrip("-").strip())
+                if text and _key(text) not in held:
+                    group += 1
+                    items.append(Item(text, label, f"project_nlu_{label}", group, False))
+    return items
+
+
+def embeddings_for(texts: Sequence[str]) -> np.ndarray:
+    """MiniLM vectors for every text, cached per text under var/ (computing them takes minutes)."""
+    from .embedding import shared_encoder
+
+    cache = CACHE_DIR / "embeddings.npz"
+    known: dict[str, np.ndarray] = {}
+    if cache.is_file():
+        with np.load(cache) as data:
+            known = dict(zip(data["keys"].tolist(), data["vectors"]))
+    keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+    missing = sorted({k: t for k, t in zip(keys, texts) if k not in known}.items())
+    started = time.time()
+    step = 4096  # large slices: the encoder batches texts of similar length, wasting less on padding
+    for i in range(0, len(missing), step):
+        chunk = missing[i:i + step]
+        vectors = shared_encoder().encode([t for _, t in chunk])[0]
+        known.update({k: v for (k, _), v in zip(chunk, vectors)})
+        print(f"  embeddings {min(i + step, len(missing))}/{len(missing)} ({time.time() - started:.0f} s)", file=sys.stderr)
+    if missing:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, keys=np.array(list(known)), vectors=np.stack(list(known.values())))
+    return np.stack([known[k] for k in keys]).astype(np.float32)
+
+
+def rule_views(texts: Sequence[str]) -> list:
+    """The rules' view of every text (rules only; the model comes from cross-validation)."""
+    from .engine import Engine
+    from .rules import RULES_DIR, load_ruleset
+
+    engine = Engine(load_ruleset(RULES_DIR), model=None)
+    return [engine.rule_view(t) for t in texts]
+
+
+def fit(x, y: np.ndarray, c: float):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=2000)
+    return model.fit(x, y)
+
+
+def cross_validated(x, items: list[Item], c: float, folds: int = 5, seed: int = 13) -> np.ndarray:
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    y = np.array([it.y for it in items])
+    groups = np.array([it.group for it in items])
+    p = np.zeros(len(items))
+    for train, test in StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(x, y, groups):
+        p[test] = fit(x[train], y[train], c).predict_proba(x[test])[:, 1]
+    return p
+
+
+def leave_source_out(x, items: list[Item], c: float) -> dict[str, np.ndarray]:
+    """For each corpus source: probabilities from a model that never saw that source."""
+    y = np.array([it.y for it in items])
+    out = {}
+    for source in sorted({it.source for it in items if it.original}):
+        test = np.array([it.source == source for it in items])
+        model = fit(x[~test], y[~test], c)
+        out[source] = model.predict_proba(x[test & np.array([it.original for it in items])])[:, 1]
+    return out
+
+
+def kinds_for(views: list, p: np.ndarray, bands: Bands, texts: Sequence[str]) -> list[Kind]:
+    from .engine import combine
+
+    out = []
+    for view, prob, text in zip(views, p, texts):
+        verdict, vetoed = Kind.NONE, False
+        if not view.strong_kind.escalates or view.vetoable:
+            verdict, vetoed = bands.for_text(text).decide(float(prob), view.has_weak)
+        out.append(combine(view, verdict, vetoed)[0])
+    return out
+
+
+def figures(items: list[Item], kinds: Iterable[Kind]) -> dict:
+    """Per source and per label: share escalated and share checked in."""
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for it, kind in zip(items, kinds):
+        for key in (f"{it.label}:{it.source}", f"{it.label}:all"):
+            tally[key][0] += 1
+            tally[key][1] += kind.escalates
+            tally[key][2] += kind is Kind.CHECK_IN
+    return {k: {"n": n, "escalated": round(e / n, 4), "check_in": round(c / n, 4)}
+            for k, (n, e, c) in sorted(tally.items())}
+
+
+def choose_thresholds(items: list[Item], views: list, p: np.ndarray, max_added_ordinary: float,
+                      max_added_hard: float, max_ordinary_check_in: float, max_vetoed_risk: float) -> Thresholds:
+    """Cut-offs from cross-validated probabilities, in the terms a person would notice.
+
+    * escalation (crisis, confirm): the highest recall on risk such that the model itself adds at
+      most ``max_added_ordinary`` escalations on ordinary distress and ``max_added_hard`` on news,
+      idioms and third-person text, beyond what the rules already escalate;
+    * recall first: cut-offs that lose at most twice ``max_vetoed_risk`` of the risk posts the rules
+      alone escalate are preferred to any that lose more (the model buys precision, not at recall's cost);
+    * veto: the highest cut-off that turns at most ``max_vetoed_risk`` of risk posts into a check-in;
+    * check-in: the lowest cut-off that asks at most ``max_ordinary_check_in`` of ordinary distress.
+    Vectorised: escalation depends only on the escalation cut-offs and the veto (see ``combine``).
+    """
+    labels = np.array([it.label for it in items])
+    strong = np.array([v.strong_kind.escalates for v in views])
+    weak = np.array([v.has_weak for v in views])
+    vetoable = np.array([v.vetoable and not v.has_weak for v in views])
+    risk, ordinary, hard = labels == RISK, labels == ORDINARY, labels == HARD
+    rules_alone = np.array([v.weak_kind.escalates for v in views]) & risk
+    veto = 0.0
+    for candidate in (0.005, 0.01, 0.02, 0.03, 0.05, 0.08):
+        if (strong & vetoable & (p < candidate) & risk).sum() <= max_vetoed_risk * risk.sum():
+            veto = candidate
+    rules = strong & ~(vetoable & (p < veto))
+    grid = np.unique(np.round(np.quantile(p, np.linspace(0.30, 0.999, 120)), 4))
+    best, best_key = None, None
+    for crisis in grid:
+        plain = ~weak & (p >= crisis)
+        for confirm in grid[grid <= crisis]:
+            added = ~rules & (plain | (weak & (p >= confirm)))
+            if added[ordinary].mean() > max_added_ordinary or added[hard].mean() > max_added_hard:
+                continue
+            esc = rules | added
+            keeps_recall = (rules_alone & ~esc).sum() <= 2 * max_vetoed_risk * risk.sum()
+            key = (keeps_recall, round(esc[risk].mean(), 4), -esc[ordinary].mean() - esc[hard].mean())
+            if best_key is None or key > best_key:
+                best, best_key = (float(crisis), float(confirm)), key
+    if best is None:
+        raise SystemExit("error: no cut-offs meet the limits; loosen --max-added-ordinary/--max-added-hard")
+    crisis, confirm = best
+    escalated = rules | (~weak & (p >= crisis)) | (weak & (p >= confirm))
+    check_in = crisis
+    for q in sorted(float(g) for g in grid if g <= crisis):
+        if (ordinary & ~escalated & (p >= q)).sum() <= max_ordinary_check_in * ordinary.sum():
+            check_in = q
+            break
+    return Thresholds(crisis=crisis, confirm=confirm, check_in=check_in, veto=veto)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m safety.train_risk_model", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument("--c", type=float, default=4.0, help="inverse L2 regularisation of the regression")
+    parser.add_argument("--short-max-words", type=int, default=40,
+                        help="messages up to this many words use the short (chat) band of thresholds")
+    parser.add_argument("--embedding-weight", type=float, default=1.0)
+    parser.add_argument("--max-added-ordinary", type=float, default=0.003,
+                        help="escalations the model may add on ordinary distress (share)")
+    parser.add_argument("--max-added-hard", type=float, default=0.03,
+                        help="escalations the model may add on news, idioms and third-person text (share)")
+    parser.add_argument("--max-ordinary-check-in", type=float, default=0.02,
+                        help="share of ordinary distress the check-in question may be asked")
+    parser.add_argument("--max-vetoed-risk", type=float, default=0.002,
+                        help="share of risk posts the veto may turn from a crisis into a check-in")
+    args = parser.parse_args(argv)
+
+    started = time.time()
+    items = load_corpus(args.corpus)
+    items += load_project_corpus(held_out_texts(), first_group=max(it.group for it in items) + 1)
+    items += load_nlu_examples(held_out_texts(), first_group=max(it.group for it in items) + 1)
+    texts = [it.text for it in items]
+    print(f"{len(items)} examples ({sum(it.original for it in items)} corpus items)", file=sys.stderr)
+    spec = FeatureSpec(embedding_weight=args.embedding_weight)
+    x = spec.transform(texts, embeddings_for(texts))
+    y = np.array([it.y for it in items])
+
+    p = cross_validated(x, items, args.c)
+    originals = [i for i, it in enumerate(items) if it.original]
+    orig_items = [items[i] for i in originals]
+    views = rule_views([it.text for it in orig_items])
+    short = np.array([len(it.text.split()) <= args.short_max_words for it in orig_items])
+    po = p[originals]
+    per_band = {}
+    for name, mask in (("short", short), ("long", ~short)):
+        band_items = [it for it, m in zip(orig_items, mask) if m]
+        band_views = [v for v, m in zip(views, mask) if m]
+        per_band[name] = choose_thresholds(band_items, band_views, po[mask], args.max_added_ordinary,
+                                           args.max_added_hard, args.max_ordinary_check_in, args.max_vetoed_risk)
+    t = Bands(args.short_max_words, per_band["short"], per_band["long"])
+    texts_o = [it.text for it in orig_items]
+    both = kinds_for(views, po, t, texts_o)
+    cv = {
+        "rules_only": figures(orig_items, [v.weak_kind for v in views]),
+        "rules_and_model": figures(orig_items, both),
+        "rules_and_model_short_messages": figures([it for it, m in zip(orig_items, short) if m],
+                                                  [k for k, m in zip(both, short) if m]),
+    }
+    loso = {}
+    for source, probs in leave_source_out(x, items, args.c).items():
+        idx = [i for i, it in enumerate(orig_items) if it.source == source]
+        src_items = [orig_items[i] for i in idx]
+        loso[source] = figures(src_items, kinds_for([views[i] for i in idx], probs, t, [texts_o[i] for i in idx]))[
+            f"{src_items[0].label}:{source}"]
+
+    model = fit(x, y, args.c)
+    risk_model = RiskModel(spec, model.coef_[0], float(model.intercept_[0]), t, version=f"{date.today().isoformat()}")
+    weights, digest = risk_model.save(args.out)
+    card = {
+        "version": risk_model.version,
+        "trained": date.today().isoformat(),
+        "weights": {"file": weights.name, "sha256": digest, "bytes": weights.stat().st_size},
+        "data": {
+            "corpus": "shared/safety-training (risk.jsonl, nonrisk.jsonl, nonrisk_hard.jsonl; see its README for "
+                      "sources, licences and label noise)",
+            "corpus_items": len(orig_items),
+            "per_source": {s: sum(1 for it in orig_items if it.source == s) for s in sorted({it.source for it in orig_items})},
+            "excerpts_added": sum(1 for it in items if not it.original and not it.source.startswith("project_nlu")),
+            "project_nlu_examples": sum(1 for it in items if it.source.startswith("project_nlu")),
+            "held_out": "texts also in tests/safety/corpus or tests/safety/blind are dropped before training",
+        },
+        "features": spec.to_dict(),
+        "training": {"classifier": "logistic regression (liblinear, L2, class_weight=balanced)", "C": args.c},
+        "thresholds": t.to_dict(),
+        "threshold_rule": {"max_added_escalated_ordinary": args.max_added_ordinary,
+                           "max_added_escalated_hard": args.max_added_hard,
+                           "max_check_in_ordinary": args.max_ordinary_check_in,
+                           "max_vetoed_risk": args.max_vetoed_risk,
+                           "objective": "highest cross-validated recall of the rules and model together"},
+        "cross_validated": {"folds": 5, "grouped_by_post": True, **cv},
+        "leave_one_source_out": loso,
+        "seconds": round(time.time() - started),
+    }
+    (args.out / CARD_PATH.name).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    (args.out / "CARD.md").write_text(card_markdown(card), encoding="utf-8")
+    print(json.dumps({"thresholds": t.to_dict(), "rules_and_model": cv["rules_and_model"], "loso": loso}, indent=1))
+    return 0
+
+
+def card_markdown(card: dict) -> str:
+    """The human-readable card, generated from the JSON one (which the code reads)."""
+    def rows(fig: dict) -> str:
+        return "\n".join(f"| {k.split(':', 1)[1]} | {k.split(':', 1)[0]} | {v['n']} | {v['escalated']:.1%} | {v['check_in']:.1%} |"
+                         for k, v in fig.items() if not k.endswith(":all")) + "\n" + "\n".join(
+            f"| **all** | {k.split(':', 1)[0]} | {v['n']} | {v['escalated']:.1%} | {v['check_in']:.1%} |"
+            for k, v in fig.items() if k.endswith(":all"))
+    head = "| source | label | n | escalated | check-in |\n|---|---|---|---|---|\n"
+    t = card["thresholds"]
+    return f"""# Risk model card
+
+Generated by `python -m safety.train_risk_model` (`make safety-model`) on {card['trained']}; the code reads
+`risk-model.json`, this page is its readable copy. Never shown to anyone as a score: the model only
+chooses between no action, a check-in question and the crisis reply (NICE NG225).
+
+- **Weights**: `{card['weights']['file']}`, {card['weights']['bytes']:,} bytes, sha256 `{card['weights']['sha256']}`
+  (checked at every load and by `tests/safety/test_risk_model.py`).
+- **Data**: {card['data']['corpus']}. {card['data']['corpus_items']:,} items; plus
+  {card['data']['excerpts_added']:,} two-sentence excerpts of longer posts (same label) and
+  {card['data']['project_nlu_examples']:,} short chat examples from `data/nlu/`. {card['data']['held_out']}.
+- **Features**: hashed character n-grams {card['features']['char_ngrams']} ({card['features']['char_features']:,} buckets)
+  and word n-grams {card['features']['word_ngrams']} ({card['features']['word_features']:,} buckets), binary, each
+  block L2-normalised; the all-MiniLM-L6-v2 sentence embedding (384) times {card['features']['embedding_weight']}.
+- **Classifier**: {card['training']['classifier']}, C = {card['training']['C']}.
+- **Thresholds** on the model's probability, per length band (up to {t['short_max_words']} words: chat; longer:
+  posts): short {t['short']}; long {t['long']}. Chosen on the cross-validated probabilities combined with the
+  rules as `safety.engine.combine` does: the highest recall such that the model adds at most
+  {card['threshold_rule']['max_added_escalated_ordinary']:.1%} escalations on ordinary distress and
+  {card['threshold_rule']['max_added_escalated_hard']:.1%} on news/idiom/third-person text beyond the rules'; the veto
+  turns at most {card['threshold_rule']['max_vetoed_risk']:.1%} of risk posts into a check-in; the check-in question
+  reaches at most {card['threshold_rule']['max_check_in_ordinary']:.1%} of ordinary distress.
+
+## Cross-validated (5 folds, grouped by post), rules and model together
+
+{head}{rows(card['cross_validated']['rules_and_model'])}
+
+## Chat-length messages only (up to the short band's word count), rules and model
+
+{head}{rows(card['cross_validated']['rules_and_model_short_messages'])}
+
+## Rules alone, same items
+
+{head}{rows(card['cross_validated']['rules_only'])}
+
+## Each source left out of training entirely (rules and model)
+
+| source | n | escalated | check-in |
+|---|---|---|---|
+""" + "\n".join(f"| {s} | {v['n']} | {v['escalated']:.1%} | {v['check_in']:.1%} |"
+                for s, v in card['leave_one_source_out'].items()) + """
+
+These are development figures on the corpus the thresholds were chosen on. Figures on text
+nobody tuned on are in the README (blind set, project corpus, whole pipeline).
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Safety through the whole trained pipeline: what a person meets, not what `assess()` says alone.
+
+The intent classifier, the featurisers and the safety component together decide whether a message
+gets the crisis reply. These tests run the model `make test` trains over the project's safety
+corpus and check what people would notice: every risk message reaches the crisis reply, ordinary
+messages almost never do, and the classifier cannot escalate by itself.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from bot.nlu.pipeline_eval import Pipeline, evaluate_pipeline
+from bot.settings import load_settings
+from bot.training import model_path
+from safety.evaluate import load_jsonl
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "safety" / "corpus"
+#: project corpus categories of ordinary text (<= 1% may escalate) and of text with trigger words:
+#: idioms, literal uses, other people, negations (<= 5%), as issue 8's targets say
+ORDINARY = {"ordinary_distress", "everyday", "chitchat", "grief", "rambling", "therapy_question"}
+MAX_ORDINARY, MAX_TRIGGER_WORDS = 0.01, 0.05
+
+
+@pytest.fixture(scope="module")
+def model() -> Path:
+    path = model_path(load_settings())
+    if not path.is_file():
+        pytest.fail(f"no trained model at {path}: `make test` trains it first (or run `make train`)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def report(model):
+    examples = load_jsonl(CORPUS / "risk.jsonl") + load_jsonl(CORPUS / "nonrisk.jsonl")
+    return evaluate_pipeline(examples, model)
+
+
+def test_every_risk_message_of_the_corpus_reaches_the_crisis_reply(report):
+    listing = "\n".join(f"  {ex.source}:{ex.line} [{ex.category}] {res.kind.value}: {ex.text!r}"
+                        for ex, res in report.misses)
+    assert not report.misses, f"{len(report.misses)} risk messages did not escalate:\n{listing}"
+
+
+def test_ordinary_and_figurative_messages_rarely_escalate(report):
+    alarms, totals = defaultdict(list), defaultdict(int)
+    for category, counts in report.per_category.items():
+        group = "ordinary" if category in ORDINARY else "trigger words"
+        totals[group] += counts["nonrisk"]
+    for ex, res in report.false_alarms:
+        alarms["ordinary" if ex.category in ORDINARY else "trigger words"].append(f"  [{ex.category}] {ex.text!r}")
+    for group, limit in (("ordinary", MAX_ORDINARY), ("trigger words", MAX_TRIGGER_WORDS)):
+        rate = len(alarms[group]) / totals[group]
+        assert rate <= limit, f"{group}: {rate:.1%} escalated (limit {limit:.0%}):\n" + "\n".join(alarms[group])
+
+
+@pytest.fixture(scope="module")
+def pipeline(model):
+    loaded = Pipeline(model)
+    yield loaded
+    loaded.close()
+
+
+@pytest.mark.parametrize("text", [
+    "so you think I should talk it over with my friend?",
+    "I did not invite my sister to her party and she felt hurt",
+    "my ex broke up with me four days ago",
+    "she got engaged and I'm happy for her",
+])
+def test_the_intent_classifier_alone_never_shows_the_crisis_reply(pipeline, text):
+    parse = pipeline.parse(text)
+    assert parse["intent"]["name"] not in {"safety_crisis", "safety_emergency", "safety_third_party"}, parse["intent"]
+
+
+def test_the_safety_record_says_why_without_a_score(pipeline):
+    parse = pipeline.parse("please let me die")
+    assert parse["intent"]["name"] == "safety_crisis"
+    assert parse["safety"]["escalate"] and parse["safety"]["categories"]
+    assert not {"score", "probability", "confidence"} & set(parse["safety"])

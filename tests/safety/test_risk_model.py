@@ -1,0 +1,102 @@
+"""The committed risk model: its card tells the truth about the file, and it changes what people meet."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from safety import assess
+from safety.assessment import MODEL_CATEGORY, Kind
+from safety.risk_model import CARD_PATH, RiskModel, RiskModelError, sha256_of
+
+
+@pytest.fixture(scope="module")
+def card() -> dict:
+    return json.loads(CARD_PATH.read_text(encoding="utf-8"))
+
+
+def test_card_describes_the_committed_file(card):
+    weights = CARD_PATH.parent / card["weights"]["file"]
+    assert sha256_of(weights) == card["weights"]["sha256"]
+    assert weights.stat().st_size == card["weights"]["bytes"] < 5_000_000, "keep the model small"
+    for section in ("trained", "data", "features", "thresholds", "cross_validated", "leave_one_source_out"):
+        assert card[section], f"the card has no {section}"
+    for band in ("short", "long"):
+        t = card["thresholds"][band]
+        assert 0 <= t["veto"] < t["check_in"] <= t["crisis"] < 1 and 0 < t["confirm"] <= t["crisis"], band
+    assert (CARD_PATH.parent / "CARD.md").read_text(encoding="utf-8").count(card["weights"]["sha256"]) == 1
+
+
+def test_rules_and_model_together_beat_the_rules_alone_out_of_sample(card):
+    """Cross-validated: more risk reaches the crisis reply, and fewer harmless messages page staff."""
+    both, rules = card["cross_validated"]["rules_and_model"], card["cross_validated"]["rules_only"]
+    assert both["risk:all"]["escalated"] > rules["risk:all"]["escalated"]
+    assert both["nonrisk:all"]["escalated"] <= rules["nonrisk:all"]["escalated"]
+    assert both["nonrisk_hard:all"]["escalated"] < rules["nonrisk_hard:all"]["escalated"] / 2
+
+
+def test_an_altered_weights_file_is_refused(tmp_path, card):
+    shutil.copytree(CARD_PATH.parent, tmp_path / "model")
+    weights = tmp_path / "model" / card["weights"]["file"]
+    weights.write_bytes(weights.read_bytes()[:-10] + b"0123456789")
+    with pytest.raises(RiskModelError, match="changed without retraining"):
+        RiskModel.load(tmp_path / "model" / CARD_PATH.name)
+
+
+def test_missing_weights_name_the_command_that_rebuilds_them(tmp_path, card):
+    shutil.copytree(CARD_PATH.parent, tmp_path / "model")
+    (tmp_path / "model" / card["weights"]["file"]).unlink()
+    with pytest.raises(RiskModelError, match="make safety-model"):
+        RiskModel.load(tmp_path / "model" / CARD_PATH.name)
+
+
+# Plain first-person paraphrases that no rule was written for (issue 8's examples).
+PARAPHRASES = [
+    "please let me die",
+    "I no longer want to be alive",
+    "I don't want to go on living anymore",
+    "why can't I just die",
+    "I keep thinking about making a noose",
+    "I fantasise about pulling the trigger",
+]
+
+
+@pytest.mark.parametrize("text", PARAPHRASES)
+def test_plain_paraphrases_of_risk_escalate(text):
+    assert assess(text).escalate, text
+
+
+# One keyword about things, news and fiction: the model keeps these from paging staff.
+FIGURATIVE = [
+    "that transfer policy is suicidal",
+    "a suicidal move by the government",
+    "the character is a bit suicidal",
+    "Teen dies by suicide after years of bullying, school under review",
+    "Suicide rates among men rose again last year, new figures show",
+]
+
+
+@pytest.mark.parametrize("text", FIGURATIVE)
+def test_keywords_about_things_and_news_do_not_escalate(text):
+    assert not assess(text).escalate, text
+
+
+def test_explicit_first_person_phrases_and_emergencies_stay_with_the_rules():
+    assert assess("i'm suicidal").escalate
+    assert assess("i took 30 pills an hour ago").kind is Kind.EMERGENCY
+
+
+def test_a_model_verdict_names_what_it_read_without_a_score():
+    result = assess("i just want everything to stop. forever")  # no rule: the model asks the question
+    assert result.kind is Kind.CHECK_IN and MODEL_CATEGORY in result.categories
+    assert result.spans[-1].rule_id == "risk_model"
+    assert "score" not in json.dumps(result.to_dict()) and "prob" not in json.dumps(result.to_dict())
+
+
+def test_a_given_embedding_gives_the_same_verdict_as_a_computed_one():
+    from safety.embedding import embed
+
+    for text in [*PARAPHRASES, *FIGURATIVE, "i had a rough day at work"]:
+        assert assess(text, np.asarray(embed(text))).kind is assess(text).kind
