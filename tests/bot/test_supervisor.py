@@ -3,7 +3,6 @@ and a stop of every child and grandchild however the supervisor ends."""
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -14,8 +13,9 @@ import psutil
 import pytest
 
 from bot import ports
-from bot.supervisor import STOP_GRACE_SECONDS, PortsBusy, Service, Supervisor
+from bot.supervisor import PortsBusy, Service, Supervisor
 from bot.supervisor import free_port
+from tests.processes import alive, assert_all_gone, kill_survivors
 
 
 def http_server(name: str) -> Service:
@@ -147,40 +147,6 @@ def start_supervisor() -> tuple[subprocess.Popen, int, list[psutil.Process]]:
     tree = psutil.Process(supervisor.pid).children(recursive=True)
     assert any(p.ppid() != supervisor.pid for p in tree), "no worker under the service: the test proves nothing"
     return supervisor, port, tree
-
-
-def alive(process: psutil.Process) -> bool:
-    try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def kill_survivors(tree: list[psutil.Process]) -> None:
-    """Whatever a failing test left running."""
-    for process in tree:
-        if alive(process):
-            process.kill()
-
-
-def port_answers(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-def assert_all_gone(tree: list[psutil.Process], ports_: list[int]) -> None:
-    """Every process gone and every port closed within the stop grace period (plus a margin)."""
-    deadline = time.monotonic() + STOP_GRACE_SECONDS + 5
-    while time.monotonic() < deadline:
-        survivors = [p for p in tree if alive(p)]
-        bound = [port for port in ports_ if port_answers(port)]
-        if not survivors and not bound:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"left behind: {[p.cmdline() for p in survivors if alive(p)]}, ports {bound}")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM, signal.SIGINT, signal.SIGKILL],
