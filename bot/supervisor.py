@@ -133,6 +133,7 @@ class _Watchdog:
 
     def _send(self, lines: str) -> None:
         if lines and not self._write(lines):  # it was killed: a new one, told about every group
+            self.process.poll()  # reap the old one
             self._spawn()
 
     def watch(self, pgid: int) -> None:

@@ -33,11 +33,18 @@ def port_answers(port: int) -> bool:
         return False
 
 
+def _command(process: psutil.Process) -> str:
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return f"PID {process.pid}"
+
+
 def assert_all_gone(tree: list[psutil.Process], ports: list[int]) -> None:
     """Every process gone and every port closed within the stop grace period (plus a margin)."""
     deadline = time.monotonic() + STOP_GRACE_SECONDS + 5
     while True:
-        survivors = [" ".join(p.cmdline()) for p in tree if alive(p)]
+        survivors = [_command(p) for p in tree if alive(p)]
         bound = [port for port in ports if port_answers(port)]
         if not survivors and not bound:
             return
