@@ -39,7 +39,8 @@ def action_server(settings: Settings) -> Service:
         name="actions",
         command=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         health_url=f"http://{host}:{port}/health",
-        env=QUIET_ENV,
+        # rasa-sdk has no interface flag and binds SANIC_HOST, by default every interface.
+        env={**QUIET_ENV, "SANIC_HOST": host},
     )
 
 
