@@ -83,7 +83,9 @@ def endpoints(settings: Settings) -> dict[str, Any]:
         if value is not None:
             tracker_store[key] = value
     result: dict[str, Any] = {
-        "action_endpoint": {"url": f"{settings.url('actions')}/webhook"},
+        # Selective domain: only actions marked `send_domain: true` in domain.yml get the domain (about
+        # 54 kB of JSON to encode and parse on every call); the others never read it.
+        "action_endpoint": {"url": f"{settings.url('actions')}/webhook", "enable_selective_domain": True},
         "tracker_store": tracker_store,
     }
     if settings.services.redis_url:
