@@ -64,6 +64,6 @@ def test_postgresql_and_redis_become_rasas_tracker_and_lock_stores(tmp_path):
     generated = endpoints(settings)
     assert generated["tracker_store"] == {
         "type": "SQL", "dialect": "postgresql", "db": "assistant",
-        "host": "db.internal", "port": 5433, "username": "clinic", "password": "secret",
+        "url": "db.internal", "port": 5433, "username": "clinic", "password": "secret",
     }
     assert generated["lock_store"] == {"type": "redis", "url": "cache.internal", "port": 6380, "db": 2}
