@@ -19,12 +19,14 @@ import statistics
 import subprocess
 import sys
 import threading
+import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import httpx
 import psutil
@@ -179,10 +181,17 @@ def _measure_chat(result: Result, webhook: str) -> None:
     result.p50_ms = statistics.median(latencies)
     result.p95_ms = statistics.quantiles(latencies, n=20)[18]
 
+    _measure_throughput(result, webhook)
+
+
+def _measure_throughput(result: Result, webhook: str) -> None:
+    """Messages per second with CONCURRENT_SENDERS people writing at once."""
+    prefix = uuid.uuid4().hex[:6]
+
     def sender(index: int) -> None:
         with httpx.Client() as client:
             for i in range(MESSAGES_PER_SENDER):
-                _send(client, webhook, f"bench-conc-{index}", MESSAGES[i % len(MESSAGES)])
+                _send(client, webhook, f"bench-conc-{prefix}-{index}", MESSAGES[i % len(MESSAGES)])
 
     start = time.perf_counter()
     with ThreadPoolExecutor(CONCURRENT_SENDERS) as pool:
@@ -255,6 +264,64 @@ def bench_ours(settings: Settings, workdir: Path) -> Result:
     return result
 
 
+POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@contextmanager
+def _temporary_postgres() -> Iterator[str]:
+    """A new empty PostgreSQL database for the multi-worker run; dropped afterwards."""
+    import psycopg2
+
+    admin = psycopg2.connect(f"{POSTGRES_SERVER}/postgres", connect_timeout=3)
+    admin.autocommit = True
+    name = f"bot_bench_{uuid.uuid4().hex[:12]}"
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_SERVER}/{name}"
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def bench_workers(workdir: Path, workers: int = 2) -> Optional[Result]:
+    """Throughput and Rasa CPU with `workers` Rasa processes (PostgreSQL + Redis); None without them."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
+        database = _temporary_postgres()
+        database_url = database.__enter__()
+    except Exception as error:  # noqa: BLE001 - optional phase: say why it is skipped
+        print(f"bench: skipping {workers} Rasa workers (needs PostgreSQL and Redis on 127.0.0.1): {error}")
+        return None
+    try:
+        result = Result(f"ours, {workers} Rasa workers")
+        env = {
+            "BOT_VAR_DIR": str(workdir / "var-workers"), "BOT_RASA_PORT": str(free_port()),
+            "BOT_ACTIONS_PORT": str(free_port()), "BOT_RASA_WORKERS": str(workers),
+            "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
+        }
+        bench_settings = load_settings(environ={**os.environ, **env})
+        train(bench_settings)  # the model is current (bench_ours); this writes the endpoints
+        rasa, actions = rasa_server(bench_settings), action_server(bench_settings)
+        with (workdir / "workers.log").open("ab") as output:
+            supervisor = Supervisor([actions, rasa], cwd=str(bench_settings.root), env={**QUIET_ENV, **env},
+                                    output=output)
+            try:
+                supervisor.start()
+                supervisor.wait_until_ready()
+                webhook = f"{rasa.health_url.rstrip('/')}/webhooks/rest/webhook"
+                _measure_cpu(result, {"rasa": rasa.process.pid}, webhook, gateway=False)
+                _measure_throughput(result, webhook)
+                result.peak_rss_mb = {"rasa": tree_rss(rasa.process.pid) / 2**20}
+            finally:
+                supervisor.stop()
+        return result
+    finally:
+        database.__exit__(None, None, None)
+
+
 def bench_baseline(workdir: Path) -> Result:
     result = Result("rasa init")
     project = workdir / "baseline"
@@ -298,7 +365,7 @@ def targets(ours: Result, base: Result) -> list[tuple[str, str, bool]]:
     return checks
 
 
-def report(ours: Result, base: Result, safety: Optional[dict[str, Any]]) -> str:
+def report(ours: Result, base: Result, safety: Optional[dict[str, Any]], workers: Optional[Result] = None) -> str:
     lines = [f"  {'':<32} {'ours':>12} {'rasa init':>12} {'ratio':>8}"]
     lines.append(_row("full train (s)", ours.train_s, base.train_s, ".1f"))
     lines.append(f"  {'unchanged data train (s)':<32} {ours.unchanged_train_s:>12.2f}")
@@ -316,6 +383,13 @@ def report(ours: Result, base: Result, safety: Optional[dict[str, Any]]) -> str:
     lines.append(_row("rasa server peak RSS (MB)", ours.peak_rss_mb.get("rasa", 0), base.peak_rss_mb.get("rasa", 0), ".0f"))
     lines.append(f"  {'action server peak RSS (MB)':<32} {ours.peak_rss_mb.get('actions', 0):>12.0f}")
     lines.append(f"  {'web app peak RSS (MB)':<32} {ours.peak_rss_mb.get('web', 0):>12.0f}")
+    if workers is not None:
+        lines.append("")
+        lines.append(f"  {workers.name} (PostgreSQL tracker store, Redis lock store)")
+        lines.append(_row("msgs/s (20 concurrent senders)", workers.msgs_per_s, base.msgs_per_s, ".1f"))
+        lines.append(_row("rasa CPU ms per message", workers.cpu_ms_per_msg.get("rasa", 0.0),
+                          base.cpu_ms_per_msg.get("rasa", float("nan")), ".1f"))
+        lines.append(f"  {'rasa server RSS, all workers (MB)':<32} {workers.peak_rss_mb.get('rasa', 0):>12.0f}")
     lines.append("")
     lines.append("  targets (issue 13)")
     for target, measured, met in targets(ours, base):
@@ -337,14 +411,17 @@ def main() -> int:
     ours = bench_ours(settings, workdir)
     print("bench: a plain `rasa init` bot, same measurements (several minutes: TensorFlow)...", flush=True)
     base = bench_baseline(workdir)
+    print("bench: our bot with 2 Rasa workers on PostgreSQL + Redis (throughput, CPU)...", flush=True)
+    workers = bench_workers(workdir)
     try:
         from safety.bench import run as safety_bench
 
         safety = safety_bench()
     except ImportError:
         safety = None
-    text = report(ours, base, safety)
+    text = report(ours, base, safety, workers)
     print(text)
     (workdir / "results.json").write_text(json.dumps({"ours": ours.__dict__, "baseline": base.__dict__,
+                                                      "workers": workers.__dict__ if workers else None,
                                                       "safety": safety}, indent=2, default=str))
     return 0
