@@ -36,9 +36,9 @@ def stack(tmp_path_factory, redis_url):
     with temporary_database() as database_url:
         running = Stack(tmp_path_factory.mktemp("workers-var"), extra_env={
             "BOT_RASA_WORKERS": str(WORKERS), "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-        }).start()
-        try:
-            yield running
+        })
+        try:  # stops whatever started, also when a server fails while starting
+            yield running.start()
         finally:
             running.stop()
 
