@@ -78,12 +78,16 @@ def endpoints(settings: Settings) -> dict[str, Any]:
     """Rasa's endpoints: action server, SQL tracker store, and a Redis lock store when configured."""
     url = make_url(settings.database_url)
     tracker_store: dict[str, Any] = {"type": "SQL", "dialect": url.get_backend_name(), "db": url.database}
-    for key in ("host", "port", "username", "password"):
-        value = getattr(url, key)
+    # Rasa takes the database host as `url` (it passes it on as `host`); a `host` key here makes Rasa
+    # 3.6 fail at start with "SQLTrackerStore() got multiple values for keyword argument 'host'".
+    for key, attribute in (("url", "host"), ("port", "port"), ("username", "username"), ("password", "password")):
+        value = getattr(url, attribute)
         if value is not None:
             tracker_store[key] = value
     result: dict[str, Any] = {
-        "action_endpoint": {"url": f"{settings.url('actions')}/webhook"},
+        # Selective domain: only actions marked `send_domain: true` in domain.yml get the domain (about
+        # 54 kB of JSON to encode and parse on every call); the others never read it.
+        "action_endpoint": {"url": f"{settings.url('actions')}/webhook", "enable_selective_domain": True},
         "tracker_store": tracker_store,
     }
     if settings.services.redis_url:

@@ -123,7 +123,7 @@ async def chat(request: Request) -> JSONResponse:
         text = text.strip()
 
     try:
-        messages = await send_message(web.rasa_url, sender_id, text, options.rasa_timeout_seconds)
+        messages = await send_message(web.rasa_url, sender_id, text, options.rasa_timeout_seconds, web.rasa_http)
     except RasaUnavailable as unavailable:
         return await _fallback(web, sender_id, text, unavailable.reason)
     return JSONResponse({"messages": await _with_resources_if_at_risk(web, text, messages)})
@@ -201,4 +201,5 @@ def get_widget_config(request: Request, locale: Optional[str] = None) -> JSONRes
 @router.get("/status")
 async def status(request: Request) -> JSONResponse:
     """{"assistant_available": bool}: the widget polls this (with backoff) to reconnect by itself."""
-    return JSONResponse({"assistant_available": await is_available(web_state(request).rasa_url)})
+    web = web_state(request)
+    return JSONResponse({"assistant_available": await is_available(web.rasa_url, web.rasa_http)})
