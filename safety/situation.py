@@ -15,11 +15,12 @@ ABUSE_CATEGORY = "abuse_or_unsafe"
 CRISIS, ABUSE = "crisis", "abuse"
 
 #: categories about the writer's own suicide or self-harm risk; any of them outranks abuse.
-#: (intent_or_timeline is a signal, not a subject: "he said he'll kill me tonight" is abuse.)
+#: Not intent_or_timeline (a signal: "he said he'll kill me tonight" is abuse) and not
+#: third_party_risk: the abuser is a third person, so abuse messages often carry it as a by-product
+#: ("my husband threatened to kill me if i leave").
 OUTRANK_ABUSE = frozenset({
     "passive_ideation", "active_ideation", "plan_or_method", "access_to_means", "preparation",
     "past_attempt", "attempt_in_progress", "self_harm_urge", "self_harm_act", "eating_disorder",
-    "third_party_risk",
 })
 
 
