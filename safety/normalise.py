@@ -252,7 +252,7 @@ def _spelled_pattern(words: frozenset[str]) -> str:
     alternatives = []
     for n, word in enumerate(sorted(words, key=lambda w: (-len(w), w))):
         letters = [re.escape(c) for c in word]
-        sep = f"(?P<sep{n}>[ .\-*_])"
+        sep = rf"(?P<sep{n}>[ .\-*_])"
         # ... and not one more spelled letter after it ("d i e t" is not "die")
         more = f"(?!(?P=sep{n})[a-z](?![a-z0-9]))"
         alternatives.append(letters[0] + sep + f"(?P=sep{n})".join(letters[1:]) + more)
