@@ -56,6 +56,10 @@ def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[s
             "crisis_line": _text_slot(resources.primary_line),
             "crisis_resources_text": _text_slot(resources.as_text("crisis")),
             "emergency_resources_text": _text_slot(resources.as_text("emergency")),
+            # Abuse, a child at risk, domestic violence: that situation's lines (safety.situation).
+            "abuse_resources_text": _text_slot(resources.as_text("crisis", "abuse")),
+            "abuse_lines": _text_slot(resources.short_lines("abuse")),
+            "emergency_line": _text_slot(resources.emergency_line),
             # Empty until an escalation; then every ordinary response ends with the crisis line.
             "safety_footer": {
                 "type": "text",
@@ -70,6 +74,7 @@ def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[s
         "responses": {
             "utter_crisis_resources_card": [{"custom": resources.as_payload("crisis")}],
             "utter_emergency_resources_card": [{"custom": resources.as_payload("emergency")}],
+            "utter_abuse_resources_card": [{"custom": resources.as_payload("crisis", "abuse")}],
         },
     }
 

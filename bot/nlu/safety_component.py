@@ -29,13 +29,19 @@ from rasa.shared.nlu.training_data.message import Message
 
 from safety import assess
 from safety.assessment import Assessment, Kind
+from safety.situation import ABUSE, situation_for
 
 PARSE_DATA_KEY = "safety"
 THIRD_PARTY_CATEGORY = "third_party_risk"
 
 
 def intent_for(assessment: Assessment) -> Optional[str]:
-    """The dialogue intent a verdict routes to; None leaves the classifier's intent alone."""
+    """The dialogue intent a verdict routes to; None leaves the classifier's intent alone.
+
+    A disclosure of abuse (and nothing about the writer's own suicide or self-harm) routes to
+    `safety_abuse`, whose reply shows the lines for that situation (safety.situation)."""
+    if assessment.escalate and situation_for(assessment.categories) == ABUSE:
+        return "safety_abuse"
     if assessment.kind == Kind.EMERGENCY:
         return "safety_emergency"
     if assessment.kind == Kind.CRISIS:
