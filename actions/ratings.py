@@ -5,10 +5,10 @@ claiming the exercise "worked". Parsing lives in rating_parser.py; these actions
 for the conversation:
 - action_read_rating (the custom slot mapping of distress_before / distress_after, run for any answer
   while a rating form waits, never for a risk message) stores a number, "unsure" or "skipped", or
-  leaves the slot empty with the note "not_understood", so the form asks again kindly.
-  "skip" skips the number. `exercise_stop` at the first rating ends the exercise before it starts
-  (exercise_outcome: stopped); at the second rating it skips the number.
-- action_ask_distress_before / action_ask_distress_after: the note, if any, then the question.
+  leaves the slot empty with the note "not_understood", so the form asks again kindly (the responses
+  utter_ask_distress_before / _after, whose conditional variations say "I didn't catch that": the
+  questions need no action-server call). "skip" skips the number. `exercise_stop` at the first rating
+  ends the exercise before it starts (exercise_outcome: stopped); at the second rating it skips the number.
 - action_reflect_rating names the change ("from 8 to 6"), and never invents numbers.
 """
 from __future__ import annotations
@@ -70,37 +70,6 @@ class ActionReadRating(Action):
             return []
         text = (tracker.latest_message or {}).get("text")
         return read_rating(text, latest_intent(tracker), slot, stop_ends_exercise)
-
-
-def ask_rating(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> list[EventType]:
-    """A rating form's question, after any pending note ("Sorry, I didn't quite catch that.")."""
-    events = say_pending_note(dispatcher, tracker)
-    dispatcher.utter_message(response=question)
-    return events
-
-
-class ActionAskDistressBefore(Action):
-    """pre_rating_form's question."""
-
-    def name(self) -> str:
-        return "action_ask_distress_before"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        return ask_rating(dispatcher, tracker, "utter_ask_distress_before")
-
-
-class ActionAskDistressAfter(Action):
-    """post_rating_form's question."""
-
-    def name(self) -> str:
-        return "action_ask_distress_after"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        return ask_rating(dispatcher, tracker, "utter_ask_distress_after")
 
 
 def as_number(value: Any) -> Optional[int]:

@@ -27,9 +27,10 @@ from actions.tracker_helpers import latest_user_event
 logger = logging.getLogger(__name__)
 
 # Same reading as bot.escalations (the reconciler), so both paths create the same case.
-ESCALATING_INTENTS = {"safety_crisis": "crisis", "safety_emergency": "emergency", "safety_third_party": "crisis"}
+ESCALATING_INTENTS = {"safety_crisis": "crisis", "safety_emergency": "emergency", "safety_third_party": "crisis",
+                      "safety_abuse": "abuse"}
 SAFETY_KIND_BY_INTENT = {"safety_crisis": "crisis", "safety_emergency": "emergency",
-                         "safety_third_party": "third_party"}
+                         "safety_third_party": "third_party", "safety_abuse": "abuse"}
 CONFIRMED_CHECK_IN = "check_in_confirmed"
 FOOTER_RESPONSE = "utter_safety_footer"
 
@@ -45,6 +46,8 @@ def escalation_from(event: dict[str, Any]) -> dict[str, Any]:
     safety = parse.get("safety") or {}
     intent = (parse.get("intent") or {}).get("name")
     kind = safety.get("kind") or ESCALATING_INTENTS.get(intent or "")
+    if kind == "crisis" and intent == "safety_abuse":  # as bot.escalations.case_kind
+        kind = "abuse"
     if (safety.get("escalate") or intent in ESCALATING_INTENTS) and kind:
         spans = safety.get("spans") or []
         return {
@@ -121,3 +124,21 @@ class ActionEscalate(Action):
         else:
             await record(tracker.sender_id, event["timestamp"], escalation_from(event))
         return safety_mode_events(tracker, domain, intent)
+
+
+class ActionNoteCheckInDeclined(Action):
+    """Remembers that the person answered the check-in question "no" (slot check_in_declined).
+
+    Why: asking "are you thinking about suicide?" after every heavy message feels like an
+    interrogation; with this slot set, the rules answer later check-in-level messages with a short
+    reflection and the crisis line (utter_check_in_reflect). If the action server is down the slot
+    stays empty and the question is asked again: the cautious direction.
+    """
+
+    def name(self) -> str:
+        return "action_note_check_in_declined"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return [SlotSet("check_in_declined", True)]

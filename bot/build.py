@@ -56,6 +56,10 @@ def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[s
             "crisis_line": _text_slot(resources.primary_line),
             "crisis_resources_text": _text_slot(resources.as_text("crisis")),
             "emergency_resources_text": _text_slot(resources.as_text("emergency")),
+            # Abuse, a child at risk, domestic violence: that situation's lines (safety.situation).
+            "abuse_resources_text": _text_slot(resources.as_text("crisis", "abuse")),
+            "abuse_lines": _text_slot(resources.short_lines("abuse")),
+            "emergency_line": _text_slot(resources.emergency_line),
             # Empty until an escalation; then every ordinary response ends with the crisis line.
             "safety_footer": {
                 "type": "text",
@@ -70,6 +74,7 @@ def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[s
         "responses": {
             "utter_crisis_resources_card": [{"custom": resources.as_payload("crisis")}],
             "utter_emergency_resources_card": [{"custom": resources.as_payload("emergency")}],
+            "utter_abuse_resources_card": [{"custom": resources.as_payload("crisis", "abuse")}],
         },
     }
 
@@ -78,12 +83,16 @@ def endpoints(settings: Settings) -> dict[str, Any]:
     """Rasa's endpoints: action server, SQL tracker store, and a Redis lock store when configured."""
     url = make_url(settings.database_url)
     tracker_store: dict[str, Any] = {"type": "SQL", "dialect": url.get_backend_name(), "db": url.database}
-    for key in ("host", "port", "username", "password"):
-        value = getattr(url, key)
+    # Rasa takes the database host as `url` (it passes it on as `host`); a `host` key here makes Rasa
+    # 3.6 fail at start with "SQLTrackerStore() got multiple values for keyword argument 'host'".
+    for key, attribute in (("url", "host"), ("port", "port"), ("username", "username"), ("password", "password")):
+        value = getattr(url, attribute)
         if value is not None:
             tracker_store[key] = value
     result: dict[str, Any] = {
-        "action_endpoint": {"url": f"{settings.url('actions')}/webhook"},
+        # Selective domain: only actions marked `send_domain: true` in domain.yml get the domain (about
+        # 54 kB of JSON to encode and parse on every call); the others never read it.
+        "action_endpoint": {"url": f"{settings.url('actions')}/webhook", "enable_selective_domain": True},
         "tracker_store": tracker_store,
     }
     if settings.services.redis_url:

@@ -42,18 +42,26 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.services import all_services
-    from bot.supervisor import Supervisor
+    from bot.supervisor import PortsBusy, Supervisor
     from bot.training import train
 
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    train(settings)
     services = all_services(settings)
     urls = (f"chat {settings.url('web')}/ | rasa {settings.url('rasa')} | "
             f"actions {settings.url('actions')}")
     supervisor = Supervisor(services, cwd=str(settings.root))
-    print(f"starting: {', '.join(s.name for s in services)} (first start takes about 15 s)", flush=True)
-    return supervisor.run_forever(on_ready=f"ready: {urls}")
+    try:
+        supervisor.check_ports()  # before training, which can take a minute; run_forever checks again
+        train(settings)
+        print(f"starting: {', '.join(s.name for s in services)} (first start takes about 15 s)", flush=True)
+        return supervisor.run_forever(on_ready=f"ready: {urls}")
+    except PortsBusy as error:
+        for problem in str(error).splitlines():
+            print(f"error: {problem}", file=sys.stderr)
+        print("Nothing was started. To use other ports instead, set BOT_RASA_PORT, BOT_ACTIONS_PORT and "
+              "BOT_WEB_PORT (or `services` in settings.yml).", file=sys.stderr)
+        return 2
 
 
 def _cmd_escalations_list(args: argparse.Namespace) -> int:

@@ -24,14 +24,28 @@ from bot.settings import Settings, get_settings
 logger = logging.getLogger(__name__)
 
 # User intents set by the safety component when it escalates, and the kind of case each means.
-INTENT_KINDS = {"safety_crisis": "crisis", "safety_emergency": "emergency", "safety_third_party": "crisis"}
+# "abuse": a disclosure of abuse, a child at risk or domestic violence; the staff follow it up as
+# safeguarding, not as suicide risk (an abuse message that is also an emergency stays "emergency").
+INTENT_KINDS = {"safety_crisis": "crisis", "safety_emergency": "emergency", "safety_third_party": "crisis",
+                "safety_abuse": "abuse"}
 ESCALATING_INTENTS = tuple(INTENT_KINDS)
 # Bot actions that show crisis resources: a case exists whenever one of them ran (e.g. after a
 # check-in answered "yes", where the user message itself was not flagged).
 RESOURCE_CARD_ACTIONS = {
     "utter_crisis_resources_card": "crisis",
     "utter_emergency_resources_card": "emergency",
+    "utter_abuse_resources_card": "abuse",
 }
+
+
+def case_kind(intent: Optional[str], assessed_kind: Optional[str]) -> Optional[str]:
+    """The case kind for a flagged message: the assessment's kind, except that a crisis routed to
+    `safety_abuse` is an "abuse" case. actions/safety.py reads it the same way."""
+    if assessed_kind is None:
+        return INTENT_KINDS.get(intent or "")
+    if assessed_kind == "crisis" and intent == "safety_abuse":
+        return "abuse"
+    return assessed_kind
 CONFIRMED_CHECK_IN = "check_in_confirmed"
 # Events are re-read this far behind the watermark: with several Rasa replicas on PostgreSQL, an
 # event with a lower id can commit after a higher one. Re-reading is harmless (inserts are idempotent).
@@ -104,7 +118,7 @@ def _parse_data(row_data: str) -> dict[str, Any]:
 def _escalation_from_user_event(row: Any) -> Optional[Escalation]:
     parse = _parse_data(row.data)
     safety = parse.get("safety") or {}
-    kind = safety.get("kind") if safety.get("escalate") else INTENT_KINDS.get(row.intent_name)
+    kind = case_kind(row.intent_name, safety.get("kind") if safety.get("escalate") else None)
     if kind is None:
         return None
     spans = safety.get("spans") or []

@@ -16,11 +16,16 @@ QUIET_ENV = {
 
 
 def rasa_server(settings: Settings) -> Service:
+    """Rasa through bot.rasa_main (Rasa's CLI plus the compiled action-response validator).
+
+    With services.rasa_workers > 1, Rasa's own multi-worker serving (SANIC_WORKERS): the settings
+    only allow it with a Redis lock store and a server database (see bot/settings.py).
+    """
     host, port = settings.services.host, settings.services.rasa_port
     return Service(
         name="rasa",
         command=[
-            sys.executable, "-m", "rasa", "run",
+            sys.executable, "-m", "bot.rasa_main", "run",
             "--model", str(model_path(settings)),
             "--endpoints", str(endpoints_file(settings)),
             "--credentials", str(settings.root / "credentials.yml"),
@@ -29,7 +34,7 @@ def rasa_server(settings: Settings) -> Service:
             "--cors", "*",
         ],
         health_url=f"http://{host}:{port}/",
-        env=QUIET_ENV,
+        env={**QUIET_ENV, "SANIC_WORKERS": str(settings.services.rasa_workers)},
     )
 
 
@@ -39,7 +44,8 @@ def action_server(settings: Settings) -> Service:
         name="actions",
         command=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         health_url=f"http://{host}:{port}/health",
-        env=QUIET_ENV,
+        # rasa-sdk has no interface flag and binds SANIC_HOST, by default every interface.
+        env={**QUIET_ENV, "SANIC_HOST": host},
     )
 
 

@@ -25,6 +25,7 @@ ENV_OVERRIDES = {
     "BOT_HOST": ("services", "host"),
     "DATABASE_URL": ("services", "database_url"),
     "REDIS_URL": ("services", "redis_url"),
+    "BOT_RASA_WORKERS": ("services", "rasa_workers"),
 }
 
 
@@ -62,11 +63,27 @@ class Services(BaseModel):
     # None: a SQLite file in the var directory.
     database_url: Optional[str] = None
     redis_url: Optional[str] = None
+    # Rasa server processes (Rasa's SANIC_WORKERS). More than 1 needs redis_url (the lock store that
+    # keeps one conversation's messages in order across processes) and a server database such as
+    # PostgreSQL (several processes writing one SQLite file lock each other out).
+    rasa_workers: int = 1
 
     @validator("rasa_port", "actions_port", "web_port")
     def _port(cls, value: int) -> int:
         if not 0 < value < 65536:
             raise ValueError("must be a TCP port between 1 and 65535")
+        return value
+
+    @validator("rasa_workers")
+    def _workers(cls, value: int, values: dict[str, Any]) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        if value > 1 and not values.get("redis_url"):
+            raise ValueError("more than 1 needs services.redis_url (REDIS_URL): a Redis lock store")
+        database = values.get("database_url")
+        if value > 1 and (not database or database.startswith("sqlite")):
+            raise ValueError("more than 1 needs services.database_url (DATABASE_URL) on a server "
+                             "database such as PostgreSQL, not SQLite")
         return value
 
 

@@ -11,6 +11,9 @@ What happens, in one left-to-right pass (linear in the length of the text):
 * lowercase, and curly/odd apostrophes become ``'``;
 * invisible joiners, variation selectors and skin-tone modifiers are dropped;
 * emoji listed in ``normalisation.yml`` become words (🔪 -> " knife ");
+* a word of ``spelled_out`` typed letter by letter with one separator ("d i e",
+  "k.m.s", "s-u-i-c-i-d-e") becomes the word; only those words, so "a b c",
+  "i.e." and "U.K." stay as typed;
 * each word is looked up in ``replacements`` (slang, misspellings:
   "kms" -> "kill myself", "sucide" -> "suicide"); a word that is not in the
   vocabulary is also tried with leetspeak undone ("k1ll" -> "kill") and with
@@ -49,6 +52,7 @@ class NormalisationData:
     leet: Mapping[str, tuple[str, ...]]
     emoji: Mapping[str, str]
     replacements: Mapping[str, str]
+    spelled_out: frozenset[str] = frozenset()  # joined when typed letter by letter
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,10 @@ class Normaliser:
         parts = [f"(?P<drop>[{_DROP}])"]
         if emoji_class:
             parts.append(f"(?P<emoji>[{emoji_class}])")
+        spelled = _spelled_pattern(data.spelled_out)
+        self._spelled = re.compile(spelled) if spelled else None
+        if spelled:
+            parts.append(f"(?P<spelled>{spelled})")
         parts.append(f"(?P<word>{_WORD})")
         self._pattern = re.compile("|".join(parts))
         self._words = re.compile(_WORD)
@@ -142,6 +150,10 @@ class Normaliser:
                 if new is None:
                     continue  # unchanged: stays in the pending stretch
                 flush(m.start())
+            elif kind == "spelled":
+                flush(m.start())
+                joined = _SEPARATORS.sub("", m.group())
+                new = self._word(joined) or joined  # "k.m.s" -> "kms" -> "kill myself"
             elif kind == "emoji":
                 flush(m.start())
                 # pad with a space only where needed ("🔪myself" -> "knife myself",
@@ -168,6 +180,8 @@ class Normaliser:
     def _quiet(self, lowered: str) -> bool:
         """True when no emoji, invisible character or word needs rewriting."""
         if self._special.search(lowered):
+            return False
+        if self._spelled is not None and self._spelled.search(lowered):
             return False
         word = self._word
         return all(word(w) is None for w in set(self._words.findall(lowered)))
@@ -227,3 +241,21 @@ class Normaliser:
                 pieces.append(base[last:])
                 out.append("".join(pieces))
         return out
+
+
+_SEPARATORS = re.compile(r"[ .\-*_]")
+
+
+def _spelled_pattern(words: frozenset[str]) -> str:
+    """One regex for the words of ``words`` typed letter by letter with one separator throughout
+    ("d i e", "d.i.e", "d-i-e", "d*i*e"), not inside a longer word."""
+    alternatives = []
+    for n, word in enumerate(sorted(words, key=lambda w: (-len(w), w))):
+        letters = [re.escape(c) for c in word]
+        sep = rf"(?P<sep{n}>[ .\-*_])"
+        # ... and not one more spelled letter after it ("d i e t" is not "die")
+        more = f"(?!(?P=sep{n})[a-z](?![a-z0-9]))"
+        alternatives.append(letters[0] + sep + f"(?P=sep{n})".join(letters[1:]) + more)
+    if not alternatives:
+        return ""
+    return "(?<![a-z0-9])(?:" + "|".join(alternatives) + ")(?![a-z0-9])"

@@ -398,7 +398,12 @@ def _load_normalisation(path: Path) -> tuple[NormalisationData, dict[str, str], 
             raise RuleError(err(Errors.E012, file=path, field=f"emoji.{k}", problem="must be a single emoji code point"))
         emoji[k] = v
     extra = frozenset(_strings(data.get("vocabulary"), file=path, field_="vocabulary"))
-    return NormalisationData(leet=leet, emoji=emoji, replacements=str_map("replacements")), str_map("lemma_overrides"), extra
+    spelled = frozenset(w.lower() for w in _strings(data.get("spelled_out"), file=path, field_="spelled_out"))
+    for word in spelled:
+        if len(word) < 3 or not word.isalpha():
+            raise RuleError(err(Errors.E012, file=path, field=f"spelled_out.{word}", problem="must be a word of at least 3 letters"))
+    normalisation = NormalisationData(leet=leet, emoji=emoji, replacements=str_map("replacements"), spelled_out=spelled)
+    return normalisation, str_map("lemma_overrides"), extra
 
 
 def load_ruleset(directory: Path | str = RULES_DIR) -> RuleSet:

@@ -35,17 +35,23 @@ from rasa.shared.nlu.training_data.message import Message
 
 from safety import assess
 from safety.assessment import MODEL_CATEGORY, Assessment, Kind
+from safety.situation import ABUSE, situation_for
 
 PARSE_DATA_KEY = "safety"
 THIRD_PARTY_CATEGORY = "third_party_risk"
 #: Intents the dialogue routes to the crisis, emergency, third-party or check-in replies
 #: (data/rules/safety.yml). Only this component's verdict may leave one of them as the intent.
-ROUTING_INTENTS = frozenset({"safety_emergency", "safety_crisis", "safety_third_party", "safety_check_in"})
+ROUTING_INTENTS = frozenset({"safety_emergency", "safety_crisis", "safety_third_party", "safety_abuse", "safety_check_in"})
 FALLBACK_INTENT = "nlu_fallback"
 
 
 def intent_for(assessment: Assessment) -> Optional[str]:
-    """The dialogue intent a verdict routes to; None leaves the classifier's intent alone."""
+    """The dialogue intent a verdict routes to; None leaves the classifier's intent alone.
+
+    A disclosure of abuse (and nothing about the writer's own suicide or self-harm) routes to
+    `safety_abuse`, whose reply shows the lines for that situation (safety.situation)."""
+    if assessment.escalate and situation_for(assessment.categories) == ABUSE:
+        return "safety_abuse"
     if assessment.kind == Kind.EMERGENCY:
         return "safety_emergency"
     if assessment.kind == Kind.CRISIS:

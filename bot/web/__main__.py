@@ -1,12 +1,16 @@
 """`python -m bot.web`: serve the web app on BOT_WEB_PORT, as `bot run` starts it."""
 from __future__ import annotations
 
-import logging
+from bot.web.without_tensorflow import keep_tensorflow_out
 
-import uvicorn
+keep_tensorflow_out()  # before anything imports spaCy (and with it thinc)
 
-from bot.settings import get_settings
-from bot.web.app import create_app
+import logging  # noqa: E402
+
+import uvicorn  # noqa: E402
+
+from bot.settings import get_settings  # noqa: E402
+from bot.web.app import create_app  # noqa: E402
 
 
 def main() -> None:

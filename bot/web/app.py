@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator, Optional
 
+import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -59,6 +60,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         assess_text("hello")  # load the safety rules now, not while the first person waits
+        state.rasa_http = httpx.AsyncClient()  # one client (and TLS context) for every call to Rasa
         scheduler = None
         if options.reconcile_every_seconds:
             scheduler = Scheduler(settings, state.unanswered, options.reconcile_every_seconds)
@@ -69,6 +71,8 @@ def create_app(
         finally:
             if scheduler:
                 scheduler.stop()
+            client, state.rasa_http = state.rasa_http, None
+            await client.aclose()
 
     app = FastAPI(title="Clinic chat", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = state

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from bot.escalations import record_escalation
 from bot.settings import Settings
 from bot.web.unanswered import UnansweredStore
+from safety.situation import CRISIS, situation_for
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,14 @@ class Verdict:
     @property
     def resource_kind(self) -> str:
         return "emergency" if self.kind == "emergency" else "crisis"
+
+    @property
+    def situation(self) -> str:
+        """Whose lines to show: "abuse" for a disclosure of abuse (the same decision the Rasa safety
+        component makes, safety.situation), else "crisis"."""
+        if not self.escalate:
+            return CRISIS
+        return situation_for(self.categories)
 
 
 def assess_text(text: str) -> Verdict:

@@ -26,6 +26,7 @@ from bot.web.fallback import assess_text, keep_unanswered
 from bot.web.history import load_history
 from bot.web.rasa_client import RasaUnavailable, is_available, send_message
 from bot.web.state import WebState, web_state
+from safety.situation import ABUSE
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api")
@@ -78,7 +79,7 @@ async def _refuse_message(
     body = {
         "error": error,
         "message": message + texts.FLAGGED_REJECTED,
-        "resources": web.resources.payload(verdict.resource_kind),
+        "resources": web.resources.payload(verdict.resource_kind, situation=verdict.situation),
     }
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -123,7 +124,7 @@ async def chat(request: Request) -> JSONResponse:
         text = text.strip()
 
     try:
-        messages = await send_message(web.rasa_url, sender_id, text, options.rasa_timeout_seconds)
+        messages = await send_message(web.rasa_url, sender_id, text, options.rasa_timeout_seconds, web.rasa_http)
     except RasaUnavailable as unavailable:
         return await _fallback(web, sender_id, text, unavailable.reason)
     return JSONResponse({"messages": await _with_resources_if_at_risk(web, text, messages)})
@@ -144,7 +145,7 @@ async def _with_resources_if_at_risk(web: WebState, text: str, messages: list[di
     verdict = await run_in_threadpool(assess_text, text)
     if not verdict.escalate:
         return messages
-    return [*messages, {"custom": web.resources.payload(verdict.resource_kind)}]
+    return [*messages, {"custom": web.resources.payload(verdict.resource_kind, situation=verdict.situation)}]
 
 
 async def _fallback(web: WebState, sender_id: str, text: str, reason: str) -> JSONResponse:
@@ -154,8 +155,11 @@ async def _fallback(web: WebState, sender_id: str, text: str, reason: str) -> JS
         keep_unanswered, web.settings, web.unanswered, sender_id=sender_id, text=text,
         reason=reason, verdict=verdict,
     )
-    resources = web.resources.payload(verdict.resource_kind)
-    notice = texts.UNAVAILABLE_FLAGGED if verdict.flagged else texts.UNAVAILABLE
+    resources = web.resources.payload(verdict.resource_kind, situation=verdict.situation)
+    if verdict.situation == ABUSE:
+        notice = texts.UNAVAILABLE_ABUSE
+    else:
+        notice = texts.UNAVAILABLE_FLAGGED if verdict.flagged else texts.UNAVAILABLE
     logger.warning("assistant unavailable (%s): answered by the gateway", reason)
     return JSONResponse({
         "messages": [{"text": notice}, {"custom": resources}],
@@ -201,4 +205,5 @@ def get_widget_config(request: Request, locale: Optional[str] = None) -> JSONRes
 @router.get("/status")
 async def status(request: Request) -> JSONResponse:
     """{"assistant_available": bool}: the widget polls this (with backoff) to reconnect by itself."""
-    return JSONResponse({"assistant_available": await is_available(web_state(request).rasa_url)})
+    web = web_state(request)
+    return JSONResponse({"assistant_available": await is_available(web.rasa_url, web.rasa_http)})

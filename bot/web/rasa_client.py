@@ -7,7 +7,8 @@ rather than rendered in an unknown way.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Optional
 
 import httpx
 
@@ -47,13 +48,26 @@ def clean_message(message: Any) -> Optional[dict[str, Any]]:
     return cleaned or None
 
 
-async def send_message(rasa_url: str, sender_id: str, text: str, timeout: float) -> list[dict[str, Any]]:
+@asynccontextmanager
+async def _client(shared: Optional[httpx.AsyncClient]) -> AsyncIterator[httpx.AsyncClient]:
+    """The app's shared client (kept open), or a client for this one call (closed after it)."""
+    if shared is not None:
+        yield shared
+        return
+    async with httpx.AsyncClient() as client:
+        yield client
+
+
+async def send_message(
+    rasa_url: str, sender_id: str, text: str, timeout: float, client: Optional[httpx.AsyncClient] = None
+) -> list[dict[str, Any]]:
     """POST one message to the REST channel; the bot's messages, or RasaUnavailable."""
     try:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(timeout)) as client:
+        async with _client(client) as http:
             # httpx's timeout is per phase (connect, each read); wait_for caps the whole exchange.
             response = await asyncio.wait_for(
-                client.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender_id, "message": text}),
+                http.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender_id, "message": text},
+                          timeout=httpx.Timeout(timeout)),
                 timeout,
             )
     except (httpx.TimeoutException, asyncio.TimeoutError):
@@ -71,11 +85,11 @@ async def send_message(rasa_url: str, sender_id: str, text: str, timeout: float)
     return [m for m in (clean_message(item) for item in body) if m]
 
 
-async def is_available(rasa_url: str) -> bool:
+async def is_available(rasa_url: str, client: Optional[httpx.AsyncClient] = None) -> bool:
     """True when the Rasa server answers its root URL."""
     try:
-        async with httpx.AsyncClient(timeout=STATUS_TIMEOUT_SECONDS) as client:
-            response = await client.get(f"{rasa_url}/")
+        async with _client(client) as http:
+            response = await http.get(f"{rasa_url}/", timeout=STATUS_TIMEOUT_SECONDS)
     except httpx.HTTPError:
         return False
     return response.status_code == 200

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from urllib.parse import quote
 
 from bot.settings import Settings
-from safety.resources import load_resources
+from safety.resources import DEFAULT_SITUATION, SITUATIONS, load_resources
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,9 @@ class ResourceCatalog:
                 extra = self.settings.extra_resources_path if locale == self.default_locale else None
                 resources = load_resources(locale, extra)
                 self._cache[locale] = {kind: resources.as_payload(kind) for kind in KINDS}
+                for situation in SITUATIONS:
+                    if situation != DEFAULT_SITUATION:
+                        self._cache[locale][situation] = resources.as_payload("crisis", situation)
             return self._cache[locale]
 
     def resolve(self, locale: Optional[str]) -> str:
@@ -52,10 +55,14 @@ class ResourceCatalog:
             return self.default_locale
         return locale
 
-    def payload(self, kind: str = "crisis", locale: Optional[str] = None) -> dict[str, Any]:
-        """{"type": "crisis_resources", "kind": ..., "resources": [...]}; emergency for kind emergency."""
+    def payload(self, kind: str = "crisis", locale: Optional[str] = None, situation: str = DEFAULT_SITUATION) -> dict[str, Any]:
+        """{"type": "crisis_resources", "kind": ..., "resources": [...]}; emergency for kind emergency;
+        the lines for another situation (e.g. "abuse", see safety.situation) when asked for one."""
+        payloads = self._load(self.resolve(locale))
+        if situation != DEFAULT_SITUATION and situation in payloads:
+            return payloads[situation]
         kind = "emergency" if kind == "emergency" else "crisis"
-        return self._load(self.resolve(locale))[kind]
+        return payloads[kind]
 
 
 def _dial(number: str) -> str:

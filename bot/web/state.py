@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
+import httpx
 from fastapi import Request
 
 from bot.settings import Settings
@@ -25,6 +27,9 @@ class WebState:
     address_limiter: RateLimiter
     # Senders whose refused (rate-limited) risk message already produced a case recently.
     refused_case_limiter: RateLimiter
+    # One HTTP client for all calls to Rasa while the app runs (set by the app's lifespan): creating a
+    # client builds a TLS context, about 20 ms of CPU, which per message was most of the web app's work.
+    rasa_http: Optional[httpx.AsyncClient] = None
 
 
 def web_state(request: Request) -> WebState:

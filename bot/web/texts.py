@@ -15,6 +15,7 @@ _TEXTS: dict[str, str] = yaml.safe_load((Path(__file__).with_name("texts.yml")).
 
 UNAVAILABLE = _TEXTS["unavailable"]
 UNAVAILABLE_FLAGGED = _TEXTS["unavailable_flagged"]
+UNAVAILABLE_ABUSE = _TEXTS["unavailable_abuse"]
 TOO_LONG = _TEXTS["too_long"]
 TOO_FAST = _TEXTS["too_fast"]
 EMPTY = _TEXTS["empty"]

@@ -10,6 +10,10 @@ in crisis being shown a broken number.
     '988'
     >>> rs.as_payload("emergency")["resources"][0]["phone"]
     '911'
+
+Situations: a line may also (or only) be for a situation other than suicide and self-harm
+(``situations: [abuse]``: child abuse, domestic violence). A person who discloses abuse is shown the
+lines for that situation, not a suicide line; the emergency number is in every list.
 """
 from __future__ import annotations
 
@@ -25,7 +29,10 @@ from ..errors import Errors, ResourceError, err
 
 RESOURCES_DIR = Path(__file__).parent
 DEFAULT_LOCALE = "en-US"
-_FIELDS = {"name", "phone", "sms", "url", "url_label", "email", "hours", "audience", "emergency", "primary"}
+_FIELDS = {"name", "phone", "sms", "url", "url_label", "email", "hours", "audience", "emergency", "primary", "situations"}
+#: what a line is for; a line without ``situations`` is a crisis (suicide, self-harm) line
+SITUATIONS = ("crisis", "abuse")
+DEFAULT_SITUATION = "crisis"
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{1,19}$")
 _URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -54,6 +61,7 @@ class Resource:
     audience: str | None = None
     emergency: bool = False
     primary: bool = False
+    situations: tuple[str, ...] = (DEFAULT_SITUATION,)
 
     def to_payload(self) -> dict[str, Any]:
         """The JSON shape the bot renders: name, phone, sms, url, hours."""
@@ -102,7 +110,7 @@ class ResourceSet:
     @property
     def primary(self) -> Resource:
         """The main crisis line: flagged `primary`, else the first non-emergency line with a phone."""
-        lines = [r for r in self.resources if not r.emergency]
+        lines = [r for r in self.resources if not r.emergency and DEFAULT_SITUATION in r.situations]
         return next((r for r in lines if r.primary), next((r for r in lines if r.phone), lines[0]))
 
     @property
@@ -111,21 +119,53 @@ class ResourceSet:
         p = self.primary
         return p.phone or (p.sms.number if p.sms else "")
 
-    def ordered(self, kind: Kind | str) -> list[Resource]:
-        """Emergency number first for kind "emergency"; otherwise the crisis lines
+    def lines_for(self, situation: str = DEFAULT_SITUATION) -> list[Resource]:
+        """The non-emergency lines for a situation; the crisis lines when a locale has none for it
+        (a person is never left with the emergency number alone)."""
+        situation = _situation(situation)
+        lines = [r for r in self.resources if not r.emergency and situation in r.situations]
+        return lines or [r for r in self.resources if not r.emergency and DEFAULT_SITUATION in r.situations]
+
+    def ordered(self, kind: Kind | str, situation: str = DEFAULT_SITUATION) -> list[Resource]:
+        """Emergency number first for kind "emergency"; otherwise the situation's lines
         first and the emergency number last (it is always included)."""
         kind = _kind(kind)
         emergency = [r for r in self.resources if r.emergency]
-        others = [r for r in self.resources if not r.emergency]
+        others = self.lines_for(situation)
         return emergency + others if kind is Kind.EMERGENCY else others + emergency
 
-    def as_payload(self, kind: Kind | str) -> dict[str, Any]:
+    def as_payload(self, kind: Kind | str, situation: str = DEFAULT_SITUATION) -> dict[str, Any]:
         kind = _kind(kind)
-        return {"type": "crisis_resources", "kind": kind.value, "resources": [r.to_payload() for r in self.ordered(kind)]}
+        payload = {"type": "crisis_resources", "kind": kind.value,
+                   "resources": [r.to_payload() for r in self.ordered(kind, situation)]}
+        if situation != DEFAULT_SITUATION:
+            payload["situation"] = situation
+        return payload
 
-    def as_text(self, kind: Kind | str) -> str:
+    def as_text(self, kind: Kind | str, situation: str = DEFAULT_SITUATION) -> str:
         """Plain text, one resource per line, for channels without rich messages."""
-        return "\n".join(r.as_text() for r in self.ordered(kind))
+        return "\n".join(r.as_text() for r in self.ordered(kind, situation))
+
+    def short_lines(self, situation: str) -> str:
+        """The situation's lines in one breath ("Childhelp National Child Abuse Hotline 1-800-422-4453
+        and National Domestic Violence Hotline 1-800-799-7233"), for a sentence in another reply."""
+        parts = []
+        for r in self.lines_for(situation):
+            number = r.phone or (r.sms.number if r.sms else None)
+            parts.append(f"{r.name} {number}" if number else r.name)
+        return " and ".join(parts)
+
+    @property
+    def emergency_line(self) -> str:
+        """The emergency number ("911", "999")."""
+        e = self.emergency
+        return e.phone or (e.sms.number if e.sms else "")
+
+
+def _situation(situation: str) -> str:
+    if situation not in SITUATIONS:
+        raise ResourceError(err(Errors.E025, kind=situation, known=", ".join(SITUATIONS)))
+    return situation
 
 
 def _kind(kind: Kind | str) -> Kind:
@@ -183,6 +223,13 @@ def _resource(raw: Any, *, file: Path, index: int, base: Resource | None = None)
         number = _str(sms.get("number"), file=file, index=index, name=shown, field_="sms.number", pattern=_PHONE, what="a number")
         keyword = _str(sms["keyword"], file=file, index=index, name=shown, field_="sms.keyword") if sms.get("keyword") is not None else None
         values["sms"] = Sms(number, keyword)
+    if raw.get("situations") is not None:
+        situations = raw["situations"]
+        if (not isinstance(situations, list) or not situations
+                or any(not isinstance(x, str) or x not in SITUATIONS for x in situations)):
+            raise ResourceError(err(Errors.E023, file=file, index=index, name=shown, field="situations",
+                                    problem=f"must be a non-empty list of: {', '.join(SITUATIONS)}"))
+        values["situations"] = tuple(dict.fromkeys(situations))
     for key in ("emergency", "primary"):
         if key in raw:
             if not isinstance(raw[key], bool):
@@ -250,6 +297,6 @@ def load_resources(locale: str = DEFAULT_LOCALE, extra_file: Path | str | None =
     emergencies = [r for r in resources if r.emergency]
     if len(emergencies) != 1:
         raise ResourceError(err(Errors.E022, file=path, problem=f"exactly one resource must have 'emergency: true' (found {len(emergencies)})"))
-    if not any(not r.emergency for r in resources):
+    if not any(not r.emergency and DEFAULT_SITUATION in r.situations for r in resources):
         raise ResourceError(err(Errors.E024, file=path, kind="crisis"))
     return ResourceSet(locale=locale, resources=tuple(resources), sources=tuple(sources))

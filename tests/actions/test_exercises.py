@@ -128,3 +128,12 @@ def test_risk_messages_never_reach_the_reply_mapping(domain):
     assert {"safety_crisis", "safety_emergency", "safety_check_in", "safety_third_party",
             "self_harm_urge"} <= set(mapping["not_intent"])
     assert "validate_exercise_form" not in domain["actions"]
+
+
+async def test_a_not_understood_note_the_rating_question_already_said_is_dropped_silently(domain, dispatcher):
+    """"8" after "banana": the re-asked rating question said "I didn't catch that"; step 1 must not."""
+    tracker = make_tracker(domain, slots={"exercise": "box_breathing", "exercise_step": 0.0,
+                                          "rating_note": "not_understood"})
+    events = await ActionAskExerciseAck().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_box_breathing_step_1"]
+    assert events == [SlotSet("rating_note", None)]

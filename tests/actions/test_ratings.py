@@ -2,12 +2,12 @@
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.ratings import (
-    ActionAskDistressAfter,
-    ActionAskDistressBefore,
-    ActionReadRating,
-    ActionReflectRating,
-)
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet as SlotSet_
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from actions.ratings import ActionReadRating, ActionReflectRating
 from tests.actions.conftest import make_tracker, responses, slot_events, user_event
 
 FORMS = [("pre_rating_form", "distress_before"), ("post_rating_form", "distress_after")]
@@ -73,19 +73,33 @@ def test_risk_messages_never_reach_the_rating_mapping(domain, slot):
             "self_harm_urge"} <= set(mapping["not_intent"])
 
 
-@pytest.mark.parametrize(
-    "action, question, note, said",
-    [
-        (ActionAskDistressBefore, "utter_ask_distress_before", None, []),
-        (ActionAskDistressBefore, "utter_ask_distress_before", "not_understood", ["utter_rating_not_understood"]),
-        (ActionAskDistressAfter, "utter_ask_distress_after", None, []),
-        (ActionAskDistressAfter, "utter_ask_distress_after", "not_understood", ["utter_rating_not_understood"]),
-    ],
-)
-async def test_asks_again_kindly(domain, dispatcher, action, question, note, said):
-    events = await action().run(dispatcher, make_tracker(domain, slots={"rating_note": note}), domain)
-    assert responses(dispatcher) == said + [question]
-    assert events == ([SlotSet("rating_note", None)] if note else [])
+async def rasa_says(domain, response, slots):
+    """The text Rasa's own NLG produces for `response` with these slots (what the form's question says)."""
+    rasa_domain = Domain.from_dict(domain)
+    tracker = DialogueStateTracker.from_events(
+        "test-sender", [SlotSet_(name, value) for name, value in slots.items()], slots=rasa_domain.slots
+    )
+    generated = await TemplatedNaturalLanguageGenerator(rasa_domain.responses).generate(response, tracker, "rest")
+    return generated["text"]
+
+
+@pytest.mark.parametrize("question", ["utter_ask_distress_before", "utter_ask_distress_after"])
+async def test_asks_again_kindly(domain, question):
+    """The forms ask with the response itself (no action-server call); after an answer it could not read,
+    the question apologises and asks for the number again."""
+    for _ in range(10):  # variations are chosen at random
+        first = await rasa_says(domain, question, {"rating_note": None})
+        assert "how strong is the distress" in first
+        assert "catch" not in first and "got that" not in first
+        again = await rasa_says(domain, question, {"rating_note": "not_understood"})
+        assert "didn't quite catch that" in again or "not sure I got that" in again
+        assert "0 to 10" in again
+
+
+def test_the_rating_questions_are_responses_not_action_server_calls(domain):
+    actions = {name for entry in domain["actions"] for name in ([entry] if isinstance(entry, str) else entry)}
+    assert not {"action_ask_distress_before", "action_ask_distress_after"} & actions
+    assert {"utter_ask_distress_before", "utter_ask_distress_after"} <= set(domain["responses"])
 
 
 @pytest.mark.parametrize(

@@ -80,6 +80,23 @@ def test_emergency_kind_comes_from_the_assessment(settings, tracker_writer):
     assert [c["kind"] for c in list_cases(settings)] == ["emergency"]
 
 
+def test_an_abuse_disclosure_becomes_an_abuse_case_for_the_staff(settings, tracker_writer):
+    abuse = {**CRISIS, "categories": ["abuse_or_unsafe"],
+             "spans": [{"start": 0, "end": 16, "category": "abuse_or_unsafe", "rule_id": "abuse.hurts_me"}]}
+    tracker_writer.save("gus", user_event("my stepdad hits me", "safety_abuse", abuse),
+                        bot_action("utter_abuse"), bot_action("utter_abuse_resources_card"))
+    assert reconcile(settings) == 1
+    [case] = list_cases(settings)
+    assert (case["kind"], case["categories"], case["rule_ids"]) == ("abuse", ["abuse_or_unsafe"], ["abuse.hurts_me"])
+
+
+def test_an_abuse_disclosure_in_danger_now_stays_an_emergency_case(settings, tracker_writer):
+    urgent = {**CRISIS, "kind": "emergency", "categories": ["abuse_or_unsafe", "intent_or_timeline"]}
+    tracker_writer.save("hal", user_event("he said he'll kill me tonight", "safety_abuse", urgent))
+    reconcile(settings)
+    assert [c["kind"] for c in list_cases(settings)] == ["emergency"]
+
+
 def test_unflagged_conversations_create_no_case(settings, tracker_writer):
     tracker_writer.save("fay", user_event("this traffic is killing me", "mood_overwhelmed",
                                           {"kind": "none", "escalate": False, "categories": [], "spans": []}))

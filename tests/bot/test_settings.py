@@ -65,3 +65,30 @@ def test_bad_settings_name_the_file_and_the_problem(tmp_path, text, environ, mes
 def test_missing_settings_file_is_a_clear_error(tmp_path):
     with pytest.raises(SettingsError, match="does not exist"):
         load_settings(tmp_path / "nope.yml", environ={})
+
+
+def test_one_rasa_worker_by_default_and_more_from_the_environment_with_redis_and_postgresql(tmp_path):
+    assert load_settings(write(tmp_path, MINIMAL), environ={}).services.rasa_workers == 1
+    settings = load_settings(write(tmp_path, MINIMAL), environ={
+        "BOT_RASA_WORKERS": "2",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "DATABASE_URL": "postgresql://u@127.0.0.1/test",
+    })
+    assert settings.services.rasa_workers == 2
+
+
+@pytest.mark.parametrize(
+    "environ, message",
+    [
+        ({"BOT_RASA_WORKERS": "0"}, "must be at least 1"),
+        ({"BOT_RASA_WORKERS": "2", "DATABASE_URL": "postgresql://u@127.0.0.1/test"}, "Redis lock store"),
+        ({"BOT_RASA_WORKERS": "2", "REDIS_URL": "redis://127.0.0.1:6379/0"}, "not SQLite"),
+        ({"BOT_RASA_WORKERS": "2", "REDIS_URL": "redis://127.0.0.1:6379/0",
+          "DATABASE_URL": "sqlite:////tmp/bot.db"}, "not SQLite"),
+    ],
+)
+def test_several_rasa_workers_without_a_shared_lock_store_and_server_database_is_refused(tmp_path, environ, message):
+    """Several Rasa processes with an in-memory lock store could answer one person's messages out of order."""
+    with pytest.raises(SettingsError, match="services.rasa_workers") as error:
+        load_settings(write(tmp_path, MINIMAL), environ=environ)
+    assert message in str(error.value)

@@ -17,7 +17,8 @@ from bot.content.project import Project, load_project
 
 REPO = Path(__file__).resolve().parents[2]
 
-INTENTS = ["greet", "mood_low", "safety_crisis", "safety_emergency", "safety_check_in", "safety_third_party"]
+INTENTS = ["greet", "mood_low", "safety_crisis", "safety_emergency", "safety_check_in", "safety_third_party",
+           "safety_abuse"]
 FORM = "exercise_form"
 
 DOMAIN = """\
@@ -29,6 +30,7 @@ intents:
   - safety_emergency
   - safety_check_in
   - safety_third_party
+  - safety_abuse
 entities:
   - emotion
 slots:
@@ -51,7 +53,7 @@ slots:
     initial_value: false
     mappings:
       - type: from_intent
-        intent: [safety_crisis, safety_emergency, safety_third_party]
+        intent: [safety_crisis, safety_emergency, safety_third_party, safety_abuse]
         value: true
 forms:
   exercise_form:
@@ -80,6 +82,10 @@ responses:
     - text: "It's kind of you to look out for them. These can help: {crisis_resources_text}"
   utter_check_in:
     - text: "I want to check: are you thinking of hurting yourself? You can call {crisis_line} any time."
+  utter_abuse:
+    - text: "Thank you for telling me. It is not your fault. These can help: {abuse_resources_text}"
+  utter_abuse_stay:
+    - text: "I'm still here with you. {abuse_lines} are there for you too."
   utter_safety_footer:
     - text: "If you need to talk to someone now, call {crisis_line}."
 """
@@ -93,7 +99,8 @@ NLU = 'version: "3.1"\nnlu:\n' + "".join(
 )
 
 ROUTES = {"safety_crisis": "utter_crisis", "safety_emergency": "utter_emergency",
-          "safety_third_party": "utter_third_party", "safety_check_in": "utter_check_in"}
+          "safety_third_party": "utter_third_party", "safety_check_in": "utter_check_in",
+          "safety_abuse": "utter_abuse"}
 
 
 def _safety_rules() -> str:
@@ -102,6 +109,7 @@ def _safety_rules() -> str:
         extra = "  - action: utter_crisis_resources_card\n" if intent == "safety_crisis" else ""
         extra += "  - action: utter_crisis_stay\n" if intent == "safety_crisis" else ""
         extra += "  - action: utter_emergency_resources_card\n" if intent == "safety_emergency" else ""
+        extra += "  - action: utter_abuse_resources_card\n  - action: utter_abuse_stay\n" if intent == "safety_abuse" else ""
         text += f"- rule: {intent}\n  steps:\n  - intent: {intent}\n  - action: {response}\n{extra}"
         text += (
             f"- rule: {intent} during {FORM}\n  condition:\n  - active_loop: {FORM}\n  steps:\n"
@@ -156,12 +164,15 @@ slots:
   crisis_line: {type: text, initial_value: "988", mappings: [{type: custom}]}
   crisis_resources_text: {type: text, initial_value: "988", mappings: [{type: custom}]}
   emergency_resources_text: {type: text, initial_value: "911", mappings: [{type: custom}]}
+  abuse_resources_text: {type: text, initial_value: "1-800-422-4453", mappings: [{type: custom}]}
+  abuse_lines: {type: text, initial_value: "1-800-422-4453", mappings: [{type: custom}]}
+  emergency_line: {type: text, initial_value: "911", mappings: [{type: custom}]}
   safety_footer:
     type: text
     initial_value: ""
     mappings:
       - type: from_intent
-        intent: [safety_crisis, safety_emergency, safety_third_party]
+        intent: [safety_crisis, safety_emergency, safety_third_party, safety_abuse]
         value: "If you need to talk to someone now, call 988."
   clinic_name: {type: text, mappings: [{type: custom}]}
   clinic_phone: {type: text, mappings: [{type: custom}]}
@@ -169,6 +180,7 @@ slots:
 responses:
   utter_crisis_resources_card: [{custom: {resources: []}}]
   utter_emergency_resources_card: [{custom: {resources: []}}]
+  utter_abuse_resources_card: [{custom: {resources: []}}]
 """
 
 FILES = {

@@ -129,8 +129,8 @@ def test_crisis_response_must_show_resources(fixture_project):
     line = fixture_project.line("domain.yml", "It's kind of you")
     assert fixture_project.lint("resources-and-footer") == [
         f"domain.yml:{line}: utter_third_party (variation 1) does not show the configured crisis resources:"
-        " a crisis/safety response must contain {crisis_resources_text}, {emergency_resources_text} or"
-        " {crisis_line}, so a person at risk always sees where to get help"
+        " a crisis/safety response must contain {crisis_resources_text}, {emergency_resources_text},"
+        " {crisis_line}, {abuse_resources_text} or {abuse_lines}, so a person at risk always sees where to get help"
     ]
 
 

@@ -134,8 +134,8 @@ def test_crisis_response_without_resources(fixture_project):
     line = fixture_project.line("domain.yml", "Please reach out now.")
     assert fixture_project.contract() == [
         f"domain.yml:{line}: utter_crisis (variation 1) does not show the configured crisis resources: a"
-        " crisis/safety response must contain {crisis_resources_text}, {emergency_resources_text} or {crisis_line},"
-        " so a person at risk always sees where to get help"
+        " crisis/safety response must contain {crisis_resources_text}, {emergency_resources_text}, {crisis_line},"
+        " {abuse_resources_text} or {abuse_lines}, so a person at risk always sees where to get help"
     ]
 
 
@@ -148,8 +148,8 @@ def test_renamed_slot(fixture_project):
 
 
 def test_safety_mode_not_set_by_an_intent(fixture_project):
-    fixture_project.edit("domain.yml", "intent: [safety_crisis, safety_emergency, safety_third_party]",
-                         "intent: [safety_crisis, safety_emergency]")
+    fixture_project.edit("domain.yml", "intent: [safety_crisis, safety_emergency, safety_third_party, safety_abuse]",
+                         "intent: [safety_crisis, safety_emergency, safety_abuse]")
     line = fixture_project.line("domain.yml", "  safety_mode:")
     assert fixture_project.contract() == [
         f"domain.yml:{line}: {P}slot safety_mode is not set to true by a from_intent mapping on safety_third_party:"
@@ -160,8 +160,9 @@ def test_safety_mode_not_set_by_an_intent(fixture_project):
 def test_generated_slot_declared_in_domain(fixture_project):
     fixture_project.edit("domain.yml", "slots:\n", "slots:\n  crisis_line:\n    type: text\n    mappings:\n"
                                                    "      - type: custom\n")
+    line = fixture_project.line("domain.yml", "  crisis_line:")
     assert fixture_project.contract() == [
-        f"domain.yml:12: {P}slot crisis_line is declared in the domain, but `bot build` generates it from the"
+        f"domain.yml:{line}: {P}slot crisis_line is declared in the domain, but `bot build` generates it from the"
         " clinic's settings (the main crisis line the crisis replies and the footer name); remove it from the domain"
     ]
 

@@ -51,3 +51,14 @@ def test_the_socketio_channel_is_served_beside_rest(stack):
     response = httpx.get(f"{stack.settings.url('rasa')}/socket.io/?EIO=4&transport=polling", timeout=10)
     assert response.status_code == 200
     assert '"sid"' in response.text  # an Engine.IO handshake
+
+
+def test_after_a_rating_asked_again_the_first_step_comes_without_another_apology(stack):
+    sender = new_sender()
+    stack.say(sender, "hi")
+    stack.say(sender, "can we do a grounding exercise")
+    again = texts(stack.say(sender, "banana"))
+    assert "0 to 10" in again and ("catch that" in again or "got that" in again)
+    step_1 = texts(stack.say(sender, "7"))
+    assert "5 things you can see" in step_1
+    assert "catch that" not in step_1 and "got that" not in step_1

@@ -76,3 +76,42 @@ def test_missing_apostrophes_behave_like_contractions():
 
 def test_kys_aimed_at_someone_else_is_not_self_directed():
     assert not assess("kys loser").escalate
+
+
+# --- words spelled out letter by letter ----------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("d i e", "die"),
+    ("i want to d i e", "i want to die"),
+    ("k.m.s", "kill myself"),
+    ("gonna k.m.s.", "gonna kill myself."),
+    ("i want to k i l l myself", "i want to kill myself"),
+    ("s-u-i-c-i-d-e", "suicide"),
+    ("I WANT TO D-I-E", "i want to die"),
+])
+def test_spelled_out_words_are_joined(engine, raw, expected):
+    assert normalised(engine, raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["a b c", "i.e. it was fine", "e.g. the usa", "x y z", "the a-b-c of it", "d i e t"])
+def test_spelled_out_ordinary_text_is_left_alone(engine, raw):
+    assert normalised(engine, raw) == raw.lower()
+    assert not assess(raw).escalate
+
+
+@pytest.mark.parametrize("text", ["i want to d i e", "k.m.s", "i want to k i l l myself", "thinking about s-u-i-c-i-d-e"])
+def test_spelled_out_risk_escalates_with_spans_on_what_was_typed(text):
+    result = assess(text)
+    assert result.escalate
+    shown = " ".join(text[s.start:s.end] for s in result.spans)
+    assert any(part in shown for part in ("d i e", "k.m.s", "k i l l", "s-u-i-c-i-d-e"))
+
+
+@pytest.mark.parametrize("text", ["goodbye everyone 🔪🩸", "this is my last message 💊💊", "im done 🪢", "i can't do this anymore 🔪🩸"])
+def test_a_finality_phrase_with_a_means_emoji_is_a_crisis(text):
+    assert assess(text).escalate
+
+
+@pytest.mark.parametrize("text", ["new knife set 🔪", "im done with this essay 😂", "period's finally over 🩸", "im done 💀"])
+def test_a_means_emoji_or_a_finality_phrase_alone_is_not(text):
+    assert not assess(text).escalate

@@ -122,3 +122,53 @@ def test_no_phone_numbers_in_code():
         for number in ("988", "741741", "911", "116 123", "85258", "999", "0800 1111"):
             code = [ln.split("#")[0] for ln in text.splitlines() if not ln.strip().startswith((">>>", "'", '"'))]
             assert not [ln for ln in code if re.search(rf"['\"]{re.escape(number)}['\"]", ln)], (path.name, number)
+
+
+# --- situations: the lines for abuse and a child at risk ------------------------------------------
+
+@pytest.mark.parametrize("locale, numbers", [
+    ("en-US", ["1-800-422-4453", "1-800-799-7233"]),
+    ("en-GB", ["0800 1111", "0808 2000 247"]),
+])
+def test_abuse_situation_shows_its_own_lines_and_the_emergency_number(locale, numbers):
+    rs = load_resources(locale)
+    payload = rs.as_payload("crisis", "abuse")
+    phones = [r["phone"] for r in payload["resources"]]
+    assert phones == numbers + [rs.emergency_line]
+    assert rs.primary_line not in phones
+    assert payload["situation"] == "abuse"
+
+
+def test_the_us_domestic_violence_hotline_takes_texts_too():
+    text = load_resources("en-US").as_text("crisis", "abuse")
+    assert "text START to 88788" in text
+
+
+def test_abuse_lines_stay_out_of_the_crisis_card_and_the_primary_line():
+    rs = load_resources("en-US")
+    crisis = [r["name"] for r in rs.as_payload("crisis")["resources"]]
+    assert not any("Abuse" in name or "Domestic" in name for name in crisis)
+    assert rs.primary_line == "988"
+    assert "situation" not in rs.as_payload("crisis")
+
+
+def test_a_clinic_adds_its_own_abuse_line(tmp_path):
+    extra = write(tmp_path, "resources:\n  - name: County Safeguarding Team\n    phone: \"555 0100\"\n"
+                            "    hours: Mon-Fri 9-17\n    situations: [abuse]\n")
+    rs = load_resources("en-US", extra)
+    assert "County Safeguarding Team" in [r.name for r in rs.lines_for("abuse")]
+    assert "County Safeguarding Team" not in [r.name for r in rs.lines_for("crisis")]
+
+
+def test_an_unknown_situation_is_a_clear_error(tmp_path):
+    extra = write(tmp_path, "resources:\n  - name: X\n    phone: \"555 0100\"\n    hours: 24/7\n    situations: [flood]\n")
+    with pytest.raises(ResourceError, match=r"situations.*crisis, abuse"):
+        load_resources("en-US", extra)
+
+
+def test_a_locale_without_abuse_lines_falls_back_to_the_crisis_lines(tmp_path):
+    (tmp_path / "xx-XX.yml").write_text(
+        "locale: xx-XX\nresources:\n  - name: Line\n    phone: \"123\"\n    hours: 24/7\n"
+        "  - name: Emergency\n    phone: \"112\"\n    hours: 24/7\n    emergency: true\n", encoding="utf-8")
+    rs = load_resources("xx-XX", directory=tmp_path)
+    assert [r.name for r in rs.ordered("crisis", "abuse")] == ["Line", "Emergency"]

@@ -165,6 +165,19 @@ def test_rasa_down_a_risk_message_gets_resources_a_case_and_is_kept(client_for, 
     assert kept["received_at"] == case["event_timestamp"]
 
 
+def test_rasa_down_an_abuse_disclosure_gets_the_abuse_lines_and_an_abuse_case(client_for, rasa_down, settings):
+    text = "my stepdad hits me and i'm scared to go home"
+    body = client_for(rasa_down).post("/api/chat", json={"sender_id": SENDER, "message": text}).json()
+    resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
+    assert body["resources"] == resources.as_payload("crisis", "abuse")
+    shown = {r["phone"] for r in body["resources"]["resources"]}
+    assert {line.phone for line in resources.lines_for("abuse")} | {resources.emergency_line} == shown
+    assert resources.primary_line not in shown
+    assert any("not your fault" in m.get("text", "") for m in body["messages"])
+    [case] = list_cases(settings)
+    assert "abuse_or_unsafe" in case["categories"]
+
+
 def test_rasa_down_an_ordinary_message_gets_the_notice_and_resources_but_no_case(client_for, rasa_down, settings):
     response = client_for(rasa_down).post("/api/chat", json={"sender_id": SENDER, "message": "hello there"})
     body = response.json()

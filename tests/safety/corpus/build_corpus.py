@@ -1615,5 +1615,71 @@ def main() -> None:
         print(f"{name}: {len(rows)}")
 
 
+
+# --- Issue 8, routing part (abuse and child safety, split and spelled-out risk, emoji) -------------
+# Written for issue 8 items 5-7 in the voices of real people, before looking at which rules fire.
+# Kept apart from the lists above; build() is extended below rather than edited.
+
+ISSUE8_ROUTING_RISK: list[tuple[str, str]] = [
+    ("abuse_or_unsafe", "im 12 and someone makes me do sexual things and told me not to tell"),
+    ("abuse_or_unsafe", "my stepdad hits me and i'm scared to go home"),
+    ("abuse_or_unsafe", "he said he'd kill me if i leave"),
+    ("abuse_or_unsafe", "i'm 11 and my uncle comes in my room when everyone is asleep and does stuff to me"),
+    ("abuse_or_unsafe", "my mum's boyfriend hits her and then he hits me when i try to stop him"),
+    ("abuse_or_unsafe", "my dad punches walls and last week he punched me in the stomach, please dont tell anyone"),
+    ("abuse_or_unsafe", "my boyfriend choked me during an argument and now he's saying sorry like nothing happened"),
+    ("abuse_or_unsafe", "my husband says if i ever take the kids he'll find me and kill me"),
+    ("abuse_or_unsafe", "theres a man at my swimming club who keeps touching me and says its our secret"),
+    ("abuse_or_unsafe", "my older cousin makes me do things to him when we're alone and i'm scared to say"),
+    ("abuse_or_unsafe", "my parents beat me with a belt when i get bad grades and i have marks on my legs"),
+    ("abuse_or_unsafe", "i'm 15 and there's a 30 year old guy online who keeps asking me for nudes"),
+    ("abuse_or_unsafe", "my partner takes my phone and my bank card and won't let me see my family"),
+    ("abuse_or_unsafe", "i got beaten up by my dad again last night and i dont want to go back"),
+    ("abuse_or_unsafe", "i think i'm in an abusive relationship, he pushes me around and controls everything"),
+    ("active_ideation", "i just want to d i e"),
+    ("active_ideation", "honestly gonna k.m.s"),
+    ("active_ideation", "i keep thinking i should k i l l myself"),
+    ("active_ideation", "been researching s-u-i-c-i-d-e methods all night"),
+    ("preparation", "goodbye everyone 🔪🩸"),
+    ("preparation", "this is my last message 💊💊"),
+    ("preparation", "im done 🪢"),
+    ("preparation", "sorry everyone. im done 💊💊💊"),
+    ("preparation", "i can't do this anymore 🔪🩸"),
+]
+
+ISSUE8_ROUTING_NONRISK: list[tuple[str, str]] = [
+    ("abuse_figurative", "my mum is going to kill me when she sees my grades"),
+    ("abuse_figurative", "the abuse of power in this government is unbelievable"),
+    ("abuse_news", "the trial of the former youth coach accused of abusing players starts today"),
+    ("abuse_news", "watched a documentary about domestic violence last night, it was hard to watch"),
+    ("abuse_figurative", "my little brother hit me with a pillow and now we're both in trouble"),
+    ("abuse_figurative", "my dad is strict but he'd never hurt me"),
+    ("abuse_figurative", "my boyfriend won't let me pay for anything lol"),
+    ("abuse_figurative", "my coach made me run extra laps for being late"),
+    ("spelled_ordinary", "a b c d, i'm teaching my niece the alphabet"),
+    ("spelled_ordinary", "we went to the U.K. last summer, i.e. london and bath"),
+    ("spelled_ordinary", "my grades went from a b c to straight a's"),
+    ("spelled_ordinary", "the d i y project took all weekend"),
+    ("emoji_ordinary", "new knife set for my birthday 🔪🎉"),
+    ("emoji_ordinary", "done with my antibiotics finally 💊🙌"),
+    ("emoji_ordinary", "finished the essay, i'm done 😂💀"),
+    ("emoji_ordinary", "goodbye for now, see you next week 👋"),
+    ("emoji_ordinary", "period's finally over 🩸🙏"),
+    ("ambiguous_intent", "i'm going to do it tomorrow after work, it's the tax return"),
+    ("ambiguous_intent", "ok i'm going to do it, the breathing one"),
+]
+
+
+def _build_with_issue8_routing() -> tuple[list[dict], list[dict]]:
+    risk, nonrisk = _build_before_issue8_routing()
+    risk += [{"text": t, "label": "risk", "category": c} for c, t in ISSUE8_ROUTING_RISK]
+    nonrisk += [{"text": t, "label": "nonrisk", "category": c} for c, t in ISSUE8_ROUTING_NONRISK]
+    return _dedupe(risk), _dedupe(nonrisk)
+
+
+_build_before_issue8_routing = build
+build = _build_with_issue8_routing
+
+
 if __name__ == "__main__":
     main()

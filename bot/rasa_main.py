@@ -1,0 +1,108 @@
+"""`python -m bot.rasa_main run ...`: Rasa's own command line, with one narrow speed-up (what `bot run` starts).
+
+Why: Rasa 3.6 checks every action-server response with `jsonschema.validate(response, schema)`
+(`RemoteAction._validate_action_result` in rasa/core/actions/action.py). That call first validates
+the *schema itself* against the JSON Schema meta-schema and builds a new validator, on every response;
+profiled under load it was about 40% of the Rasa server's CPU. The schema never changes, so we check
+it once and compile one validator at start, then validate each response with it, raising exactly the
+error `jsonschema.validate` raises (`best_match` over all errors, same message suffix as Rasa's).
+
+The replacement is tied to the pinned Rasa (pyproject.toml, requirements.lock): `install()` refuses to
+start when Rasa's version or the source of the function it replaces differ from what was reviewed, so
+a Rasa upgrade fails loudly here instead of silently changing how responses are checked.
+tests/bot/test_rasa_main.py proves that invalid responses are rejected as before.
+"""
+from __future__ import annotations
+
+import hashlib
+import inspect
+import sys
+from typing import Any, Callable, Dict, Optional
+
+import rasa
+from jsonschema import ValidationError, exceptions, validators
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
+
+# What was reviewed: Rasa's version and the sha256 of `inspect.getsource(RemoteAction._validate_action_result)`.
+EXPECTED_RASA_VERSION = "3.6.21"
+EXPECTED_SOURCE_SHA256 = "f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42"
+
+
+class RasaPatchError(RuntimeError):
+    """Rasa is not the version this module was written for; review the replacement before starting."""
+
+
+def _source_sha256(function: Callable[..., Any]) -> str:
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()
+
+
+def compiled_validator(schema: Dict[str, Any]) -> Any:
+    """The validator `jsonschema.validate` would build for `schema`, after the same schema check, once."""
+    cls = validators.validator_for(schema)
+    cls.check_schema(schema)  # raises SchemaError, as jsonschema.validate would
+    return cls(schema)
+
+
+def make_validate_action_result(schema: Dict[str, Any]) -> Callable[[Any, Dict[str, Any]], bool]:
+    """A drop-in `RemoteAction._validate_action_result` that reuses one compiled validator."""
+    validator = compiled_validator(schema)
+
+    def _validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
+        # Same as jsonschema.validate after its schema check: the best match among all errors.
+        error = exceptions.best_match(validator.iter_errors(result))
+        if error is None:
+            return True
+        if isinstance(error, ValidationError):  # as Rasa's `except ValidationError as e`
+            error.message += (
+                f". Failed to validate Action server response from API, "
+                f"make sure your response from the Action endpoint is valid. "
+                f"For more information about the format visit "
+                f"{DOCS_BASE_URL}/custom-actions"
+            )
+        raise error
+
+    _validate_action_result.__doc__ = "Validates an action-server response with a validator compiled once."
+    return _validate_action_result
+
+
+def check_rasa(version: Optional[str] = None, original: Optional[Callable[..., Any]] = None) -> None:
+    """Raise RasaPatchError unless Rasa and the function replaced are exactly the reviewed ones."""
+    version = rasa.__version__ if version is None else version
+    original = RemoteAction._validate_action_result if original is None else original
+    if getattr(original, "_bot_compiled_validator", False):
+        return  # ours, already installed in this process
+    if version != EXPECTED_RASA_VERSION:
+        raise RasaPatchError(
+            f"bot.rasa_main was written for Rasa {EXPECTED_RASA_VERSION}, found {version}: review "
+            "RemoteAction._validate_action_result in rasa/core/actions/action.py and update bot/rasa_main.py"
+        )
+    found = _source_sha256(original)
+    if found != EXPECTED_SOURCE_SHA256:
+        raise RasaPatchError(
+            "RemoteAction._validate_action_result in rasa/core/actions/action.py is not the reviewed one "
+            f"(sha256 {found}); review it and update bot/rasa_main.py"
+        )
+
+
+def install() -> None:
+    """Replace `RemoteAction._validate_action_result` (after the checks above); idempotent."""
+    check_rasa()
+    if getattr(RemoteAction._validate_action_result, "_bot_compiled_validator", False):
+        return
+    replacement = make_validate_action_result(RemoteAction.action_response_format_spec())
+    replacement._bot_compiled_validator = True  # type: ignore[attr-defined]
+    RemoteAction._validate_action_result = replacement  # type: ignore[method-assign]
+
+
+def main() -> None:
+    """Install the replacement, then hand over to Rasa's own CLI with our arguments."""
+    install()
+    from rasa.__main__ import main as rasa_cli
+
+    sys.argv[0] = "rasa"
+    rasa_cli()
+
+
+if __name__ == "__main__":
+    main()

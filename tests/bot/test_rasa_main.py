@@ -1,0 +1,108 @@
+"""bot.rasa_main: the compiled action-response validator rejects exactly what stock Rasa rejects."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import rasa_main
+from bot.services import rasa_server
+from bot.settings import load_settings
+
+STOCK = RemoteAction._validate_action_result
+
+VALID = [
+    {},
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "emotion", "value": "sad", "timestamp": None}],
+     "responses": [{"response": "utter_reflect_mood_low", "emotion": "sad"}]},
+    {"events": [{"event": "action", "name": "action_listen"}, {"event": "session_started"}]},
+]
+INVALID = [
+    [],  # not an object
+    {"events": {"event": "slot"}},  # events not a list
+    {"events": [{"name": "emotion", "value": "sad"}]},  # an event without its type
+    {"events": [{"event": "slot", "name": 5, "value": "sad"}]},  # a slot name that is not a string
+    {"events": [{"event": "no_such_event"}]},
+    {"events": [{"event": "user", "text": 7}]},
+    {"responses": {"response": "utter_greet"}},  # responses not a list
+    {"responses": ["utter_greet"]},  # a response that is not an object
+    {"events": [{"event": "slot"}], "responses": [1, 2]},  # several errors: the best match wins
+]
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """RemoteAction with our replacement installed for this test only."""
+    replacement = rasa_main.make_validate_action_result(RemoteAction.action_response_format_spec())
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", replacement)
+    return replacement
+
+
+def _outcome(validate: Any, response: Any) -> tuple[Any, ...]:
+    try:
+        return ("accepted", validate(RemoteAction("action_x", None), response))
+    except Exception as error:  # noqa: BLE001 - the comparison is the point
+        return (type(error), str(error), getattr(error, "message", None),
+                list(getattr(error, "absolute_path", [])), getattr(error, "validator", None))
+
+
+@pytest.mark.parametrize("response", VALID + INVALID)
+def test_every_response_gets_the_same_verdict_and_error_as_stock_rasa(compiled, response):
+    assert _outcome(compiled, response) == _outcome(STOCK, response)
+
+
+@pytest.mark.parametrize("response", INVALID)
+def test_an_invalid_action_server_response_still_fails_the_action(compiled, response):
+    """The whole path: RemoteAction.run raises jsonschema's ValidationError, as it does in stock Rasa."""
+    endpoint = EndpointConfig("http://127.0.0.1:1/webhook")
+
+    async def fake_request(*args: Any, **kwargs: Any) -> Any:
+        return response
+
+    endpoint.request = fake_request  # type: ignore[method-assign]
+    action = RemoteAction("action_reflect_feeling", endpoint)
+    domain = Domain.empty()
+    with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server response"):
+        asyncio.run(action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}),
+                               DialogueStateTracker("someone", []), domain))
+
+
+def test_install_replaces_the_function_once_and_keeps_its_name(monkeypatch):
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", STOCK)
+    rasa_main.install()
+    installed = RemoteAction._validate_action_result
+    assert installed is not STOCK and installed.__name__ == "_validate_action_result"
+    rasa_main.install()  # a second call keeps the first replacement
+    assert RemoteAction._validate_action_result is installed
+
+
+def test_another_rasa_version_refuses_to_start(monkeypatch):
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", STOCK)
+    monkeypatch.setattr(rasa_main.rasa, "__version__", "3.6.99")
+    with pytest.raises(rasa_main.RasaPatchError, match="written for Rasa 3.6.21, found 3.6.99"):
+        rasa_main.install()
+    assert RemoteAction._validate_action_result is STOCK
+
+
+def test_a_changed_rasa_function_refuses_to_start(monkeypatch):
+    def _validate_action_result(self: Any, result: Any) -> bool:  # what a future Rasa might ship
+        return True
+
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", _validate_action_result)
+    with pytest.raises(rasa_main.RasaPatchError, match="not the reviewed one"):
+        rasa_main.install()
+    assert RemoteAction._validate_action_result is _validate_action_result
+
+
+def test_bot_run_starts_rasa_through_this_entry_point(tmp_path):
+    command = rasa_server(load_settings(environ={"BOT_VAR_DIR": str(tmp_path)})).command
+    assert command[1:4] == ["-m", "bot.rasa_main", "run"]
