@@ -10,6 +10,7 @@ from typing import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.db import migrate
 from bot.settings import Settings, load_settings
 from bot.supervisor import free_port
 from bot.web import create_app
@@ -24,7 +25,9 @@ QUIET = WebOptions(reconcile_every_seconds=None)
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings(environ={"BOT_VAR_DIR": str(tmp_path / "var")})
+    loaded = load_settings(environ={"BOT_VAR_DIR": str(tmp_path / "var")})
+    migrate(loaded)  # as `bot run` does before starting the web app
+    return loaded
 
 
 @pytest.fixture
