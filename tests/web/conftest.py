@@ -124,3 +124,17 @@ def live(stack: Stack) -> Iterator[TestClient]:
     """The web app in-process, talking to the real Rasa server."""
     with TestClient(create_app(stack.settings, options=QUIET)) as client:
         yield client
+
+
+@pytest.fixture
+def console(settings: Settings, rasa_down: str) -> Iterator[TestClient]:
+    """The web app for console tests (no Rasa needed), with a cookie jar like a browser."""
+    with TestClient(create_app(settings, options=QUIET, rasa_url=rasa_down)) as client:
+        yield client
+
+
+@pytest.fixture
+def other_console(settings: Settings, rasa_down: str) -> Iterator[TestClient]:
+    """A second browser: another staff member at the same time."""
+    with TestClient(create_app(settings, options=QUIET, rasa_url=rasa_down)) as client:
+        yield client
