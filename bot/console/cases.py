@@ -22,7 +22,6 @@ from bot.models import (
 )
 from bot.staff import aware, utcnow
 from bot.transcript import Event
-from bot.web.history import bot_messages
 
 WORDS_FILE = Path(__file__).resolve().parent / "words.yml"
 # Queue order: most urgent kind first, then the longest waiting.
@@ -235,6 +234,8 @@ def _same_moment(a: float, b: float) -> bool:
 
 
 def transcript_items(events: list[Event], case: Case) -> list[Item]:
+    from bot.web.history import bot_messages  # here, not at the top: bot.web imports the console
+
     items: list[Item] = []
     titles: dict[str, str] = {}
     flagged_seen = False
