@@ -36,6 +36,16 @@ class AccountError(ValueError):
     """A request about an account that cannot be done; the message says why, for the person at hand."""
 
 
+def _cli_actor() -> str:
+    """Who ran `bot staff ...`: the operating-system account, for the audit log."""
+    import getpass
+
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (KeyError, OSError):
+        return "command line"
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -107,7 +117,7 @@ def add(
                    totp_required=require_two_step, recovery_codes=[])
     session.add(member)
     session.flush()
-    audit.record(session, "staff_added", staff=by, actor="cli" if by is None else None, target=email,
+    audit.record(session, "staff_added", staff=by, actor=_cli_actor() if by is None else None, target=email,
                  address=address, detail={"role": role, "two_step_required": two_step_required(member, settings)})
     return member
 
@@ -132,7 +142,7 @@ def set_disabled(session: Session, member: Staff, disabled: bool, *, by: Optiona
     else:
         member.failed_logins, member.locked_until = 0, None
     audit.record(session, "staff_disabled" if disabled else "staff_enabled", staff=by,
-                 actor="cli" if by is None else None, target=member.email, address=address)
+                 actor=_cli_actor() if by is None else None, target=member.email, address=address)
 
 
 def reset_password(session: Session, settings: Settings, member: Staff, password: str, *,
@@ -144,7 +154,7 @@ def reset_password(session: Session, settings: Settings, member: Staff, password
     member.password_hash = _hasher.hash(password)
     member.failed_logins, member.locked_until = 0, None
     end_sessions(session, member)
-    audit.record(session, "password_reset", staff=by, actor="cli" if by is None else None,
+    audit.record(session, "password_reset", staff=by, actor=_cli_actor() if by is None else None,
                  target=member.email, address=address)
 
 
