@@ -54,21 +54,29 @@ FIRST_ADMIN_HINT = (
 )
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def first_admin_hint(settings) -> "str | None":  # type: ignore[no-untyped-def]
+    """How to create the first admin, when there is none (printed by `bot run`)."""
     from sqlalchemy.orm import Session
 
-    from bot.db import get_engine, migrate
-    from bot.services import all_services
+    from bot.db import get_engine
     from bot.staff import any_admin
+
+    with Session(get_engine(settings), future=True) as session:
+        return None if any_admin(session) else FIRST_ADMIN_HINT.format(url=settings.console_url)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bot.db import migrate
+    from bot.services import all_services
     from bot.supervisor import Supervisor
     from bot.training import train
 
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     migrate(settings)
-    with Session(get_engine(settings), future=True) as session:
-        if not any_admin(session):
-            print(FIRST_ADMIN_HINT.format(url=settings.console_url), flush=True)
+    hint = first_admin_hint(settings)
+    if hint:
+        print(hint, flush=True)
     train(settings)
     services = all_services(settings)
     urls = (f"chat {settings.url('web')}/ | staff console {settings.console_url}/ | rasa {settings.url('rasa')} | "
@@ -190,8 +198,9 @@ def _cmd_staff_reset_password(args: argparse.Namespace) -> int:
         _member(session, args.email)
     password = _read_password("New password: ")
     with _staff_session(settings) as session, session.begin():
-        reset_password(session, settings, _member(session, args.email), password)
-    print(f"staff: new password set for {args.email.strip().lower()}; its sessions ended")
+        reset_password(session, settings, _member(session, args.email), password, reset_two_step=args.two_step)
+    print(f"staff: new password set for {args.email.strip().lower()}; its sessions ended"
+          + ("; two-step sign-in is set up again at the next sign-in" if args.two_step else ""))
     return 0
 
 
@@ -254,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     staff_disable.set_defaults(handler=_cmd_staff_disable)
     staff_reset = staff.add_parser("reset-password", help="set a new password (prompt or stdin); ends its sessions")
     staff_reset.add_argument("email")
+    staff_reset.add_argument("--two-step", action="store_true",
+                             help="also reset two-step sign-in (lost device and recovery codes)")
     staff_reset.set_defaults(handler=_cmd_staff_reset_password)
     staff.add_parser("list", help="list accounts").set_defaults(handler=_cmd_staff_list)
     escalations = commands.add_parser("escalations", help="escalation cases").add_subparsers(

@@ -146,16 +146,20 @@ def set_disabled(session: Session, member: Staff, disabled: bool, *, by: Optiona
 
 
 def reset_password(session: Session, settings: Settings, member: Staff, password: str, *,
-                   by: Optional[Staff] = None, address: Optional[str] = None) -> None:
-    """A new password set by an admin (or the CLI): ends the account's sessions, lifts a lockout."""
+                   by: Optional[Staff] = None, address: Optional[str] = None, reset_two_step: bool = False) -> None:
+    """A new password set by an admin (or the CLI): ends the account's sessions, lifts a lockout.
+    With reset_two_step (a lost device and lost recovery codes), two-step sign-in is set up afresh at
+    the next sign-in."""
     problem = password_problem(password, settings, member.email)
     if problem:
         raise AccountError(problem)
     member.password_hash = _hasher.hash(password)
     member.failed_logins, member.locked_until = 0, None
+    if reset_two_step:
+        member.totp_secret, member.totp_last_step, member.recovery_codes = None, None, []
     end_sessions(session, member)
     audit.record(session, "password_reset", staff=by, actor=_cli_actor() if by is None else None,
-                 target=member.email, address=address)
+                 target=member.email, address=address, detail={"two_step_reset": reset_two_step})
 
 
 def change_own_password(session: Session, settings: Settings, member: Staff, current: str, new: str,

@@ -283,6 +283,13 @@ def transcript_items(events: list[Event], case: Case) -> list[Item]:
     return items
 
 
+def _change_words(change: CaseEvent) -> str:
+    if change.change == "assign":
+        return f"Assigned to {change.to_value}"
+    words = f"Status {status_words(change.from_value or '')} → {status_words(change.to_value or '')}"
+    return words + (f" (fired: {change.detail})" if change.detail else "")
+
+
 def detail(db: Session, case: Case, me: Staff) -> dict[str, Any]:
     """Everything the case page and the export show."""
     events = transcript.conversation(db.connection(), case.sender_id)
@@ -314,7 +321,8 @@ def detail(db: Session, case: Case, me: Staff) -> dict[str, Any]:
         "transcript_missing": not events,
         "notes": [{"author": emails.get(n.staff_id, "?"), "at": aware(n.created_at), "body": n.body} for n in notes],
         "history": [{"who": emails.get(h.staff_id, "system") if h.staff_id else "system", "at": aware(h.at),
-                     "change": h.change, "from": h.from_value, "to": h.to_value, "detail": h.detail}
+                     "change": h.change, "from": h.from_value, "to": h.to_value, "detail": h.detail,
+                     "words": _change_words(h)}
                     for h in history],
         "alerts": [{"reason": d.reason, "channel": d.channel, "status": d.status, "attempts": d.attempts,
                     "error": d.last_error, "sent_at": aware(d.sent_at)} for d in deliveries],

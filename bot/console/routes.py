@@ -599,8 +599,11 @@ async def staff_enable(public_id: str, request: Request) -> Response:
 async def staff_reset(public_id: str, request: Request) -> Response:
     def change(db, settings, signed, form, address):  # type: ignore[no-untyped-def]
         member = _target(db, public_id)
-        staff.reset_password(db, settings, member, form.get("password", ""), by=signed.member, address=address)
-        return f"New password set for {member.email}; their sessions ended."
+        reset = form.get("reset_two_step") == "on"
+        staff.reset_password(db, settings, member, form.get("password", ""), by=signed.member, address=address,
+                             reset_two_step=reset)
+        return (f"New password set for {member.email}; their sessions ended."
+                + (" They set up two-step sign-in again at their next sign-in." if reset else ""))
     return await _staff_change(request, change)
 
 

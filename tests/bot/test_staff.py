@@ -93,3 +93,31 @@ def test_web_app_process_exits_with_the_command_on_an_unmigrated_database(tmp_pa
     result = subprocess.run([sys.executable, "-m", "bot.web"], capture_output=True, text=True, env=env,
                             cwd=PROJECT_ROOT, timeout=120)
     assert result.returncode == 2 and "bot migrate" in result.stderr
+
+
+def test_run_prints_how_to_create_the_first_admin_until_there_is_one(settings):
+    from bot.cli import first_admin_hint
+
+    hint = first_admin_hint(settings)
+    assert "bot staff add" in hint and "--role admin" in hint and settings.console_url in hint
+    assert bot(settings, "staff", "add", "rev@clinic.example", "--role", "reviewer", stdin=PASSPHRASE + "\n").returncode == 0
+    assert first_admin_hint(settings) is not None  # a reviewer is not an admin
+    assert bot(settings, "staff", "add", "ana@clinic.example", "--role", "admin", stdin=PASSPHRASE + "\n").returncode == 0
+    assert first_admin_hint(settings) is None
+
+
+def test_reset_password_can_also_reset_two_step_sign_in(settings):
+    assert bot(settings, "staff", "add", "ana@clinic.example", "--role", "admin", stdin=PASSPHRASE + "\n").returncode == 0
+    with Session(get_engine(settings)) as db, db.begin():
+        member = db.execute(select(Staff)).scalar_one()
+        member.totp_secret = staff.new_totp_secret()
+        staff.new_recovery_codes(member)
+    kept = bot(settings, "staff", "reset-password", "ana@clinic.example", stdin="another long passphrase\n")
+    assert kept.returncode == 0
+    with Session(get_engine(settings)) as db:
+        assert db.execute(select(Staff.totp_secret)).scalar() is not None
+    reset = bot(settings, "staff", "reset-password", "ana@clinic.example", "--two-step", stdin="a third passphrase here\n")
+    assert reset.returncode == 0 and "two-step" in reset.stdout
+    with Session(get_engine(settings)) as db:
+        member = db.execute(select(Staff)).scalar_one()
+        assert member.totp_secret is None and member.recovery_codes == []

@@ -204,3 +204,35 @@ def test_the_audit_page_shows_each_step(admin, stack, screenshots):
     admin.get_by_role("button", name="Show").click()
     expect(admin.locator("table.audit tbody tr")).to_have_count(1)
     expect(admin.locator("table.audit tbody tr")).to_contain_text(REVIEWER)
+
+
+def test_the_idle_warning_lets_the_reviewer_stay_signed_in(reviewer, stack, screenshots):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select, update
+
+    from bot.db import get_engine
+    from bot.models import Staff, StaffSession
+
+    reviewer.goto(stack.web_url + "/console/cases")
+    warning = reviewer.get_by_role("alertdialog", name="Are you still there?")
+    expect(warning).to_be_hidden()
+    # the reviewer has been away from the console for nearly the whole idle timeout
+    almost = stack.settings.console.idle_timeout_minutes - stack.settings.console.idle_warning_minutes / 2
+    engine = get_engine(stack.settings)
+    with engine.begin() as connection:
+        reviewer_id = connection.execute(select(Staff.id).where(Staff.email == REVIEWER)).scalar_one()
+        connection.execute(update(StaffSession).where(StaffSession.staff_id == reviewer_id, StaffSession.ended_at.is_(None))
+                           .values(last_seen_at=datetime.now(timezone.utc) - timedelta(minutes=almost)))
+    reviewer.evaluate("window.dispatchEvent(new Event('focus'))")  # back to the tab
+    expect(warning).to_be_visible()
+    expect(reviewer.locator("#idle-stay")).to_be_focused()
+    assert axe_serious(reviewer) == []
+    reviewer.screenshot(path=str(screenshots / "console-idle-warning.png"))
+    reviewer.keyboard.press("Enter")  # "Stay signed in"
+    expect(warning).to_be_hidden()
+    with engine.connect() as connection:
+        seen = connection.execute(select(StaffSession.last_seen_at).where(
+            StaffSession.staff_id == reviewer_id, StaffSession.ended_at.is_(None))).scalar_one()
+    seen = seen if seen.tzinfo else seen.replace(tzinfo=timezone.utc)
+    assert datetime.now(timezone.utc) - seen < timedelta(minutes=1)  # the server counted it as activity

@@ -257,3 +257,18 @@ def test_case_ids_in_urls_are_opaque(settings):
     ids = [new_case(settings, sender=f"s{n}") for n in range(5)]
     assert all(len(i) >= 16 and not i.isdigit() for i in ids)
     assert len(set(ids)) == 5
+
+
+def test_an_admin_resets_a_lost_two_step_device_and_the_person_sets_it_up_again(console, other_console, settings):
+    add_account(settings, "admin@clinic.example", role="admin", totp_secret=ADMIN_SECRET)
+    add_account(settings, "reviewer@clinic.example", totp_secret="KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU")
+    sign_in(console, "admin@clinic.example", totp_secret=ADMIN_SECRET)
+    staff_id = _staff_id(settings, "reviewer@clinic.example")
+    page = console.post(f"/console/staff/{staff_id}/reset-password",
+                        data={"csrf_token": page_csrf(console), "password": "a brand new passphrase", "reset_two_step": "on"})
+    assert "set up two-step sign-in again" in page.text
+    with Session(get_engine(settings)) as db:
+        assert db.execute(select(Staff.totp_secret).where(Staff.email == "reviewer@clinic.example")).scalar() is None
+    # reviewers may go without two-step sign-in by default: the new password alone signs in
+    response = sign_in(other_console, "reviewer@clinic.example", password="a brand new passphrase")
+    assert response.headers["location"] == "/console/cases"

@@ -88,13 +88,17 @@
       if (lastFocus && lastFocus.focus) lastFocus.focus();
     }).catch(function () {});
   });
-  // Another tab may have kept the session alive: check the server before warning.
+  function checkServer() {
+    request("GET", "/console/api/session", POLL).then(function (state) { deadline = Date.parse(state.idle_deadline); tick(); })
+      .catch(function () {});
+  }
+  // Another tab may have kept the session alive (or let it run down): ask the server before warning,
+  // and whenever staff come back to this tab.
   setInterval(function () {
-    if (deadline - Date.now() <= warnMs + 20000) {
-      request("GET", "/console/api/session", POLL).then(function (state) { deadline = Date.parse(state.idle_deadline); tick(); })
-        .catch(function () {});
-    }
+    if (deadline - Date.now() <= warnMs + 20000) checkServer();
     tick();
   }, 5000);
+  window.addEventListener("focus", checkServer);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) checkServer(); });
   tick();
 })();
