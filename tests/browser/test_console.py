@@ -206,6 +206,18 @@ def test_the_audit_page_shows_each_step(admin, stack, screenshots):
     expect(admin.locator("table.audit tbody tr")).to_contain_text(REVIEWER)
 
 
+def test_the_other_console_pages_pass_axe_too(reviewer, stack):
+    reviewer.goto(state["case_url"] + "/export")
+    expect(reviewer.locator(".confidential")).to_be_visible()
+    assert axe_serious(reviewer) == []
+    reviewer.goto(stack.web_url + "/console/search?conversation=0000")
+    expect(reviewer.get_by_role("heading", name="Find a conversation")).to_be_visible()
+    assert axe_serious(reviewer) == []
+    reviewer.goto(stack.web_url + "/console/account")
+    expect(reviewer.get_by_role("heading", name="Your account")).to_be_visible()
+    assert axe_serious(reviewer) == []
+
+
 def test_the_idle_warning_lets_the_reviewer_stay_signed_in(reviewer, stack, screenshots):
     from datetime import datetime, timedelta, timezone
 
