@@ -11,6 +11,7 @@ import secrets
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator, Optional
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -23,7 +24,7 @@ from bot import audit, staff, transcript
 from bot.console import auth, cases
 from bot.console.auth import Signed
 from bot.db import get_engine
-from bot.models import CASE_STATUSES, ROLES, Staff, StaffSession
+from bot.models import CASE_STATUSES, ROLES, Staff
 from bot.settings import Settings
 from bot.web.pages import TEMPLATES
 from bot.web.state import web_state
@@ -378,7 +379,7 @@ def case_page(public_id: str, request: Request) -> Response:
         cases.mark_viewing(db, case, signed.member)
         audit.record(db, "case_viewed", staff=signed.member, target=case.public_id,
                      address=auth.client_address(request), detail={"via": "page"})
-        return render(request, "case.html", {"info": info, "error": request.query_params.get("error", "")}, signed, db)
+        return render(request, "case.html", {"info": info, "error": ""}, signed, db)
 
 
 @router.get("/api/cases/{public_id}")
@@ -424,9 +425,9 @@ async def _case_change(request: Request, public_id: str, change) -> Response:  #
             try:
                 change(db, case, signed.member, form, auth.client_address(request))
             except cases.CaseError as error:
-                db.rollback()
-                from urllib.parse import quote
-                return _see_other(f"/console/cases/{public_id}?error={quote(str(error))}#actions")
+                # cases.* check everything before changing anything: nothing of the refused change exists
+                info = cases.detail(db, case, signed.member)
+                return render(request, "case.html", {"info": info, "error": str(error)}, signed, db, status_code=400)
             return _see_other(f"/console/cases/{public_id}#{form.get('anchor', 'actions')}")
 
     return await run_in_threadpool(run)
@@ -490,7 +491,8 @@ def account(request: Request) -> Response:
     with database(request) as db, db.begin():
         signed = auth.authorise(db, settings, request)
         return render(request, "account.html", {
-            "message": request.query_params.get("message", ""), "error": "",
+            "message": "Your password is changed." if request.query_params.get("done") == "password" else "",
+            "error": "",
             "two_step_required": staff.two_step_required(signed.member, settings),
             "recovery_left": len(signed.member.recovery_codes or []),
             "min_length": settings.console.password_min_length}, signed, db)
@@ -516,19 +518,36 @@ async def change_password(request: Request) -> Response:
                     "two_step_required": staff.two_step_required(signed.member, settings),
                     "recovery_left": len(signed.member.recovery_codes or []),
                     "min_length": settings.console.password_min_length}, signed, db, status_code=400)
-            return _see_other("/console/account?message=Your+password+is+changed.")
+            return _see_other("/console/account?done=password")
 
     return await run_in_threadpool(run)
 
 
 # --- admin: accounts and audit ---------------------------------------------------------------------
 
-def _staff_page(request: Request, signed: Signed, db: Session, error: str = "", message: str = "",
-                status_code: int = 200) -> HTMLResponse:
+# What the staff page says after a change (?done=CODE&account=PUBLIC_ID): fixed sentences, so a link
+# cannot make the console show words of someone else's choosing.
+STAFF_DONE = {
+    "added": "Account {email} added. Give them the password in person or by phone, not by e-mail.",
+    "disabled": "Account {email} disabled; its sessions ended.",
+    "enabled": "Account {email} enabled.",
+    "reset": "New password set for {email}; their sessions ended.",
+    "reset_two_step": "New password set for {email}; their sessions ended. They set up two-step sign-in again "
+                      "at their next sign-in.",
+}
+
+
+def _done_message(request: Request, db: Session) -> str:
+    template = STAFF_DONE.get(request.query_params.get("done", ""))
+    member = staff.by_public_id(db, request.query_params.get("account", "")[:32])
+    return template.format(email=member.email) if template and member else ""
+
+
+def _staff_page(request: Request, signed: Signed, db: Session, error: str = "", status_code: int = 200) -> HTMLResponse:
     settings = _settings(request)
     members = db.execute(select(Staff).order_by(Staff.email)).scalars().all()
     return render(request, "staff.html", {
-        "members": members, "roles": ROLES, "error": error, "message": message or request.query_params.get("message", ""),
+        "members": members, "roles": ROLES, "error": error, "message": "" if error else _done_message(request, db),
         "min_length": settings.console.password_min_length,
         "require_all": settings.console.require_two_step == "all",
         "locked": {m.id for m in members if staff.is_locked(m)},
@@ -551,12 +570,11 @@ async def _staff_change(request: Request, change) -> Response:  # type: ignore[n
             signed = auth.authorise(db, settings, request, admin=True)
             auth.check_csrf(signed.csrf, request, form)
             try:
-                message = change(db, settings, signed, form, auth.client_address(request))
+                done, member = change(db, settings, signed, form, auth.client_address(request))
             except staff.AccountError as error:
-                db.rollback()
+                # bot.staff checks everything before changing anything: nothing of the refused change exists
                 return _staff_page(request, signed, db, error=str(error), status_code=400)
-            from urllib.parse import quote
-            return _see_other(f"/console/staff?message={quote(message)}")
+            return _see_other(f"/console/staff?done={done}&account={quote(member.public_id)}")
 
     return await run_in_threadpool(run)
 
@@ -573,7 +591,7 @@ async def staff_add(request: Request) -> Response:
     def change(db, settings, signed, form, address):  # type: ignore[no-untyped-def]
         member = staff.add(db, settings, form.get("email", ""), form.get("role", ""), form.get("password", ""),
                            by=signed.member, address=address, require_two_step=form.get("require_two_step") == "on")
-        return f"Account {member.email} added. Give them the password in person or by phone, not by e-mail."
+        return "added", member
     return await _staff_change(request, change)
 
 
@@ -582,7 +600,7 @@ async def staff_disable(public_id: str, request: Request) -> Response:
     def change(db, settings, signed, form, address):  # type: ignore[no-untyped-def]
         member = _target(db, public_id)
         staff.set_disabled(db, member, True, by=signed.member, address=address)
-        return f"Account {member.email} disabled; its sessions ended."
+        return "disabled", member
     return await _staff_change(request, change)
 
 
@@ -591,7 +609,7 @@ async def staff_enable(public_id: str, request: Request) -> Response:
     def change(db, settings, signed, form, address):  # type: ignore[no-untyped-def]
         member = _target(db, public_id)
         staff.set_disabled(db, member, False, by=signed.member, address=address)
-        return f"Account {member.email} enabled."
+        return "enabled", member
     return await _staff_change(request, change)
 
 
@@ -602,8 +620,7 @@ async def staff_reset(public_id: str, request: Request) -> Response:
         reset = form.get("reset_two_step") == "on"
         staff.reset_password(db, settings, member, form.get("password", ""), by=signed.member, address=address,
                              reset_two_step=reset)
-        return (f"New password set for {member.email}; their sessions ended."
-                + (" They set up two-step sign-in again at their next sign-in." if reset else ""))
+        return ("reset_two_step" if reset else "reset"), member
     return await _staff_change(request, change)
 
 

@@ -272,3 +272,16 @@ def test_an_admin_resets_a_lost_two_step_device_and_the_person_sets_it_up_again(
     # reviewers may go without two-step sign-in by default: the new password alone signs in
     response = sign_in(other_console, "reviewer@clinic.example", password="a brand new passphrase")
     assert response.headers["location"] == "/console/cases"
+
+
+def test_staff_page_messages_are_fixed_sentences_not_words_from_the_link(console, settings):
+    add_account(settings, "admin@clinic.example", role="admin", totp_secret=ADMIN_SECRET)
+    sign_in(console, "admin@clinic.example", totp_secret=ADMIN_SECRET)
+    spoof = console.get("/console/staff?message=Call+555-0000+now&done=Call+555-0000").text
+    assert "555-0000" not in spoof
+    weak = console.post("/console/staff", data={"csrf_token": page_csrf(console), "email": "new@clinic.example",
+                                                "role": "reviewer", "password": "password1234"})
+    assert weak.status_code == 400 and "common passwords" in weak.text
+    added = console.post("/console/staff", data={"csrf_token": page_csrf(console), "email": "new@clinic.example",
+                                                 "role": "reviewer", "password": "a fine long passphrase"})
+    assert "Account new@clinic.example added" in added.text
