@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit, staff, transcript
 from bot.console import auth, cases
+from bot.console.alerts import channels
 from bot.console.auth import Signed
 from bot.db import get_engine
 from bot.models import CASE_STATUSES, ROLES, Staff
@@ -145,12 +146,27 @@ def _check_login_csrf(request: Request, form: dict[str, str]) -> None:
     auth.check_csrf(cookie, request, form)
 
 
+def _too_many_attempts(request: Request) -> Optional[Response]:
+    """429 when this address has tried to sign in too often (many accounts, or codes)."""
+    web = web_state(request)
+    if web.sign_in_limiter.hit(auth.client_address(request)):
+        return None
+    minutes = int(web.options.sign_in_window_seconds // 60)
+    response = _login_page(request, error=f"Too many sign-in attempts from this network. Wait {minutes} minutes, "
+                                          "then try again.", status_code=429)
+    response.headers["Retry-After"] = str(int(web.options.sign_in_window_seconds))
+    return response
+
+
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await auth.read_form(request)
     _check_login_csrf(request, form)
     settings = _settings(request)
     address = auth.client_address(request)
+    limited = _too_many_attempts(request)
+    if limited:
+        return limited
     email, password = form.get("email", "").strip(), form.get("password", "")
 
     def attempt() -> tuple[staff.SignInResult, Optional[str], str]:
@@ -194,6 +210,9 @@ async def code(request: Request) -> Response:
     form = await auth.read_form(request)
     settings = _settings(request)
     address = auth.client_address(request)
+    limited = _too_many_attempts(request)
+    if limited:
+        return limited
 
     def attempt() -> tuple[Optional[str], str, float]:
         with database(request) as db, db.begin():
@@ -344,6 +363,7 @@ def queue_page(request: Request) -> Response:
         rows = cases.queue(db, signed.member, where)
         members = db.execute(select(Staff).where(Staff.disabled_at.is_(None)).order_by(Staff.email)).scalars().all()
         return render(request, "queue.html", {
+            "alerts_configured": bool(channels(_settings(request), "new_case")),
             "rows": rows, "where": where, "statuses": [(s, cases.status_words(s)) for s in CASE_STATUSES],
             "kinds": [(k, cases.kind_words(k)) for k in cases.URGENCY],
             "members": [(m.public_id, m.email) for m in members],

@@ -49,6 +49,7 @@ def build_state(settings: Settings, options: WebOptions, rasa_url: Optional[str]
         sender_limiter=RateLimiter(options.sender_limit, options.sender_window_seconds),
         address_limiter=RateLimiter(options.address_limit, options.address_window_seconds),
         refused_case_limiter=RateLimiter(1, REFUSED_CASE_WINDOW_SECONDS),
+        sign_in_limiter=RateLimiter(options.sign_in_limit, options.sign_in_window_seconds),
     )
 
 

@@ -25,6 +25,8 @@ class WebState:
     address_limiter: RateLimiter
     # Senders whose refused (rate-limited) risk message already produced a case recently.
     refused_case_limiter: RateLimiter
+    # Console sign-in attempts per client address.
+    sign_in_limiter: RateLimiter
 
 
 def web_state(request: Request) -> WebState:

@@ -285,3 +285,23 @@ def test_staff_page_messages_are_fixed_sentences_not_words_from_the_link(console
     added = console.post("/console/staff", data={"csrf_token": page_csrf(console), "email": "new@clinic.example",
                                                  "role": "reviewer", "password": "a fine long passphrase"})
     assert "Account new@clinic.example added" in added.text
+
+
+def test_one_address_trying_many_sign_ins_is_slowed_to_429(settings, rasa_down):
+    from bot.web import create_app
+    from bot.web.options import WebOptions
+
+    add_account(settings, "reviewer@clinic.example")
+    options = WebOptions(reconcile_every_seconds=None, alerts=False, sign_in_limit=3)
+    with TestClient(create_app(settings, options, rasa_down)) as client:
+        for n in range(3):
+            assert sign_in(client, f"guess{n}@clinic.example").status_code == 401
+        refused = sign_in(client, "reviewer@clinic.example")  # even the right password, from this address
+        assert refused.status_code == 429 and "Too many sign-in attempts" in refused.text
+        assert int(refused.headers["Retry-After"]) == int(options.sign_in_window_seconds)
+
+
+def test_the_queue_says_when_no_alerts_are_set_up(console, settings):
+    add_account(settings, "reviewer@clinic.example")
+    sign_in(console, "reviewer@clinic.example")
+    assert "No alerts are set up" in console.get("/console/cases").text
