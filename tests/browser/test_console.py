@@ -218,6 +218,18 @@ def test_the_other_console_pages_pass_axe_too(reviewer, stack):
     assert axe_serious(reviewer) == []
 
 
+def test_the_case_page_fits_a_phone_without_sideways_scrolling(reviewer, screenshots):
+    reviewer.set_viewport_size({"width": 320, "height": 700})
+    try:
+        reviewer.goto(state["case_url"])
+        expect(reviewer.locator("#flagged")).to_be_visible()
+        wide = reviewer.evaluate("""() => Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > 321).slice(0, 6).map(e => e.tagName + "." + e.className + " " + e.textContent.slice(0, 40))""")
+        assert reviewer.evaluate("document.documentElement.scrollWidth") <= 320, wide
+        reviewer.screenshot(path=str(screenshots / "console-case-320.png"), full_page=True)
+    finally:
+        reviewer.set_viewport_size({"width": 1280, "height": 800})
+
+
 def test_the_idle_warning_lets_the_reviewer_stay_signed_in(reviewer, stack, screenshots):
     from datetime import datetime, timedelta, timezone
 
