@@ -40,15 +40,45 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return subprocess.run(command, cwd=settings.root).returncode
 
 
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from bot.db import migrate
+
+    print(f"migrate: the database is at revision {migrate(get_settings())}")
+    return 0
+
+
+FIRST_ADMIN_HINT = (
+    "staff console: there is no admin account yet. Create the first one (it asks for a password):\n"
+    "    .venv/bin/bot staff add you@your-clinic.example --role admin\n"
+    "then sign in at {url}/login and set up two-step sign-in."
+)
+
+
+def first_admin_hint(settings) -> "str | None":  # type: ignore[no-untyped-def]
+    """How to create the first admin, when there is none (printed by `bot run`)."""
+    from sqlalchemy.orm import Session
+
+    from bot.db import get_engine
+    from bot.staff import any_admin
+
+    with Session(get_engine(settings), future=True) as session:
+        return None if any_admin(session) else FIRST_ADMIN_HINT.format(url=settings.console_url)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    from bot.db import migrate
     from bot.services import all_services
     from bot.supervisor import PortsBusy, Supervisor
     from bot.training import train
 
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    migrate(settings)
+    hint = first_admin_hint(settings)
+    if hint:
+        print(hint, flush=True)
     services = all_services(settings)
-    urls = (f"chat {settings.url('web')}/ | rasa {settings.url('rasa')} | "
+    urls = (f"chat {settings.url('web')}/ | staff console {settings.console_url}/ | rasa {settings.url('rasa')} | "
             f"actions {settings.url('actions')}")
     supervisor = Supervisor(services, cwd=str(settings.root))
     try:
@@ -98,12 +128,100 @@ def _cmd_escalations_sync(args: argparse.Namespace) -> int:
 
 
 def _cmd_purge(args: argparse.Namespace) -> int:
-    from bot.retention import purge_expired_conversations
+    from bot.retention import purge
 
     settings = get_settings()
-    deleted = purge_expired_conversations(settings)
-    print(f"retention: {deleted} conversation(s) idle for more than "
-          f"{settings.conversations.retention_days} days deleted")
+    result = purge(settings)
+    print(f"retention: {result['conversations']} conversation(s) idle for more than "
+          f"{settings.conversations.retention_days} days deleted ({result['events']} events); "
+          f"{result['kept_open']} kept because their case is open; {result['cases']} case(s) closed more than "
+          f"{settings.conversations.case_retention_days} days ago deleted")
+    return 0
+
+
+def _read_password(prompt: str = "Password: ") -> str:
+    """From a prompt (typed twice, not echoed) or, when stdin is not a terminal, its first line."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("Again: ") != first:
+        raise _CliError("the two passwords differ; nothing was changed")
+    return first
+
+
+class _CliError(Exception):
+    """A command cannot be done; the message says why."""
+
+
+def _staff_session(settings):  # type: ignore[no-untyped-def]
+    from sqlalchemy.orm import Session
+
+    from bot.db import get_engine
+
+    return Session(get_engine(settings), future=True)
+
+
+def _cmd_staff_add(args: argparse.Namespace) -> int:
+    from bot.staff import add, password_problem, two_step_required
+
+    settings = get_settings()
+    password = _read_password()
+    problem = password_problem(password, settings, args.email)
+    if problem:
+        raise _CliError(problem)
+    with _staff_session(settings) as session, session.begin():
+        member = add(session, settings, args.email, args.role, password, require_two_step=args.require_two_step)
+        email, two_step = member.email, two_step_required(member, settings)
+    print(f"staff: added {email} ({args.role}). Sign in at {settings.console_url}/login"
+          + (" and set up two-step sign-in there." if two_step else "."))
+    return 0
+
+
+def _member(session, email: str):  # type: ignore[no-untyped-def]
+    from bot.staff import find
+
+    member = find(session, email)
+    if member is None:
+        raise _CliError(f"there is no account for {email.strip().lower()}")
+    return member
+
+
+def _cmd_staff_disable(args: argparse.Namespace) -> int:
+    from bot.staff import set_disabled
+
+    settings = get_settings()
+    with _staff_session(settings) as session, session.begin():
+        set_disabled(session, _member(session, args.email), not args.enable)
+    print(f"staff: {args.email.strip().lower()} {'enabled' if args.enable else 'disabled; its sessions ended'}")
+    return 0
+
+
+def _cmd_staff_reset_password(args: argparse.Namespace) -> int:
+    from bot.staff import reset_password
+
+    settings = get_settings()
+    with _staff_session(settings) as session:
+        _member(session, args.email)
+    password = _read_password("New password: ")
+    with _staff_session(settings) as session, session.begin():
+        reset_password(session, settings, _member(session, args.email), password, reset_two_step=args.two_step)
+    print(f"staff: new password set for {args.email.strip().lower()}; its sessions ended"
+          + ("; two-step sign-in is set up again at the next sign-in" if args.two_step else ""))
+    return 0
+
+
+def _cmd_staff_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from bot.models import Staff
+
+    with _staff_session(get_settings()) as session:
+        for member in session.execute(select(Staff).order_by(Staff.email)).scalars():
+            state = "disabled" if member.disabled_at else "active"
+            two_step = "two-step on" if member.totp_secret else "two-step off"
+            print(f"{member.email:<40} {member.role:<9} {state:<9} {two_step}")
     return 0
 
 
@@ -147,6 +265,28 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("purge", help="delete conversations idle longer than retention_days").set_defaults(
         handler=_cmd_purge
     )
+    commands.add_parser("migrate", help="bring the database to the newest schema (run by `bot run` too)").set_defaults(
+        handler=_cmd_migrate
+    )
+    staff = commands.add_parser("staff", help="staff console accounts").add_subparsers(
+        dest="staff_command", required=True
+    )
+    staff_add = staff.add_parser("add", help="create an account; the password comes from a prompt or stdin")
+    staff_add.add_argument("email")
+    staff_add.add_argument("--role", choices=["reviewer", "admin"], required=True)
+    staff_add.add_argument("--require-two-step", action="store_true",
+                           help="a reviewer must set up two-step sign-in too (admins always must)")
+    staff_add.set_defaults(handler=_cmd_staff_add)
+    staff_disable = staff.add_parser("disable", help="disable an account; its sessions end at once")
+    staff_disable.add_argument("email")
+    staff_disable.add_argument("--enable", action="store_true", help="enable it again instead")
+    staff_disable.set_defaults(handler=_cmd_staff_disable)
+    staff_reset = staff.add_parser("reset-password", help="set a new password (prompt or stdin); ends its sessions")
+    staff_reset.add_argument("email")
+    staff_reset.add_argument("--two-step", action="store_true",
+                             help="also reset two-step sign-in (lost device and recovery codes)")
+    staff_reset.set_defaults(handler=_cmd_staff_reset_password)
+    staff.add_parser("list", help="list accounts").set_defaults(handler=_cmd_staff_list)
     escalations = commands.add_parser("escalations", help="escalation cases").add_subparsers(
         dest="escalations_command", required=True
     )
@@ -166,7 +306,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (SettingsError, BuildError, SafetyError) as error:
+    except (SettingsError, BuildError, SafetyError, _CliError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # the two known kinds below name the fix; anything else is a bug
+        from bot.db import DatabaseNotMigrated
+        from bot.staff import AccountError
+
+        if not isinstance(error, (DatabaseNotMigrated, AccountError)):
+            raise
         print(f"error: {error}", file=sys.stderr)
         return 2
 

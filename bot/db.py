@@ -1,20 +1,26 @@
-"""Database engine for our own tables, brought up to the latest Alembic revision on first use.
+"""Database engine for our own tables, which must be at the latest Alembic revision.
 
-Why migrate on first use: the action server, the reconciler and the CLI may each be the first to touch
-the database on a fresh machine; every one of them must find the tables in place, and Alembic's upgrade
-is idempotent and cheap when already at head.
+Why refuse an unmigrated database instead of migrating on first use: with staff accounts and an
+append-only audit log in it, a schema change is a deliberate step a person takes (`bot migrate`,
+which `bot run` also does before starting the services), not a side effect of whichever process
+touches the database first. A process that finds an old schema stops and names the command.
 """
 from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Optional
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
+
+MIGRATE_COMMAND = ".venv/bin/bot migrate"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
@@ -50,19 +56,58 @@ def _make_engine(database_url: str) -> Engine:
     return create_engine(database_url, future=True, pool_pre_ping=True)
 
 
+class DatabaseNotMigrated(RuntimeError):
+    """The database's schema is older than this code; the message names the command that fixes it."""
+
+
 def upgrade(database_url: str) -> None:
     """Bring our tables to the newest migration."""
     config = alembic_config(database_url)
     command.upgrade(config, "head")
 
 
+def migrate(settings: Settings) -> str:
+    """`bot migrate`: bring the configured database to the newest migration; returns that revision."""
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(url)
+    return head_revision()
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+
+
+def current_revision(engine: Engine) -> Optional[str]:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_migrated(engine: Engine) -> None:
+    """Raise DatabaseNotMigrated unless the database is at the newest revision."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        state = "has none of our tables" if current is None else f"is at revision {current}"
+        raise DatabaseNotMigrated(
+            f"the database {engine.url.render_as_string(hide_password=True)} {state}, and this version "
+            f"needs {head}: run `{MIGRATE_COMMAND}` (`make run` does it too), then start again"
+        )
+
+
 def get_engine(settings: Settings) -> Engine:
-    """One engine per database URL per process, migrated before first use."""
+    """One engine per database URL per process, checked once to be at the newest migration."""
     url = settings.database_url
     with _lock:
         engine = _engines.get(url)
         if engine is None:
             engine = _make_engine(url)
-            upgrade(url)
+            try:
+                check_migrated(engine)
+            except DatabaseNotMigrated:
+                engine.dispose()
+                raise
             _engines[url] = engine
         return engine

@@ -7,19 +7,20 @@ creates any case that is missing. Both use the same key, so a case is never crea
 """
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-from sqlalchemy import column, inspect, or_, select, table
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import transcript
 from bot.db import get_engine
 from bot.models import Case, ReconcilerState
 from bot.settings import Settings, get_settings
+from bot.transcript import Event
 
 logger = logging.getLogger(__name__)
 
@@ -108,72 +109,40 @@ def record_escalation(
     return created
 
 
-def _parse_data(row_data: str) -> dict[str, Any]:
-    try:
-        return json.loads(row_data).get("parse_data") or {}
-    except (TypeError, ValueError):
-        return {}
-
-
-def _escalation_from_user_event(row: Any) -> Optional[Escalation]:
-    parse = _parse_data(row.data)
-    safety = parse.get("safety") or {}
-    kind = case_kind(row.intent_name, safety.get("kind") if safety.get("escalate") else None)
+def _escalation_from_user_event(event: Event) -> Optional[Escalation]:
+    safety = event.safety
+    kind = case_kind(event.intent_name, safety.get("kind") if safety.get("escalate") else None)
     if kind is None:
         return None
     spans = safety.get("spans") or []
     return Escalation(
-        sender_id=row.sender_id,
-        event_timestamp=float(row.timestamp),
+        sender_id=event.sender_id,
+        event_timestamp=float(event.timestamp),
         kind=kind,
         categories=list(safety.get("categories") or []),
-        rule_ids=[span.get("rule_id") for span in spans if span.get("rule_id")],
+        rule_ids=[span.get("rule_id") for span in spans if isinstance(span, dict) and span.get("rule_id")],
     )
-
-
-def _events_table_exists(connection: Connection) -> bool:
-    return inspect(connection).has_table("events")
 
 
 def _find_escalations(connection: Connection, after_id: int) -> tuple[list[Escalation], int]:
     """Escalations in tracker events with id > after_id, and the highest event id seen."""
-    events = table(
-        "events",
-        column("id"), column("sender_id"), column("type_name"), column("timestamp"),
-        column("intent_name"), column("action_name"), column("data"),
-    )
-    rows = connection.execute(
-        select(events)
-        .where(events.c.id > after_id)
-        .where(
-            or_(
-                (events.c.type_name == "user") & events.c.intent_name.in_(ESCALATING_INTENTS),
-                (events.c.type_name == "action") & events.c.action_name.in_(list(RESOURCE_CARD_ACTIONS)),
-            )
-        )
-        .order_by(events.c.id)
-    ).all()
-    last_id = connection.execute(select(events.c.id).order_by(events.c.id.desc()).limit(1)).scalar() or 0
+    last_id = transcript.last_event_id(connection)
+    events = transcript.events_since(connection, after_id, ESCALATING_INTENTS, RESOURCE_CARD_ACTIONS)
     found: list[Escalation] = []
-    for row in rows:
-        if row.type_name == "user":
-            escalation = _escalation_from_user_event(row)
+    for event in events:
+        if event.type_name == "user":
+            escalation = _escalation_from_user_event(event)
             if escalation:
                 found.append(escalation)
             continue
         # A resource card: the case belongs to the user message that led to it.
-        previous = connection.execute(
-            select(events)
-            .where(events.c.sender_id == row.sender_id, events.c.type_name == "user", events.c.id < row.id)
-            .order_by(events.c.id.desc())
-            .limit(1)
-        ).first()
+        previous = transcript.user_event_before(connection, event.sender_id, event.id)
         if previous is None:
             continue
         escalation = _escalation_from_user_event(previous) or Escalation(
-            sender_id=row.sender_id,
+            sender_id=event.sender_id,
             event_timestamp=float(previous.timestamp),
-            kind=RESOURCE_CARD_ACTIONS[row.action_name],
+            kind=RESOURCE_CARD_ACTIONS[event.action_name or ""],
             categories=[CONFIRMED_CHECK_IN],
             rule_ids=[],
         )
@@ -187,7 +156,7 @@ def reconcile(settings: Optional[Settings] = None) -> int:
     created = 0
     with Session(engine, future=True) as session, session.begin():
         connection = session.connection()
-        if not _events_table_exists(connection):
+        if not transcript.exists(connection):
             return 0
         state = session.get(ReconcilerState, 1)
         if state is None:

@@ -26,6 +26,13 @@ ENV_OVERRIDES = {
     "DATABASE_URL": ("services", "database_url"),
     "REDIS_URL": ("services", "redis_url"),
     "BOT_RASA_WORKERS": ("services", "rasa_workers"),
+    "BOT_PUBLIC_URL": ("console", "public_url"),
+    "ALERT_SMTP_HOST": ("alerts", "smtp_host"),
+    "ALERT_SMTP_PORT": ("alerts", "smtp_port"),
+    "ALERT_SMTP_USERNAME": ("alerts", "smtp_username"),
+    "ALERT_SMTP_PASSWORD": ("alerts", "smtp_password"),
+    "ALERT_WEBHOOK_URL": ("alerts", "webhook_url"),
+    "ALERT_ESCALATION_WEBHOOK_URL": ("alerts", "escalation_webhook_url"),
 }
 
 
@@ -42,17 +49,125 @@ class Clinic(BaseModel):
     privacy_url: str = "/privacy"
     locale: str = "en-US"
     extra_resources_file: Optional[Path] = None
+    # The time zone of opening_hours (an IANA name), for the alert that waits for opening hours.
+    timezone: str = "UTC"
+
+    @validator("timezone")
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from None
+        return value
+
+    @validator("opening_hours")
+    def _hours(cls, value: str) -> str:
+        from bot.hours import parse_opening_hours
+
+        parse_opening_hours(value)  # raises ValueError naming the part it cannot read
+        return value
 
 
 class Conversations(BaseModel):
+    # Idle conversations are deleted after this many days, unless they have an open case.
     retention_days: int = 90
+    # Closed cases (no message text) are deleted this many days after they were closed.
+    case_retention_days: int = 365
     session_expiration_minutes: int = 60
 
-    @validator("retention_days", "session_expiration_minutes")
+    @validator("retention_days", "case_retention_days", "session_expiration_minutes")
     def _positive(cls, value: int) -> int:
         if value <= 0:
             raise ValueError("must be a positive number")
         return value
+
+
+class Console(BaseModel):
+    """The staff review console: sign-in and sessions."""
+
+    # How alerts link to the console (e.g. https://chat.clinic.example); None: this machine's web URL.
+    public_url: Optional[str] = None
+    idle_timeout_minutes: int = 30
+    # Staff see a warning this long before an idle sign-out, with a button to stay signed in.
+    idle_warning_minutes: int = 2
+    session_lifetime_hours: int = 12
+    # Two-step sign-in: "admins" (required of admins, optional for reviewers) or "all".
+    require_two_step: str = "admins"
+    password_min_length: int = 12
+    lockout_after_failures: int = 5
+    lockout_minutes: int = 15
+
+    @validator("idle_timeout_minutes", "idle_warning_minutes", "session_lifetime_hours",
+               "password_min_length", "lockout_after_failures", "lockout_minutes")
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a positive number")
+        return value
+
+    @validator("require_two_step")
+    def _two_step(cls, value: str) -> str:
+        if value not in ("admins", "all"):
+            raise ValueError('must be "admins" or "all"')
+        return value
+
+
+class Alerts(BaseModel):
+    """Who is told when a case is created, and again when it waits too long. Alerts carry no message
+    text: only the kind of case, the time and a console link."""
+
+    smtp_host: Optional[str] = None
+    smtp_port: int = 587
+    # "starttls" (port 587), "tls" (port 465) or "none" (a local relay).
+    smtp_security: str = "starttls"
+    smtp_username: Optional[str] = None
+    smtp_password: Optional[str] = None
+    email_from: Optional[str] = None
+    email_to: list[str] = []
+    # A Slack or Teams incoming-webhook URL (or any receiver of a JSON POST).
+    webhook_url: Optional[str] = None
+    # The second alert: a case still `new` after this many minutes goes to the escalation contact.
+    escalate_after_minutes: int = 15
+    # Count only minutes within clinic.opening_hours (outside them, nobody is expected to answer).
+    escalate_in_opening_hours_only: bool = True
+    escalation_email_to: list[str] = []
+    escalation_webhook_url: Optional[str] = None
+    # A failed delivery is retried this many times in all, waiting retry_seconds, doubling each time.
+    retry_attempts: int = 5
+    retry_seconds: float = 30.0
+    # How often the web app looks for new cases to alert about.
+    check_every_seconds: float = 5.0
+
+    @validator("smtp_security")
+    def _security(cls, value: str) -> str:
+        if value not in ("starttls", "tls", "none"):
+            raise ValueError('must be "starttls", "tls" or "none"')
+        return value
+
+    @validator("email_to", "escalation_email_to", pre=True)
+    def _addresses(cls, value: Any) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @validator("escalate_after_minutes", "retry_attempts")
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a positive number")
+        return value
+
+    @validator("retry_seconds", "check_every_seconds")
+    def _positive_float(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be a positive number")
+        return value
+
+    @property
+    def email_configured(self) -> bool:
+        return bool(self.smtp_host and self.email_to)
 
 
 class Services(BaseModel):
@@ -91,6 +206,8 @@ class Settings(BaseModel):
     clinic: Clinic
     conversations: Conversations = Conversations()
     services: Services = Services()
+    console: Console = Console()
+    alerts: Alerts = Alerts()
     root: Path = PROJECT_ROOT
     # Runtime state (database, trained-model stamp, generated files, reports); tests point it elsewhere.
     var_dir: Path = PROJECT_ROOT / "var"
@@ -111,6 +228,12 @@ class Settings(BaseModel):
         if path is None:
             return None
         return path if path.is_absolute() else self.root / path
+
+    @property
+    def console_url(self) -> str:
+        """The console's address as alerts link to it."""
+        base = self.console.public_url or self.url("web")
+        return base.rstrip("/") + "/console"
 
     def url(self, service: str) -> str:
         """Base URL of a local service: "rasa", "actions" or "web"."""

@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 import httpx
 
+from bot.db import migrate
 from bot.services import action_server, rasa_server, web_app
 from bot.settings import Settings, load_settings
 from bot.supervisor import Supervisor, free_port
@@ -28,6 +29,7 @@ class Stack:
         self.settings: Settings = load_settings(environ={**os.environ, **self.env})
         var_dir.mkdir(parents=True, exist_ok=True)
         train(self.settings)  # up to date after `make test`'s own training: just builds var/build
+        migrate(self.settings)  # as `bot run` does before starting the services
         self.log_path = var_dir / "servers.log"
         self._log = self.log_path.open("ab")
         services = [rasa_server(self.settings), action_server(self.settings)]

@@ -6,19 +6,26 @@ from bot.web.without_tensorflow import keep_tensorflow_out
 keep_tensorflow_out()  # before anything imports spaCy (and with it thinc)
 
 import logging  # noqa: E402
+import sys  # noqa: E402
 
 import uvicorn  # noqa: E402
 
 from bot.settings import get_settings  # noqa: E402
 from bot.web.app import create_app  # noqa: E402
+from bot.db import DatabaseNotMigrated  # noqa: E402
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per call to Rasa is noise
     settings = get_settings()
+    try:
+        app = create_app(settings)
+    except DatabaseNotMigrated as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.services.host,
         port=settings.services.web_port,
         log_level="info",

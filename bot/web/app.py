@@ -10,6 +10,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from bot.console import routes as console
+from bot.console.alerts import AlertWorker
+from bot.db import get_engine
 from bot.settings import Settings
 from bot.web import gateway, pages
 from bot.web.fallback import assess_text
@@ -47,14 +50,18 @@ def build_state(settings: Settings, options: WebOptions, rasa_url: Optional[str]
         sender_limiter=RateLimiter(options.sender_limit, options.sender_window_seconds),
         address_limiter=RateLimiter(options.address_limit, options.address_window_seconds),
         refused_case_limiter=RateLimiter(1, REFUSED_CASE_WINDOW_SECONDS),
+        sign_in_limiter=RateLimiter(options.sign_in_limit, options.sign_in_window_seconds),
     )
 
 
 def create_app(
     settings: Settings, options: Optional[WebOptions] = None, rasa_url: Optional[str] = None
 ) -> FastAPI:
-    """The web app. `rasa_url` defaults to the configured Rasa server; tests point it elsewhere."""
+    """The web app. `rasa_url` defaults to the configured Rasa server; tests point it elsewhere.
+
+    Raises bot.db.DatabaseNotMigrated (naming `bot migrate`) when the database is not migrated."""
     options = options or WebOptions()
+    get_engine(settings)  # refuse to start on an unmigrated database, before serving anyone
     state = build_state(settings, options, rasa_url)
 
     @asynccontextmanager
@@ -66,6 +73,9 @@ def create_app(
             scheduler = Scheduler(settings, state.unanswered, options.reconcile_every_seconds)
             scheduler.start()
         _app.state.scheduler = scheduler
+        alerts = AlertWorker(settings) if options.alerts else None
+        if alerts:
+            alerts.start()
         try:
             yield
         finally:
@@ -73,6 +83,8 @@ def create_app(
                 scheduler.stop()
             client, state.rasa_http = state.rasa_http, None
             await client.aclose()
+            if alerts:
+                alerts.stop()
 
     app = FastAPI(title="Clinic chat", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = state
@@ -91,11 +103,12 @@ def create_app(
                 response.headers.setdefault(name, value)
         else:
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if request.url.path.startswith("/api/"):
+        if request.url.path.startswith(("/api/", "/console")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     app.include_router(pages.router)
     app.include_router(gateway.router)
+    console.install(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app

@@ -5,44 +5,26 @@ processes them, so the history a person sees after a reload is exactly what the 
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sqlalchemy import column, inspect, select, table
-
+from bot import transcript
 from bot.db import get_engine
 from bot.settings import Settings
+from bot.transcript import Event
 from bot.web.rasa_client import clean_buttons
 
-EVENTS = table("events", column("id"), column("sender_id"), column("type_name"), column("data"))
 # Rasa's REST channel splits bot text at blank lines; the history does the same so both look alike.
 PARAGRAPH_BREAK = "\n\n"
 
 
-def _rows(settings: Settings, sender_id: str, type_names: tuple[str, ...], limit: int) -> list[Any]:
+def _rows(settings: Settings, sender_id: str, type_names: tuple[str, ...], limit: int) -> list[Event]:
     """The newest `limit` events of these types for a sender, oldest first."""
-    engine = get_engine(settings)
-    with engine.connect() as connection:
-        if not inspect(connection).has_table("events"):
-            return []
-        rows = connection.execute(
-            select(EVENTS.c.id, EVENTS.c.type_name, EVENTS.c.data)
-            .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(type_names))
-            .order_by(EVENTS.c.id.desc())
-            .limit(limit)
-        ).all()
-    return list(reversed(rows))
+    with get_engine(settings).connect() as connection:
+        return transcript.conversation(connection, sender_id, type_names, limit)
 
 
-def _data(row: Any) -> dict[str, Any]:
-    try:
-        data = json.loads(row.data)
-    except (TypeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _bot_messages(event: dict[str, Any], timestamp: Any) -> list[dict[str, Any]]:
+def bot_messages(event: dict[str, Any], timestamp: Any) -> list[dict[str, Any]]:
+    """A bot event as the messages the widget showed: text split at blank lines, buttons, a card."""
     extra = event.get("data") if isinstance(event.get("data"), dict) else {}
     buttons = clean_buttons(extra.get("buttons"))
     custom = extra.get("custom") if isinstance(extra.get("custom"), dict) else None
@@ -70,10 +52,10 @@ def load_history(settings: Settings, sender_id: str, limit: int = 500) -> list[d
     history: list[dict[str, Any]] = []
     titles: dict[str, str] = {}
     for row in _rows(settings, sender_id, ("user", "bot"), limit):
-        event = _data(row)
+        event = row.data
         timestamp = event.get("timestamp")
         if row.type_name == "bot":
-            messages = _bot_messages(event, timestamp)
+            messages = bot_messages(event, timestamp)
             for message in messages:
                 titles.update({b["payload"]: b["title"] for b in message.get("buttons", [])})
             history += messages
@@ -89,7 +71,7 @@ def offered_payloads(settings: Settings, sender_id: str, recent: int = 20) -> se
     """Button payloads the assistant recently offered this sender (dynamic buttons from actions too)."""
     payloads: set[str] = set()
     for row in _rows(settings, sender_id, ("bot",), recent):
-        extra = _data(row).get("data")
+        extra = row.data.get("data")
         if isinstance(extra, dict):
             payloads.update(b["payload"] for b in clean_buttons(extra.get("buttons")))
     return payloads

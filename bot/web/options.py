@@ -23,5 +23,11 @@ class WebOptions:
     address_window_seconds: float = 60.0
     # Escalation cases missing from the tracker store are created this often (None: never, for tests).
     reconcile_every_seconds: Optional[float] = 30.0
+    # Console sign-in attempts (password or code) per client address: accounts lock after a few failures
+    # each, this also stops one address from trying many accounts.
+    sign_in_limit: int = 30
+    sign_in_window_seconds: float = 600.0
+    # Alerts about new cases (bot/console/alerts.py) are sent by this web app (False: never, for tests).
+    alerts: bool = True
     # The oldest messages a history request returns at most.
     history_limit: int = 500

@@ -45,6 +45,7 @@ def privacy(request: Request) -> HTMLResponse:
         "clinic_phone_href": _phone_href(web.settings.clinic.phone),
         "config": widget_config(web, str(request.base_url)),
         "retention_days": web.settings.conversations.retention_days,
+        "case_retention_days": web.settings.conversations.case_retention_days,
     })
 
 

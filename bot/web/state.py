@@ -27,6 +27,8 @@ class WebState:
     address_limiter: RateLimiter
     # Senders whose refused (rate-limited) risk message already produced a case recently.
     refused_case_limiter: RateLimiter
+    # Console sign-in attempts per client address.
+    sign_in_limiter: RateLimiter
     # One HTTP client for all calls to Rasa while the app runs (set by the app's lifespan): creating a
     # client builds a TLS context, about 20 ms of CPU, which per message was most of the web app's work.
     rasa_http: Optional[httpx.AsyncClient] = None

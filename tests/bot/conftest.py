@@ -10,13 +10,16 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
+from bot.db import migrate
 from bot.settings import Settings, load_settings
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Project settings with a private var directory and SQLite database."""
-    return load_settings(environ={"BOT_VAR_DIR": str(tmp_path / "var")})
+    """Project settings with a private var directory and SQLite database, migrated (as `bot run` does)."""
+    loaded = load_settings(environ={"BOT_VAR_DIR": str(tmp_path / "var")})
+    migrate(loaded)
+    return loaded
 
 
 def user_event(text: str, intent: str, safety: Optional[dict[str, Any]] = None, at: Optional[float] = None) -> UserUttered:

@@ -118,6 +118,8 @@ def test_reconciler_and_cases_work_on_postgresql(tmp_path):
 
     with temporary_database() as url:
         settings = load_settings(environ={"BOT_VAR_DIR": str(tmp_path), "DATABASE_URL": url})
+        from bot.db import migrate
+        migrate(settings)
         TrackerWriter(url).save("pg-user", user_event("i want to kill myself", "safety_crisis", CRISIS))
         assert reconcile(settings) == 1
         assert [c["sender_id"] for c in list_cases(settings)] == ["pg-user"]

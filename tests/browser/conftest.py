@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from bot.settings import PROJECT_ROOT
+from tests.receivers import SmtpServer
 from tests.servers import Stack
 
 HERE = Path(__file__).resolve().parent
@@ -56,9 +58,29 @@ def axe_script() -> Path:
 
 
 @pytest.fixture(scope="package")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Rasa, actions and the web app on free ports, as `bot run` starts them."""
-    running = Stack(tmp_path_factory.mktemp("browser-var"), web=True).start()
+def smtp() -> Iterator[SmtpServer]:
+    """A local SMTP server that receives the console's alerts."""
+    with SmtpServer() as server:
+        yield server
+
+
+def settings_with_alerts(folder: Path, smtp: SmtpServer) -> Path:
+    """settings.yml as the clinic has it, plus alerts by e-mail to the local SMTP server."""
+    raw = yaml.safe_load((PROJECT_ROOT / "settings.yml").read_text(encoding="utf-8"))
+    raw["alerts"] = {**(raw.get("alerts") or {}), "smtp_host": "127.0.0.1", "smtp_port": smtp.port,
+                     "smtp_security": "none", "email_from": "console@clinic.example",
+                     "email_to": ["duty@clinic.example"], "check_every_seconds": 1}
+    path = folder / "settings.yml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="package")
+def stack(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[Stack]:
+    """Rasa, actions and the web app on free ports, as `bot run` starts them; alerts go to `smtp`."""
+    var = tmp_path_factory.mktemp("browser-var")
+    settings_file = settings_with_alerts(tmp_path_factory.mktemp("browser-settings"), smtp)
+    running = Stack(var, web=True, extra_env={"BOT_SETTINGS_FILE": str(settings_file)}).start()
     yield running
     running.stop()
 

@@ -10,6 +10,7 @@ from typing import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.db import migrate
 from bot.settings import Settings, load_settings
 from bot.supervisor import free_port
 from bot.web import create_app
@@ -19,12 +20,14 @@ from tests.servers import Stack
 
 SENDER = "3f2b8c1e-5a7d-4e9f-8b2c-1d0e6a4f9b21"
 # Scheduled reconciling is off in most tests, so that it cannot race with their own assertions.
-QUIET = WebOptions(reconcile_every_seconds=None)
+QUIET = WebOptions(reconcile_every_seconds=None, alerts=False)
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings(environ={"BOT_VAR_DIR": str(tmp_path / "var")})
+    loaded = load_settings(environ={"BOT_VAR_DIR": str(tmp_path / "var")})
+    migrate(loaded)  # as `bot run` does before starting the web app
+    return loaded
 
 
 @pytest.fixture
@@ -120,4 +123,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def live(stack: Stack) -> Iterator[TestClient]:
     """The web app in-process, talking to the real Rasa server."""
     with TestClient(create_app(stack.settings, options=QUIET)) as client:
+        yield client
+
+
+@pytest.fixture
+def console(settings: Settings, rasa_down: str) -> Iterator[TestClient]:
+    """The web app for console tests (no Rasa needed), with a cookie jar like a browser."""
+    with TestClient(create_app(settings, options=QUIET, rasa_url=rasa_down)) as client:
+        yield client
+
+
+@pytest.fixture
+def other_console(settings: Settings, rasa_down: str) -> Iterator[TestClient]:
+    """A second browser: another staff member at the same time."""
+    with TestClient(create_app(settings, options=QUIET, rasa_url=rasa_down)) as client:
         yield client

@@ -65,6 +65,14 @@ def test_privacy_page_states_the_retention_period(client_for, rasa_down, setting
     assert "not a therapist" in response.text
 
 
+def test_privacy_page_says_what_retention_keeps_and_for_how_long(client_for, rasa_down, settings):
+    text = " ".join(client_for(rasa_down).get("/privacy").text.split())
+    assert "kept until the clinic team has finished reviewing it" in text  # open cases keep the conversation
+    assert f"deleted {settings.conversations.case_retention_days} days after the clinic team closes them" in text
+    assert "does not contain a copy of your messages" in text
+    assert "Conversations and safety records are deleted" not in text  # the old, untrue promise
+
+
 def test_widget_config_carries_the_resources_and_the_notice(client_for, rasa_down, settings):
     config = client_for(rasa_down).get("/api/widget-config").json()
     resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
