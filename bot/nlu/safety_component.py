@@ -10,8 +10,8 @@ the staff see what matched and why.
 `safety.assess` runs the rules and the learned risk model together; this component hands it the
 MiniLM sentence vector the featurizer already computed (`embedding_featurizer`), so the model costs
 no second encoding. The general intent classifier never escalates on its own: a confident
-risk-family intent raises a message the rules and the model left alone to a *check-in* at most, and
-to its own kind only when they already flagged it; a risk-family intent that nothing supports is
+risk-family intent raises a message the rules and the model left alone to a *check-in* at most;
+a risk-family intent that nothing supports is
 replaced by the next ordinary intent, so the dialogue never routes to a crisis on the classifier's
 word alone. It can never lower a verdict of the rules or the model.
 """
@@ -131,8 +131,8 @@ class SafetyComponent(GraphComponent):
         source = "model" if MODEL_CATEGORY in assessment.categories else "rules"
         record: Dict[str, Any] = {**assessment.to_dict(), "source": source}
         classifier_kind, classifier_intent = self._classifier_verdict(message)
-        if assessment.kind is Kind.NONE and classifier_kind.rank > Kind.CHECK_IN.rank:
-            classifier_kind = Kind.CHECK_IN  # alone, the classifier may only ask
+        if classifier_kind.rank > Kind.CHECK_IN.rank:
+            classifier_kind = Kind.CHECK_IN  # the classifier may only ask; escalation is the rules' and model's
         if classifier_kind.rank > assessment.kind.rank:
             categories = assessment.categories
             if classifier_intent == "safety_third_party" and classifier_kind.escalates:

@@ -82,7 +82,8 @@ def create_app(
             if scheduler:
                 scheduler.stop()
             client, state.rasa_http = state.rasa_http, None
-            await client.aclose()
+            if client is not None:  # a second lifespan of the same app (tests) may have closed it
+                await client.aclose()
             if alerts:
                 alerts.stop()
 

@@ -89,8 +89,8 @@ def test_explicit_first_person_phrases_and_emergencies_stay_with_the_rules():
 
 
 def test_a_model_verdict_names_what_it_read_without_a_score():
-    result = assess("i just want everything to stop. forever")  # no rule: the model asks the question
-    assert result.kind is Kind.CHECK_IN and MODEL_CATEGORY in result.categories
+    result = assess("i just want everything to stop. forever")  # no rule: the model decides
+    assert result.kind in (Kind.CHECK_IN, Kind.CRISIS) and MODEL_CATEGORY in result.categories
     assert result.spans[-1].rule_id == "risk_model"
     assert "score" not in json.dumps(result.to_dict()) and "prob" not in json.dumps(result.to_dict())
 

@@ -18,6 +18,8 @@ import json, sys
 import bot.web.__main__ as entry
 from fastapi.testclient import TestClient
 from bot.web.options import WebOptions
+from bot.db import migrate
+migrate(entry.get_settings())
 app = entry.create_app(entry.get_settings(), WebOptions(reconcile_every_seconds=None), rasa_url=sys.argv[1])
 with TestClient(app) as client:
     reply = client.post("/api/chat", json={"sender_id": sys.argv[2], "message": "I want to kill myself"}).json()
