@@ -25,6 +25,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
+    ENTITIES,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -43,6 +44,8 @@ THIRD_PARTY_CATEGORY = "third_party_risk"
 #: (data/rules/safety.yml). Only this component's verdict may leave one of them as the intent.
 ROUTING_INTENTS = frozenset({"safety_emergency", "safety_crisis", "safety_third_party", "safety_abuse", "safety_check_in"})
 FALLBACK_INTENT = "nlu_fallback"
+ABUSE_CATEGORY = "abuse_or_unsafe"
+SITUATION_ENTITY = "risk_situation"
 
 
 def intent_for(assessment: Assessment) -> Optional[str]:
@@ -143,6 +146,8 @@ class SafetyComponent(GraphComponent):
             )
             record = {**assessment.to_dict(), "source": "classifier", "classifier_intent": classifier_intent}
         message.set(PARSE_DATA_KEY, record, add_to_output=True)
+        if assessment.escalate and ABUSE_CATEGORY in assessment.categories:
+            self._mark_abuse(message, text)
         intent = intent_for(assessment)
         ranking = message.get(INTENT_RANKING_KEY) or []
         if intent is None:
@@ -152,6 +157,13 @@ class SafetyComponent(GraphComponent):
         ranking = [override] + [entry for entry in ranking if entry.get(INTENT_NAME_KEY) != intent]
         message.set(INTENT, override, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+    @staticmethod
+    def _mark_abuse(message: Message, text: str) -> None:
+        """An entity the `risk_situation` slot maps from: the crisis reply then names the abuse lines."""
+        entity = {"entity": SITUATION_ENTITY, "value": ABUSE, "start": 0, "end": len(text),
+                  "extractor": "SafetyComponent"}
+        message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
 
     @staticmethod
     def _drop_unsupported_routing_intent(message: Message, ranking: List[Dict[str, Any]]) -> None:

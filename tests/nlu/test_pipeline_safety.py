@@ -80,3 +80,12 @@ def test_the_safety_record_says_why_without_a_score(pipeline):
     assert parse["intent"]["name"] == "safety_crisis"
     assert parse["safety"]["escalate"] and parse["safety"]["categories"]
     assert not {"score", "probability", "confidence"} & set(parse["safety"])
+
+
+def test_only_a_disclosure_of_abuse_marks_the_conversation_for_the_abuse_lines(pipeline):
+    """The crisis reply names the abuse lines (slot risk_situation) only when the person said they are hurt."""
+    def situations(text: str) -> list:
+        return [e["value"] for e in pipeline.parse(text)["entities"] if e["entity"] == "risk_situation"]
+
+    assert situations("i no longer want to be alive") == []
+    assert situations("my stepdad hits me every night and i want to die") == ["abuse"]
