@@ -25,7 +25,7 @@ from bot.transcript import Event
 
 WORDS_FILE = Path(__file__).resolve().parent / "words.yml"
 # Queue order: most urgent kind first, then the longest waiting.
-URGENCY = ("emergency", "crisis", "third_party", "check_in")
+URGENCY = ("emergency", "crisis", "abuse", "third_party", "check_in")
 THIRD_PARTY = "third_party_risk"
 # "Being viewed by": someone whose case page pinged within this many seconds.
 VIEWER_FRESH_SECONDS = 90
@@ -53,12 +53,12 @@ def status_words(status: str) -> str:
 
 
 def triage_kind(case: Case) -> str:
-    """emergency, crisis, third_party or check_in: the case kind, with third-party cases apart."""
+    """emergency, crisis, abuse, third_party or check_in: the case kind, with third-party cases apart."""
     categories = list(case.categories or [])
     if case.kind == "emergency":
         return "emergency"
-    if case.kind == "check_in":
-        return "check_in"
+    if case.kind in ("check_in", "abuse"):
+        return case.kind
     if categories and all(c == THIRD_PARTY for c in categories):
         return "third_party"
     return "crisis"  # unknown kinds count as crisis: a person reads them rather than nobody
