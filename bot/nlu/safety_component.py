@@ -34,7 +34,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from safety import assess
+from safety import assess, get_engine
 from safety.assessment import MODEL_CATEGORY, Assessment, Kind
 from safety.situation import ABUSE, situation_for
 
@@ -136,6 +136,8 @@ class SafetyComponent(GraphComponent):
         classifier_kind, classifier_intent = self._classifier_verdict(message)
         if classifier_kind.rank > Kind.CHECK_IN.rank:
             classifier_kind = Kind.CHECK_IN  # the classifier may only ask; escalation is the rules' and model's
+        if classifier_kind is not Kind.NONE and assessment.kind is Kind.NONE and get_engine().rule_view(text).idiomatic:
+            classifier_kind = Kind.NONE  # "my mom is going to kill me": an idiom was recognised, no question
         if classifier_kind.rank > assessment.kind.rank:
             categories = assessment.categories
             if classifier_intent == "safety_third_party" and classifier_kind.escalates:

@@ -89,3 +89,8 @@ def test_only_a_disclosure_of_abuse_marks_the_conversation_for_the_abuse_lines(p
 
     assert situations("i no longer want to be alive") == []
     assert situations("my stepdad hits me every night and i want to die") == ["abuse"]
+
+
+@pytest.mark.parametrize("text", ["this traffic is killing me", "i could kill for a pizza", "i literally died laughing"])
+def test_an_idiom_is_not_answered_with_the_suicide_question(pipeline, text):
+    assert pipeline.parse(text)["intent"]["name"] not in {"safety_check_in", "safety_crisis", "safety_third_party"}
