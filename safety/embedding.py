@@ -52,7 +52,8 @@ def default_model_path() -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file: model files are checked against their published digest at load."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -77,7 +78,7 @@ class MiniLMEncoder:
 
         if not Path(tokenizer_path).is_file():
             raise EmbeddingModelMissing(f"MiniLM tokenizer file not found: {tokenizer_path}")
-        if expected_sha256 and _sha256(Path(model_path)) != expected_sha256:
+        if expected_sha256 and sha256_of(Path(model_path)) != expected_sha256:
             raise EmbeddingModelMissing(
                 f"{model_path} does not have the expected sha256 {expected_sha256} "
                 f"({MODEL_PACKAGE} 1.0.0); set `model_sha256: null` to accept another export."

@@ -154,19 +154,24 @@ class Engine:
         ``embedding``: the message's unit-length MiniLM vector when the caller already has it
         (the Rasa pipeline computes it for the intent classifier); otherwise the model computes it.
         """
+        return self.assess_with_view(text, embedding)[0]
+
+    def assess_with_view(self, text: str, embedding: Optional[np.ndarray] = None) -> tuple[Assessment, RuleView]:
+        """``assess`` and the rules' view it was combined from, from one pass over the message (the
+        Rasa component needs both, e.g. whether an idiom set a match aside)."""
         if not isinstance(text, str):
             raise TypeError(f"assess() expects str, got {type(text).__name__}")
         if not text.strip():
-            return Assessment.none()
+            return Assessment.none(), RuleView.of([], self._kind)
         norm, doc, hits, idiomatic = self._rule_hits(text)
+        view = self._view(doc, hits, idiomatic)
         if self.model is None:  # rules only (tests of the rules themselves): weak hits count as rules
-            return self._result(text, norm, doc, hits, self._kind(hits) if hits else Kind.NONE)
-        view = RuleView.of(hits, self._kind, self.tunables.model_veto_categories, self.is_short(doc), idiomatic)
+            return self._result(text, norm, doc, hits, self._kind(hits) if hits else Kind.NONE), view
         verdict, vetoed = Kind.NONE, False
         if not view.strong_kind.escalates or view.vetoable:
             verdict, vetoed = self.model.verdict(text, embedding, weak_hit=view.has_weak)
         kind, use_weak, model_raised = combine(view, verdict, vetoed)
-        return self._result(text, norm, doc, hits if use_weak else view.strong, kind, model_raised)
+        return self._result(text, norm, doc, hits if use_weak else view.strong, kind, model_raised), view
 
     def is_short(self, doc: Any) -> bool:
         """A chat-length message: there a negated phrase is what the person means; in a long post,
@@ -176,6 +181,9 @@ class Engine:
     def rule_view(self, text: str) -> RuleView:
         """The rules' view of a message, as ``assess`` combines it with the model (for training)."""
         _, doc, hits, idiomatic = self._rule_hits(text)
+        return self._view(doc, hits, idiomatic)
+
+    def _view(self, doc: Any, hits: list[Hit], idiomatic: bool) -> RuleView:
         return RuleView.of(hits, self._kind, self.tunables.model_veto_categories, self.is_short(doc), idiomatic)
 
     def rule_hits(self, text: str) -> list[Hit]:
@@ -189,8 +197,8 @@ class Engine:
         raw = self.risk(doc)
         if not raw:
             return norm, doc, [], False
-        hits = self._decide(doc, raw)
-        return norm, doc, hits, len(hits) < len(raw) and bool(self.idioms(doc))
+        hits, idiomatic = self._decide(doc, raw)
+        return norm, doc, hits, idiomatic
 
     def _result(self, text: str, norm: Any, doc: Any, hits: list[Hit], kind: Kind,
                 model_raised: bool = False) -> Assessment:
@@ -222,7 +230,8 @@ class Engine:
         }
 
     # -- steps ---------------------------------------------------------------
-    def _decide(self, doc: Any, raw: list[tuple[str, int, int]]) -> list[Hit]:
+    def _decide(self, doc: Any, raw: list[tuple[str, int, int]]) -> tuple[list[Hit], bool]:
+        """The surviving hits, and whether an idiom set any match aside."""
         t = self.tunables
         arr = doc.to_array([LOWER, IS_SPACE])
         lowers = arr[:, 0].tolist()
@@ -231,10 +240,12 @@ class Engine:
         rules = self.risk.rules
 
         hits: list[Hit] = []
+        idiomatic = False
         marker_sentences: dict[int, set[int]] = {}  # computed only when a rule needs it
         for rid, start, end in raw:
             rule = rules[rid]
             if self._suppressed(rule, start, end, idiom_spans):
+                idiomatic = True
                 continue
             negated = rule.negatable and self._negated(lowers, clause, start, end)
             category, kind = rule.category, rule.kind or t.category_kind[rule.category]
@@ -252,7 +263,7 @@ class Engine:
                 kind = Kind.CHECK_IN if kind.rank > Kind.CHECK_IN.rank else kind
             weak = rule.weak and kind is Kind.CRISIS and not self._anchored(lowers, sentence, start, end)
             hits.append(Hit(rule, start, end, category, kind, negated, signal, weak))
-        return self._apply_context(hits)
+        return self._apply_context(hits), idiomatic
 
     def _segments(self, lowers: list[int], spaces: list[int]) -> tuple[list[int], list[int]]:
         """Clause and sentence number of every token (breaks are their own clause).

@@ -177,19 +177,32 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m safety.evaluate", description="Recall and false-positive rate of safety.assess on labelled JSONL.")
-    parser.add_argument("files", nargs="+", type=Path, help="JSONL files with text, label (risk|nonrisk), optional category")
-    parser.add_argument("--json", action="store_true", help='print one JSON object {"recall", "fpr", "n_risk", "n_nonrisk"}')
-    args = parser.parse_args(argv)
+def cli(prog: str, description: str) -> argparse.ArgumentParser:
+    """The command line shared by this module and ``bot safety-eval`` (which adds ``--model``)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("files", nargs="+", type=Path,
+                        help="JSONL: text, label (risk|nonrisk|nonrisk_hard), optional category and source")
+    parser.add_argument("--json", action="store_true",
+                        help='print one JSON object {"recall", "fpr", "n_risk", "n_nonrisk", "per_source"}')
+    return parser
+
+
+def run(args: argparse.Namespace, detector: Callable[[], Callable[[str], Assessment]] | None = None) -> int:
+    """Read the files, evaluate (``detector()`` makes the detector once the files are known to be good;
+    default ``assess``) and print the report. Exit code 2 and a line-numbered error for a bad file."""
     try:
         examples = [ex for f in args.files for ex in load_jsonl(f)]
     except CorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    report = evaluate(examples)
+    report = evaluate(examples, detector() if detector else None)
     print(json.dumps(report.summary()) if args.json else format_report(report))
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = cli("python -m safety.evaluate", "Recall and false-positive rate of safety.assess on labelled JSONL.")
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

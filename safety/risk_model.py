@@ -17,7 +17,6 @@ The model file and its card are committed; ``make safety-model`` retrains them f
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
@@ -28,6 +27,7 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 
 from .assessment import Kind
+from .embedding import sha256_of  # noqa: F401  (the card's digest, as for the MiniLM file)
 
 MODEL_DIR = Path(__file__).parent / "model"
 CARD_PATH = MODEL_DIR / "risk-model.json"
@@ -211,14 +211,6 @@ class RiskModel:
             np.savez_compressed(f, index=index, value=self.coef[index].astype(np.float16),
                                 intercept=np.array(self.intercept, dtype=np.float64))
         return path, sha256_of(path)
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 _MODEL: Optional[RiskModel] = None

@@ -1,6 +1,6 @@
 """What a person experiences: the trained model's whole NLU pipeline over a labelled file.
 
-    bot safety-eval FILE.jsonl [...] [--model models/clinic.tar.gz] [--rules-only] [--json]
+    bot safety-eval FILE.jsonl [...] [--model models/clinic.tar.gz] [--json]
 
 ``python -m safety.evaluate`` measures ``safety.assess`` alone. A person, though, meets the whole
 pipeline: tokeniser, featurisers, the intent classifier and the safety component, whose final
@@ -16,18 +16,15 @@ The labelled format, the report and its figures are those of :mod:`safety.evalua
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from safety.assessment import Assessment, Kind
-from safety.errors import CorpusError
-from safety.evaluate import Example, Report, evaluate, format_report, load_jsonl
+from safety.evaluate import cli, run
 
 #: What the dialogue does with each final intent (data/rules/safety.yml).
 INTENT_KINDS = {
@@ -75,38 +72,15 @@ class Pipeline:
         self._loop.close()
 
 
-def evaluate_pipeline(examples: Iterable[Example], model_path: Path) -> Report:
-    """:func:`safety.evaluate.evaluate` with the whole pipeline as the detector."""
-    pipeline = Pipeline(model_path)
-    try:
-        return evaluate(examples, pipeline)
-    finally:
-        pipeline.close()
-
-
 def main(argv: Sequence[str] | None = None, default_model: Callable[[], Path] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="bot safety-eval",
-        description="Escalation and check-in rates of the whole trained pipeline (or of safety.assess alone) "
-                    "on labelled JSONL, per source, with every miss and false alarm.")
-    parser.add_argument("files", nargs="+", type=Path, help="JSONL: text, label (risk|nonrisk|nonrisk_hard), "
-                                                          "optional category and source")
+    """``python -m safety.evaluate``'s command line and report, with the whole pipeline as the detector."""
+    parser = cli("bot safety-eval", "Escalation and check-in rates of the whole trained pipeline on labelled "
+                                    "JSONL, per source, with every miss and false alarm (safety.assess alone: "
+                                    "python -m safety.evaluate).")
     parser.add_argument("--model", type=Path, help="trained model archive (default: the one `make train` made)")
-    parser.add_argument("--rules-only", action="store_true", help="safety.assess alone, without Rasa")
-    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     args = parser.parse_args(argv)
-    try:
-        examples = [ex for f in args.files for ex in load_jsonl(f)]
-    except CorpusError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    model = args.model or (default_model() if default_model else None)
+    if model is None or not Path(model).is_file():
+        print(f"error: no trained model at {model}: run `make train` first, or pass --model", file=sys.stderr)
         return 2
-    if args.rules_only:
-        report = evaluate(examples)
-    else:
-        model = args.model or (default_model() if default_model else None)
-        if model is None or not Path(model).is_file():
-            print(f"error: no trained model at {model}: run `make train` first, or pass --model", file=sys.stderr)
-            return 2
-        report = evaluate_pipeline(examples, Path(model))
-    print(json.dumps(report.summary()) if args.json else format_report(report))
-    return 0
+    return run(args, lambda: Pipeline(Path(model)))

@@ -34,7 +34,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from safety import assess, get_engine
+from safety import get_engine
 from safety.assessment import MODEL_CATEGORY, Assessment, Kind
 from safety.situation import ABUSE, situation_for
 
@@ -102,7 +102,7 @@ class SafetyComponent(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SafetyComponent:
-        assess("warm up")  # build the matchers now, not on the first person's message
+        get_engine().assess("warm up")  # build the matchers now, not on the first person's message
         return cls(config)
 
     def _classifier_verdict(self, message: Message) -> tuple[Kind, Optional[str]]:
@@ -130,13 +130,13 @@ class SafetyComponent(GraphComponent):
 
     def _assess_message(self, message: Message) -> None:
         text = message.get(TEXT) or ""
-        assessment = assess(text, self._embedding(message))
+        assessment, view = get_engine().assess_with_view(text, self._embedding(message))
         source = "model" if MODEL_CATEGORY in assessment.categories else "rules"
         record: Dict[str, Any] = {**assessment.to_dict(), "source": source}
         classifier_kind, classifier_intent = self._classifier_verdict(message)
         if classifier_kind.rank > Kind.CHECK_IN.rank:
             classifier_kind = Kind.CHECK_IN  # the classifier may only ask; escalation is the rules' and model's
-        if classifier_kind is not Kind.NONE and assessment.kind is Kind.NONE and get_engine().rule_view(text).idiomatic:
+        if classifier_kind is not Kind.NONE and assessment.kind is Kind.NONE and view.idiomatic:
             classifier_kind = Kind.NONE  # "my mom is going to kill me": an idiom was recognised, no question
         if classifier_kind.rank > assessment.kind.rank:
             categories = assessment.categories

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.pipeline_eval import Pipeline, evaluate_pipeline
+from bot.nlu.pipeline_eval import Pipeline
 from bot.settings import load_settings
 from bot.training import model_path
-from safety.evaluate import load_jsonl
+from safety.evaluate import evaluate, load_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "safety" / "corpus"
@@ -34,9 +34,8 @@ def model() -> Path:
 
 
 @pytest.fixture(scope="module")
-def report(model):
-    examples = load_jsonl(CORPUS / "risk.jsonl") + load_jsonl(CORPUS / "nonrisk.jsonl")
-    return evaluate_pipeline(examples, model)
+def report(pipeline):
+    return evaluate(load_jsonl(CORPUS / "risk.jsonl") + load_jsonl(CORPUS / "nonrisk.jsonl"), pipeline)
 
 
 def test_every_risk_message_of_the_corpus_reaches_the_crisis_reply(report):
