@@ -39,6 +39,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .assessment import Kind
+from .evaluate import load_jsonl
 from .risk_model import CARD_PATH, MODEL_DIR, Bands, FeatureSpec, RiskModel, Thresholds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,12 +70,7 @@ def _key(text: str) -> str:
 
 def held_out_texts() -> set[str]:
     """Texts kept for evaluation only: the blind sets."""
-    keys = set()
-    for path in (ROOT / "tests" / "safety" / "blind").glob("*.jsonl"):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                keys.add(_key(json.loads(line)["text"]))
-    return keys
+    return {_key(ex.text) for path in (ROOT / "tests" / "safety" / "blind").glob("*.jsonl") for ex in load_jsonl(path)}
 
 
 def load_corpus(folder: Path) -> list[Item]:
@@ -106,15 +102,12 @@ def load_project_corpus(held: set[str], first_group: int) -> list[Item]:
     there is. Cross-validated like the public corpus, so its figures stay out-of-sample."""
     items, group = [], first_group
     for path in sorted((ROOT / "tests" / "safety" / "corpus").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
+        for ex in load_jsonl(path):
+            if _key(ex.text) in held:
                 continue
-            row = json.loads(line)
-            if _key(row["text"]) in held:
-                continue
-            label = RISK if row["label"] == RISK else HARD if row.get("category") in PROJECT_HARD else ORDINARY
+            label = RISK if ex.is_risk else HARD if ex.category in PROJECT_HARD else ORDINARY
             group += 1
-            items.append(Item(row["text"], label, f"project_corpus_{label}", group, True))
+            items.append(Item(ex.text, label, f"project_corpus_{label}", group, True))
     return items
 
 
