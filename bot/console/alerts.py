@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-import threading
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Optional
@@ -28,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.periodic import PeriodicThread
 from bot.console.cases import kind_words, triage_kind
 from bot.db import get_engine
 from bot.hours import open_minutes_between, parse_opening_hours
@@ -121,33 +121,16 @@ def send_webhook(url: str, subject: str, body: str, case: Case, reason: str, set
         raise DeliveryError(f"webhook: HTTP {response.status_code}")
 
 
-class AlertWorker:
+class AlertWorker(PeriodicThread):
     """Queues alerts for new cases, escalates cases left new, sends and retries deliveries."""
 
+    thread_name = "alerts"
+
     def __init__(self, settings: Settings, every: Optional[float] = None) -> None:
+        super().__init__(every or settings.alerts.check_every_seconds)
         self.settings = settings
-        self.every = every or settings.alerts.check_every_seconds
         self.hours = parse_opening_hours(settings.clinic.opening_hours)
         self.zone = ZoneInfo(settings.clinic.timezone)
-        self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="alerts", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception as error:  # noqa: BLE001 - a locked database recovers; try again next tick
-                logger.error("alerts: run failed: %s", type(error).__name__)
-            self._stop.wait(self.every)
 
     def run_once(self, now: Optional[datetime] = None) -> None:
         now = now or utcnow()

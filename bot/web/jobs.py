@@ -8,11 +8,11 @@ next tick; it never stops the app.
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from typing import Callable, Optional
+from typing import Callable
 
 from bot.escalations import reconcile
+from bot.periodic import PeriodicThread
 from bot.retention import purge_expired_conversations
 from bot.settings import Settings
 from bot.web.unanswered import UnansweredStore
@@ -22,8 +22,10 @@ logger = logging.getLogger(__name__)
 PRUNE_EVERY_SECONDS = 3600.0
 
 
-class Scheduler:
+class Scheduler(PeriodicThread):
     """A daemon thread: reconcile at start and every `every` seconds; purge expired data hourly."""
+
+    thread_name = "web-scheduler"
 
     def __init__(
         self,
@@ -32,28 +34,12 @@ class Scheduler:
         every: float,
         reconcile_fn: Callable[[Settings], int] = reconcile,
     ) -> None:
+        super().__init__(every)
         self.settings = settings
         self.unanswered = unanswered
-        self.every = every
         self._reconcile = reconcile_fn
-        self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
         self._last_prune = 0.0
         self.runs = 0
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="web-scheduler", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self.run_once()
-            self._stop.wait(self.every)
 
     def run_once(self) -> None:
         try:
