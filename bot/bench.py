@@ -23,16 +23,16 @@ import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 import httpx
 import psutil
 import rasa.cli
 
 from bot.build import domain_dir
+from bot.db import temporary_postgres_database
 from bot.services import QUIET_ENV, action_server, rasa_server, web_app
 from bot.settings import Settings, get_settings, load_settings
 from bot.supervisor import Service, Supervisor, free_port
@@ -270,29 +270,11 @@ POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-@contextmanager
-def _temporary_postgres() -> Iterator[str]:
-    """A new empty PostgreSQL database for the multi-worker run; dropped afterwards."""
-    import psycopg2
-
-    admin = psycopg2.connect(f"{POSTGRES_SERVER}/postgres", connect_timeout=3)
-    admin.autocommit = True
-    name = f"bot_bench_{uuid.uuid4().hex[:12]}"
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_SERVER}/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
 def bench_workers(workdir: Path, workers: int = 2) -> Optional[Result]:
     """Throughput and Rasa CPU with `workers` Rasa processes (PostgreSQL + Redis); None without them."""
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
-        database = _temporary_postgres()
+        database = temporary_postgres_database(POSTGRES_SERVER, "bot_bench")
         database_url = database.__enter__()
     except Exception as error:  # noqa: BLE001 - optional phase: say why it is skipped
         print(f"bench: skipping {workers} Rasa workers (needs PostgreSQL and Redis on 127.0.0.1): {error}")

@@ -8,8 +8,10 @@ touches the database first. A process that finds an old schema stops and names t
 from __future__ import annotations
 
 import threading
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 from alembic import command
 from alembic.config import Config
@@ -111,3 +113,23 @@ def get_engine(settings: Settings) -> Engine:
                 raise
             _engines[url] = engine
         return engine
+
+
+@contextmanager
+def temporary_postgres_database(server: str, prefix: str) -> Iterator[str]:
+    """A new empty PostgreSQL database on ``server`` (e.g. postgresql://postgres@127.0.0.1:5432), for tests
+    and the benchmark; yields its URL and drops it afterwards. Raises psycopg2's OperationalError when
+    the server cannot be reached, so each caller says what that means for it."""
+    import psycopg2
+
+    admin = psycopg2.connect(f"{server}/postgres", connect_timeout=3)
+    admin.autocommit = True
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

@@ -1,9 +1,10 @@
 """A throw-away PostgreSQL database for tests that need one (127.0.0.1:5432, as on our machines and CI)."""
-import uuid
 from contextlib import contextmanager
 from typing import Iterator
 
 import pytest
+
+from bot.db import temporary_postgres_database
 
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
@@ -14,20 +15,15 @@ def temporary_database() -> Iterator[str]:
     import psycopg2
 
     try:
-        admin = psycopg2.connect(f"{POSTGRES_SERVER}/postgres", connect_timeout=3)
+        database = temporary_postgres_database(POSTGRES_SERVER, "bot_test")
+        url = database.__enter__()
     except psycopg2.OperationalError as error:
         pytest.fail(
             "this test needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth), "
             f"which is not reachable: {str(error).strip()}",
             pytrace=False,
         )
-    admin.autocommit = True
-    name = f"bot_test_{uuid.uuid4().hex[:12]}"
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield f"{POSTGRES_SERVER}/{name}"
+        yield url
     finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        database.__exit__(None, None, None)
