@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from bot.settings import PROJECT_ROOT
 from tests.receivers import SmtpServer
@@ -22,6 +22,11 @@ from tests.servers import Stack
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
+# Generous waits: CI shares two cores with Rasa, the action server, the web app and Chromium, and a
+# screenshot or an assertion that waits 5 s fails there under load although the page is right.
+# A real failure (the element never appears) still fails, only later.
+ACTION_TIMEOUT_MS = 45_000
+expect.set_options(timeout=20_000)
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
@@ -110,7 +115,7 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture(scope="module")
 def page(context: BrowserContext, stack: Stack) -> Page:
     opened = context.new_page()
-    opened.set_default_timeout(20_000)
+    opened.set_default_timeout(ACTION_TIMEOUT_MS)
     opened.goto(stack.web_url + "/")
     return opened
 

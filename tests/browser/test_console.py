@@ -21,7 +21,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import axe_script, new_context
+from tests.browser.conftest import ACTION_TIMEOUT_MS, axe_script, new_context
 from tests.browser.widget import Widget
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
@@ -50,7 +50,7 @@ def code(secret: str, steps_ahead: int = 0) -> str:
 def admin(browser, stack) -> Page:
     context = new_context(browser)
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     yield page
     context.close()
 
@@ -59,7 +59,7 @@ def admin(browser, stack) -> Page:
 def reviewer(browser, stack) -> Page:
     context = new_context(browser)
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     yield page
     context.close()
 
@@ -133,7 +133,7 @@ def test_a_risk_message_in_the_widget_appears_in_the_queue_and_alerts_by_email(b
     person = new_context(browser)
     try:
         chat = person.new_page()
-        chat.set_default_timeout(20_000)
+        chat.set_default_timeout(ACTION_TIMEOUT_MS)
         chat.goto(stack.web_url + "/")
         widget = Widget(chat)
         widget.launcher.click()
