@@ -1,9 +1,15 @@
 """The chat gateway: the widget's only way to the assistant.
 
+POST /api/chat/start     a conversation: its id and secret (cookie + body), or the one already held
 POST /api/chat           one message in, the assistant's messages out (or the fallback)
-GET  /api/chat/{id}/history   the conversation so far, from Rasa's tracker store
+GET  /api/chat/history   the conversation so far, from Rasa's tracker store
+POST /api/chat/forget    forget the conversation on this device (clears the cookie)
 GET  /api/widget-config  crisis resources and the notice, loaded by the widget at page load
 GET  /api/status         whether the assistant answers, polled by the widget while reconnecting
+
+Every route but widget-config needs the conversation's secret (bot.web.conversation): the HttpOnly
+cookie the widget holds, or the X-Chat-Token header. No URL carries a conversation id, so none reaches
+an access log.
 
 Why every refusal still looks at the text: a refused message (too long, too fast, starting with "/")
 never reaches Rasa's safety component, so the gateway assesses it and, if it is a risk message, shows
@@ -17,11 +23,11 @@ import re
 from typing import Any, Optional
 from urllib.parse import urljoin
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from bot.web import texts
+from bot.web import conversation, texts
 from bot.web.fallback import assess_text, keep_unanswered
 from bot.web.history import load_history
 from bot.web.rasa_client import RasaUnavailable, is_available, send_message
@@ -37,6 +43,22 @@ SENDER_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}
 
 def valid_sender(sender_id: Any) -> bool:
     return isinstance(sender_id, str) and bool(SENDER_ID.match(sender_id))
+
+
+def _no_conversation() -> JSONResponse:
+    return _refusal(401, "no_conversation", texts.NO_CONVERSATION)
+
+
+def _conversation(request: Request) -> Optional[str]:
+    """The conversation id the request proves it holds (cookie or X-Chat-Token), or None."""
+    conversation_id = web_state(request).tokens.from_request(request)
+    return conversation_id if valid_sender(conversation_id) else None
+
+
+def _is_json(request: Request) -> bool:
+    """POSTs must say they are JSON: that makes a browser ask first (CORS preflight), so a page on an
+    origin the clinic did not list cannot send anything with the person's cookie."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
 
 
 def _refusal(status: int, error: str, message: str, headers: Optional[dict[str, str]] = None) -> JSONResponse:
@@ -93,15 +115,20 @@ async def chat(request: Request) -> JSONResponse:
     """One message to the assistant; 200 with {"messages": [...]} or the fallback, 4xx when refused."""
     web = web_state(request)
     options = web.options
+    if not _is_json(request):
+        return _refusal(415, "bad_request", texts.BAD_REQUEST)
+    sender_id = _conversation(request)
+    if sender_id is None:
+        return _no_conversation()
     try:
         body = await _read_body(request, options.max_body_bytes)
     except _TooLarge:
         return _refusal(413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars))
     if body is None:
         return _refusal(400, "bad_request", texts.BAD_REQUEST)
-    sender_id, text = body.get("sender_id"), body.get("message")
-    if not valid_sender(sender_id):
-        return _refusal(400, "bad_sender_id", texts.BAD_SENDER)
+    text = body.get("message")
+    if "sender_id" in body and body["sender_id"] != sender_id:
+        return _refusal(400, "bad_sender_id", texts.BAD_SENDER)  # an old client mixing conversations
     if not isinstance(text, str):
         return _refusal(400, "bad_request", texts.BAD_REQUEST)
     if not text.strip():
@@ -169,11 +196,44 @@ async def _fallback(web: WebState, sender_id: str, text: str, reason: str) -> JS
     })
 
 
-@router.get("/chat/{sender_id}/history")
-def history(sender_id: str, request: Request) -> JSONResponse:
+@router.post("/chat/start")
+def start(request: Request) -> JSONResponse:
+    """The conversation this device holds, or a new one: {"conversation_id", "token", "new"}.
+
+    The token is set as the HttpOnly cookie (what the widget uses) and returned for other clients,
+    which send it back in the X-Chat-Token header."""
+    web = web_state(request)
+    if not _is_json(request):
+        return _refusal(415, "bad_request", texts.BAD_REQUEST)
+    if not web.address_limiter.hit(_client_address(request)):
+        return _refusal(429, "rate_limited", texts.TOO_FAST,
+                        {"Retry-After": str(int(web.options.address_window_seconds))})
+    conversation_id = _conversation(request)
+    new = conversation_id is None
+    if new:
+        conversation_id = conversation.new_conversation_id()
+    token = web.tokens.sign(conversation_id)
+    response = JSONResponse({"conversation_id": conversation_id, "token": token, "new": new},
+                            status_code=201 if new else 200)
+    conversation.set_cookie(response, request, token, web.settings.conversations.retention_days * 86400)
+    return response
+
+
+@router.post("/chat/forget")
+def forget(request: Request) -> Response:
+    """"New chat": this device no longer holds the conversation (the transcript itself is kept, for
+    retention_days, like any other)."""
+    response = Response(status_code=204)
+    conversation.clear_cookie(response, request)
+    return response
+
+
+@router.get("/chat/history")
+def history(request: Request) -> JSONResponse:
     """The conversation so far (user and bot messages, oldest first) for the widget after a reload."""
-    if not valid_sender(sender_id):
-        return _refusal(400, "bad_sender_id", texts.BAD_SENDER)
+    sender_id = _conversation(request)
+    if sender_id is None:
+        return _no_conversation()
     web = web_state(request)
     return JSONResponse({"messages": load_history(web.settings, sender_id, web.options.history_limit)})
 
@@ -205,5 +265,7 @@ def get_widget_config(request: Request, locale: Optional[str] = None) -> JSONRes
 @router.get("/status")
 async def status(request: Request) -> JSONResponse:
     """{"assistant_available": bool}: the widget polls this (with backoff) to reconnect by itself."""
+    if _conversation(request) is None:
+        return _no_conversation()
     web = web_state(request)
     return JSONResponse({"assistant_available": await is_available(web.rasa_url, web.rasa_http)})
