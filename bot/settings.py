@@ -234,6 +234,16 @@ class Web(BaseModel):
             raise ValueError(f"{value!r} is not an origin such as https://www.your-clinic.example")
         return f"{parts.scheme}://{parts.netloc}"
 
+    @validator("trusted_proxies", each_item=True)
+    def _proxy(cls, value: str) -> str:
+        import ipaddress
+
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an IP address or network such as 10.0.0.0/8") from None
+        return value
+
 
 class Settings(BaseModel):
     clinic: Clinic

@@ -21,7 +21,8 @@ from bot.web.fallback import assess_text
 from bot.web.jobs import Scheduler
 from bot.web.options import WebOptions
 from bot.web.payloads import PayloadGuard
-from bot.web.ratelimit import RateLimiter
+from bot.web.proxies import TrustedProxyHeaders
+from bot.web.ratelimit import RateLimiter, make_storage
 from bot.web.resources import ResourceCatalog
 from bot.web.state import WebState
 from bot.web.unanswered import UnansweredStore
@@ -53,6 +54,11 @@ def allowed_origins(settings: Settings) -> list[str]:
 
 
 def build_state(settings: Settings, options: WebOptions, rasa_url: Optional[str]) -> WebState:
+    storage = make_storage(settings.services.redis_url)
+
+    def limiter(name: str, limit: int, window: float) -> RateLimiter:
+        return RateLimiter(limit, window, storage, f"{options.limiter_namespace}/{name}")
+
     return WebState(
         settings=settings,
         options=options,
@@ -61,10 +67,12 @@ def build_state(settings: Settings, options: WebOptions, rasa_url: Optional[str]
         unanswered=UnansweredStore(settings.var_dir / "unanswered" / "messages.jsonl"),
         payloads=PayloadGuard(settings),
         tokens=ConversationTokens(secret_key(settings)),
-        sender_limiter=RateLimiter(options.sender_limit, options.sender_window_seconds),
-        address_limiter=RateLimiter(options.address_limit, options.address_window_seconds),
-        refused_case_limiter=RateLimiter(1, REFUSED_CASE_WINDOW_SECONDS),
-        sign_in_limiter=RateLimiter(options.sign_in_limit, options.sign_in_window_seconds),
+        sender_limiter=limiter("sender", options.sender_limit, options.sender_window_seconds),
+        address_limiter=limiter("address", options.address_limit, options.address_window_seconds),
+        read_limiter=limiter("read", options.read_limit, options.read_window_seconds),
+        refused_assess_limiter=limiter("refused-assess", options.refused_assess_limit, 60.0),
+        refused_case_limiter=limiter("refused-case", 1, REFUSED_CASE_WINDOW_SECONDS),
+        sign_in_limiter=limiter("sign-in", options.sign_in_limit, options.sign_in_window_seconds),
     )
 
 
@@ -121,6 +129,10 @@ def create_app(
         if request.url.path.startswith(("/api/", "/console")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    # Outermost: every route (limits, console sign-in, Secure cookies) sees the visitor's address and
+    # scheme, believed from configured proxies only.
+    app.add_middleware(TrustedProxyHeaders, trusted_proxies=settings.web.trusted_proxies)
 
     app.include_router(pages.router)
     app.include_router(gateway.router)

@@ -85,15 +85,22 @@ async def _read_body(request: Request, limit: int) -> Optional[dict[str, Any]]:
 
 
 async def _refuse_message(
-    web: WebState, status: int, error: str, message: str, sender_id: str, text: str,
+    web: WebState, request: Request, status: int, error: str, message: str, sender_id: str, text: str,
     headers: Optional[dict[str, str]] = None,
 ) -> JSONResponse:
-    """A refusal; for a risk message it also carries the crisis resources, and a case is recorded."""
-    verdict = await run_in_threadpool(assess_text, text)
+    """A refusal; for a risk message it also carries the crisis resources, and a case is recorded.
+
+    The work is capped before any assessment: only the first assess_max_chars characters are read,
+    and an address sending refused messages faster than refused_assess_limit a minute gets the crisis
+    resources with every refusal, unassessed (a script's flood costs nothing; a person still sees help)."""
+    if not await web.refused_assess_limiter.hit_async(_client_address(request)):
+        body = {"error": error, "message": message, "resources": web.resources.payload("crisis")}
+        return JSONResponse(body, status_code=status, headers=headers)
+    verdict = await run_in_threadpool(assess_text, text[: web.options.assess_max_chars])
     if not verdict.flagged:
         return _refusal(status, error, message, headers)
     # Rate-limited senders can repeat quickly: one case per sender per window is enough for staff.
-    record_case = error != "rate_limited" or web.refused_case_limiter.hit(sender_id)
+    record_case = error != "rate_limited" or await web.refused_case_limiter.hit_async(sender_id)
     await run_in_threadpool(
         keep_unanswered, web.settings, web.unanswered, sender_id=sender_id, text=text,
         reason=f"refused_{error}", verdict=verdict, record_case=record_case,
@@ -107,7 +114,26 @@ async def _refuse_message(
 
 
 def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The visitor's address (a trusted proxy's X-Forwarded-For is applied by bot/web/proxies.py)."""
+    return (request.client.host if request.client and request.client.host else "unknown")[:64]
+
+
+def _declared_length(request: Request) -> int:
+    try:
+        return int(request.headers.get("content-length", "0"))
+    except ValueError:
+        return 0
+
+
+def _read_refusal(request: Request, sender_id: Optional[str]) -> Optional[JSONResponse]:
+    """401 without a conversation; 429 when this conversation or address reads too often."""
+    if sender_id is None:
+        return _no_conversation()
+    web = web_state(request)
+    if not web.read_limiter.hit(sender_id) or not web.address_limiter.hit(_client_address(request)):
+        return _refusal(429, "rate_limited", texts.TOO_FAST,
+                        {"Retry-After": str(int(web.options.read_window_seconds))})
+    return None
 
 
 @router.post("/chat")
@@ -120,10 +146,13 @@ async def chat(request: Request) -> JSONResponse:
     sender_id = _conversation(request)
     if sender_id is None:
         return _no_conversation()
+    too_long = _refusal(413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars))
+    if _declared_length(request) > options.body_limit:
+        return too_long  # refused before reading a byte of it
     try:
-        body = await _read_body(request, options.max_body_bytes)
+        body = await _read_body(request, options.body_limit)
     except _TooLarge:
-        return _refusal(413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars))
+        return too_long
     if body is None:
         return _refusal(400, "bad_request", texts.BAD_REQUEST)
     text = body.get("message")
@@ -134,20 +163,20 @@ async def chat(request: Request) -> JSONResponse:
     if not text.strip():
         return _refusal(400, "empty", texts.EMPTY)
 
-    address_ok = web.address_limiter.hit(_client_address(request))
-    if not address_ok or not web.sender_limiter.hit(sender_id):
+    address_ok = await web.address_limiter.hit_async(_client_address(request))
+    if not address_ok or not await web.sender_limiter.hit_async(sender_id):
         retry = str(int(options.sender_window_seconds))
         return await _refuse_message(
-            web, 429, "rate_limited", texts.TOO_FAST, sender_id, text, headers={"Retry-After": retry}
+            web, request, 429, "rate_limited", texts.TOO_FAST, sender_id, text, headers={"Retry-After": retry}
         )
     if len(text) > options.max_message_chars:
         return await _refuse_message(
-            web, 413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars), sender_id, text
+            web, request, 413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars), sender_id, text
         )
     if text.lstrip().startswith("/"):
         allowed = await run_in_threadpool(web.payloads.allows, text.strip(), sender_id)
         if not allowed:
-            return await _refuse_message(web, 400, "slash_command", texts.SLASH, sender_id, text)
+            return await _refuse_message(web, request, 400, "slash_command", texts.SLASH, sender_id, text)
         text = text.strip()
 
     try:
@@ -205,7 +234,7 @@ def start(request: Request) -> JSONResponse:
     web = web_state(request)
     if not _is_json(request):
         return _refusal(415, "bad_request", texts.BAD_REQUEST)
-    if not web.address_limiter.hit(_client_address(request)):
+    if not web.address_limiter.hit(_client_address(request)):  # sync route: already in the thread pool
         return _refusal(429, "rate_limited", texts.TOO_FAST,
                         {"Retry-After": str(int(web.options.address_window_seconds))})
     conversation_id = _conversation(request)
@@ -232,8 +261,9 @@ def forget(request: Request) -> Response:
 def history(request: Request) -> JSONResponse:
     """The conversation so far (user and bot messages, oldest first) for the widget after a reload."""
     sender_id = _conversation(request)
-    if sender_id is None:
-        return _no_conversation()
+    refused = _read_refusal(request, sender_id)
+    if refused is not None:
+        return refused
     web = web_state(request)
     return JSONResponse({"messages": load_history(web.settings, sender_id, web.options.history_limit)})
 
@@ -265,7 +295,8 @@ def get_widget_config(request: Request, locale: Optional[str] = None) -> JSONRes
 @router.get("/status")
 async def status(request: Request) -> JSONResponse:
     """{"assistant_available": bool}: the widget polls this (with backoff) to reconnect by itself."""
-    if _conversation(request) is None:
-        return _no_conversation()
+    refused = await run_in_threadpool(_read_refusal, request, _conversation(request))  # Redis: off the loop
+    if refused is not None:
+        return refused
     web = web_state(request)
     return JSONResponse({"assistant_available": await is_available(web.rasa_url, web.rasa_http)})

@@ -28,6 +28,10 @@ class WebState:
     tokens: ConversationTokens
     sender_limiter: RateLimiter
     address_limiter: RateLimiter
+    # History and status requests per conversation.
+    read_limiter: RateLimiter
+    # Refused messages whose text is assessed, per address (beyond: resources without assessment).
+    refused_assess_limiter: RateLimiter
     # Senders whose refused (rate-limited) risk message already produced a case recently.
     refused_case_limiter: RateLimiter
     # Console sign-in attempts per client address.
