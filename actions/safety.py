@@ -23,15 +23,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.tracker_helpers import latest_user_event
+from bot.case_identity import CONFIRMED_CHECK_IN, case_kind, message_time
 
 logger = logging.getLogger(__name__)
 
-# Same reading as bot.escalations (the reconciler), so both paths create the same case.
-ESCALATING_INTENTS = {"safety_crisis": "crisis", "safety_emergency": "emergency", "safety_third_party": "crisis",
-                      "safety_abuse": "abuse"}
 SAFETY_KIND_BY_INTENT = {"safety_crisis": "crisis", "safety_emergency": "emergency",
                          "safety_third_party": "third_party", "safety_abuse": "abuse"}
-CONFIRMED_CHECK_IN = "check_in_confirmed"
 FOOTER_RESPONSE = "utter_safety_footer"
 
 
@@ -39,16 +36,15 @@ def escalation_from(event: dict[str, Any]) -> dict[str, Any]:
     """kind, categories and rule_ids for the case of this user event.
 
     A message the safety component flagged carries its assessment (parse_data["safety"]: kind,
-    escalate, categories, spans). A "yes" to the check-in question carries none: that case is a
-    crisis confirmed by the person (category check_in_confirmed), as the reconciler records it.
+    escalate, categories, spans); the kind comes from the one table the reconciler and the gateway
+    use too (bot.case_identity.case_kind). A "yes" to the check-in question carries none: that case
+    is a crisis confirmed by the person (category check_in_confirmed), as the reconciler records it.
     """
     parse = event.get("parse_data") or {}
-    safety = parse.get("safety") or {}
+    safety = parse.get("safety") if isinstance(parse.get("safety"), dict) else {}
     intent = (parse.get("intent") or {}).get("name")
-    kind = safety.get("kind") or ESCALATING_INTENTS.get(intent or "")
-    if kind == "crisis" and intent == "safety_abuse":  # as bot.escalations.case_kind
-        kind = "abuse"
-    if (safety.get("escalate") or intent in ESCALATING_INTENTS) and kind:
+    kind = case_kind(intent, safety)
+    if kind:
         spans = safety.get("spans") or []
         return {
             "kind": str(kind),
@@ -122,7 +118,7 @@ class ActionEscalate(Action):
         if event is None or event.get("timestamp") is None:
             logger.error("action_escalate: no user message to escalate; the reconciler will check")
         else:
-            await record(tracker.sender_id, event["timestamp"], escalation_from(event))
+            await record(tracker.sender_id, message_time(event) or event["timestamp"], escalation_from(event))
         return safety_mode_events(tracker, domain, intent)
 
 

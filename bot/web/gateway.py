@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from typing import Any, Optional
 from urllib.parse import urljoin
 
@@ -27,6 +28,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from bot.case_identity import RECEIVED_AT
 from bot.web import conversation, texts
 from bot.web.fallback import assess_text, keep_unanswered
 from bot.web.history import load_history
@@ -179,10 +181,12 @@ async def chat(request: Request) -> JSONResponse:
             return await _refuse_message(web, request, 400, "slash_command", texts.SLASH, sender_id, text)
         text = text.strip()
 
+    received_at = time.time()  # sent along: the key of this message's case, whoever records it
     try:
-        messages = await send_message(web.rasa_url, sender_id, text, options.rasa_timeout_seconds, web.rasa_http)
+        messages = await send_message(web.rasa_url, sender_id, text, options.rasa_timeout_seconds, web.rasa_http,
+                                      metadata={RECEIVED_AT: received_at})
     except RasaUnavailable as unavailable:
-        return await _fallback(web, sender_id, text, unavailable.reason)
+        return await _fallback(web, sender_id, text, unavailable.reason, received_at)
     return JSONResponse({"messages": await _with_resources_if_at_risk(web, text, messages)})
 
 
@@ -204,12 +208,12 @@ async def _with_resources_if_at_risk(web: WebState, text: str, messages: list[di
     return [*messages, {"custom": web.resources.payload(verdict.resource_kind, situation=verdict.situation)}]
 
 
-async def _fallback(web: WebState, sender_id: str, text: str, reason: str) -> JSONResponse:
+async def _fallback(web: WebState, sender_id: str, text: str, reason: str, received_at: float) -> JSONResponse:
     """Rasa is down or slow: say so, show the resources, and keep the message (and a case if flagged)."""
     verdict = await run_in_threadpool(assess_text, text)  # CPU work: keep the event loop free
     await run_in_threadpool(
         keep_unanswered, web.settings, web.unanswered, sender_id=sender_id, text=text,
-        reason=reason, verdict=verdict,
+        reason=reason, verdict=verdict, received_at=received_at,
     )
     resources = web.resources.payload(verdict.resource_kind, situation=verdict.situation)
     if verdict.situation == ABUSE:

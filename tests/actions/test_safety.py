@@ -37,6 +37,11 @@ FLAGGED = {
         ("affirm", {"kind": "none", "escalate": False, "categories": [], "spans": []},
          {"kind": "crisis", "categories": ["check_in_confirmed"], "rule_ids": []}),
         ("inform_rating", None, {"kind": "crisis", "categories": ["check_in_confirmed"], "rule_ids": []}),
+        # the classifier alone chose a risk intent, the rules found nothing: never a case of kind "none"
+        ("safety_crisis", {"kind": "none", "escalate": False, "categories": [], "spans": []},
+         {"kind": "crisis", "categories": [], "rule_ids": []}),
+        ("safety_abuse", {"kind": "check_in", "escalate": False, "categories": [], "spans": []},
+         {"kind": "abuse", "categories": [], "rule_ids": []}),
     ],
 )
 def test_the_case_matches_what_the_reconciler_would_record(intent, safety, expected):
@@ -74,6 +79,14 @@ async def test_records_the_latest_user_message_at_once(domain, dispatcher, recor
     assert recorder == [dict(sender_id="test-sender", event_timestamp=1700000042.25, kind="crisis",
                              categories=["suicidal_ideation"], rule_ids=["si.want_to_die", "si.end_it"])]
     assert dispatcher.messages == []  # the rules have already said everything
+
+
+async def test_a_message_the_gateway_stamped_is_keyed_by_the_stamp(domain, dispatcher, recorder):
+    """The reconciler and the gateway key the case by the gateway's arrival stamp: so does the action."""
+    stamped = user_event("safety_crisis", text=MESSAGE, timestamp=1700000042.25, safety=FLAGGED)
+    stamped["metadata"] = {"received_at": 1700000040.125}
+    await ActionEscalate().run(dispatcher, make_tracker(domain, events=[stamped]), domain)
+    assert [call["event_timestamp"] for call in recorder] == [1700000040.125]
 
 
 async def test_turns_safety_mode_on_with_the_footer_after_a_check_in_yes(domain, dispatcher, recorder):

@@ -345,3 +345,74 @@ def test_live_history_matches_what_the_person_saw(live):
     # A new session's welcome comes before the user's message in the tracker, and first in the reply.
     bot = [{k: v for k, v in m.items() if k in ("text", "buttons", "custom")} for m in history if m["sender"] == "bot"]
     assert bot == replies
+
+
+# --- one message, one case, whoever records it ------------------------------------------------------
+
+@pytest.fixture
+def rasa_too_slow():
+    """A Rasa that answers after the gateway gave up, having processed the message all the same:
+    it remembers what the gateway sent (the tests then write the tracker event Rasa would have)."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            received.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0)))))
+            time.sleep(1.0)
+            body = b"[]"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except OSError:
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", received
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_message_that_timed_out_but_was_processed_makes_one_case(client_for, rasa_too_slow, settings, tracker_writer):
+    from bot.escalations import reconcile
+    from tests.bot.conftest import bot_action
+
+    url, received = rasa_too_slow
+    client = client_for(url, WebOptions(reconcile_every_seconds=None, alerts=False, rasa_timeout_seconds=0.3))
+    assert post_chat(client, SENDER, RISK).json()["assistant_unavailable"] is True
+    [gateway_case] = list_cases(settings)
+    # Rasa processed it after all: its tracker event carries what the gateway sent with the message.
+    [sent] = received
+    time.sleep(0.05)
+    event = user_event(RISK, "safety_crisis", {"kind": "crisis", "escalate": True, "categories": ["active_ideation"],
+                                               "spans": [{"rule_id": "active.kill_myself"}]})
+    event.metadata = sent["metadata"]
+    tracker_writer.save(SENDER, event, bot_action("utter_crisis_resources_card"))
+    assert event.timestamp != gateway_case["event_timestamp"]  # the tracker's own time differs ...
+    assert reconcile(settings) == 0  # ... yet the reconciler finds the gateway's case: one message, one case
+    assert [case["id"] for case in list_cases(settings)] == [gateway_case["id"]]
+
+
+def test_no_path_records_a_case_of_kind_none():
+    from bot.case_identity import CASE_KINDS, INTENT_KINDS, case_kind
+
+    intents = [None, "greet", "affirm", "safety_check_in", *INTENT_KINDS]
+    assessments = [None, {}] + [
+        {"kind": kind, "escalate": escalate, "categories": categories}
+        for kind in ("none", "check_in", "crisis", "emergency")
+        for escalate in (True, False)
+        for categories in ([], ["abuse_or_unsafe"], ["active_ideation"])
+    ]
+    kinds = {case_kind(intent, assessment) for intent in intents for assessment in assessments}
+    assert kinds - {None} <= set(CASE_KINDS)
+    assert case_kind("safety_crisis", {"kind": "none", "escalate": False}) == "crisis"
+    assert case_kind(None, {"kind": "crisis", "escalate": True, "categories": ["abuse_or_unsafe"]}) == "abuse"
