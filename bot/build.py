@@ -79,6 +79,18 @@ def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[s
     }
 
 
+def session_fragment(settings: Settings) -> dict[str, Any]:
+    """session_config from settings.yml. Slots carry over to the new session, so a person who was in
+    safety mode still sees the crisis line after a break (actions/session.py relies on it)."""
+    return {
+        "version": "3.1",
+        "session_config": {
+            "session_expiration_time": settings.conversations.session_expiration_minutes,
+            "carry_over_slots_to_new_session": True,
+        },
+    }
+
+
 def endpoints(settings: Settings) -> dict[str, Any]:
     """Rasa's endpoints: action server, SQL tracker store, and a Redis lock store when configured."""
     url = make_url(settings.database_url)
@@ -132,5 +144,9 @@ def build(settings: Settings) -> None:
     target = domain_dir(settings)
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target / "domain.yml")
+    if "session_config" in domain:
+        raise BuildError(f"{source}: remove session_config; it comes from settings.yml "
+                         "(conversations.session_expiration_minutes)")
     _write_yaml(target / "crisis_resources.yml", crisis_domain_fragment(settings, domain))
+    _write_yaml(target / "session.yml", session_fragment(settings))
     _write_yaml(endpoints_file(settings), endpoints(settings))

@@ -35,5 +35,8 @@ async def test_nothing_carries_over_when_the_domain_says_so(domain, dispatcher, 
     assert events == [SessionStarted(), ActionExecuted("action_listen")]
 
 
-def test_the_domain_keeps_slots_across_sessions_after_an_hour(domain):
-    assert domain["session_config"] == {"session_expiration_time": 60, "carry_over_slots_to_new_session": True}
+def test_the_domain_keeps_slots_across_sessions_after_the_configured_time(domain):
+    from bot.settings import load_settings
+
+    minutes = load_settings().conversations.session_expiration_minutes
+    assert domain["session_config"] == {"session_expiration_time": minutes, "carry_over_slots_to_new_session": True}

@@ -72,11 +72,42 @@ def test_a_domain_without_the_footer_wording_is_a_clear_error(settings):
 
 def test_build_writes_the_domain_folder_and_endpoints(settings):
     build(settings)
-    assert {p.name for p in domain_dir(settings).glob("*.yml")} == {"domain.yml", "crisis_resources.yml"}
+    assert {p.name for p in domain_dir(settings).glob("*.yml")} == {"domain.yml", "crisis_resources.yml", "session.yml"}
     written = yaml.safe_load(endpoints_file(settings).read_text())
     assert written["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "bot.db")}
     assert written["action_endpoint"] == {"url": f"{settings.url('actions')}/webhook", "enable_selective_domain": True}
     assert "lock_store" not in written
+
+
+def test_the_session_expiry_in_settings_is_the_one_rasa_runs_with(settings):
+    """settings.yml's session_expiration_minutes used to do nothing (domain.yml said 60)."""
+    import warnings
+
+    from rasa.shared.core.domain import Domain
+
+    from bot.settings import Conversations
+
+    for minutes in (15, 240):
+        changed = settings.copy(update={"conversations": Conversations(session_expiration_minutes=minutes)})
+        build(changed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            loaded = Domain.load(str(domain_dir(changed)))
+        assert loaded.session_config.session_expiration_time == minutes
+        assert loaded.session_config.carry_over_slots is True
+
+
+def test_a_session_config_in_domain_yml_is_a_clear_error(settings, tmp_path):
+    import shutil
+
+    root = tmp_path / "project"
+    root.mkdir()
+    domain = yaml.safe_load((settings.root / "domain.yml").read_text())
+    domain["session_config"] = {"session_expiration_time": 60}
+    (root / "domain.yml").write_text(yaml.safe_dump(domain))
+    with pytest.raises(BuildError, match="session_expiration_minutes"):
+        build(settings.copy(update={"root": root}))
+    shutil.rmtree(root)
 
 
 def test_postgresql_and_redis_become_rasas_tracker_and_lock_stores(tmp_path):
