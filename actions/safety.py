@@ -13,6 +13,7 @@ carries no risk assessment) the footer is only set here.
 """
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from typing import Any, Optional
@@ -88,7 +89,10 @@ async def record(sender_id: str, timestamp: float, case: dict[str, Any]) -> bool
                      type(error).__name__)
         return False
     try:
-        result = record_escalation(
+        # Database work blocks (a SQLite writer waits up to its busy timeout): run it in a worker thread,
+        # so one slow insert never stalls every other conversation on this action server.
+        result = await asyncio.to_thread(
+            record_escalation,
             sender_id=sender_id,
             event_timestamp=float(timestamp),
             kind=case["kind"],

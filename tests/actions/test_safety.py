@@ -150,3 +150,27 @@ async def test_without_a_user_message_nothing_is_recorded(domain, dispatcher, re
     tracker = make_tracker(domain, events=[])
     await ActionEscalate().run(dispatcher, tracker, domain)
     assert recorder == []
+
+
+async def test_recording_the_case_does_not_block_other_conversations(domain, dispatcher, monkeypatch):
+    """A slow database (SQLite busy timeout: up to 15 s) must not stall the action server's event loop."""
+    import asyncio
+    import time
+
+    module = types.ModuleType("bot.escalations")
+
+    def slow_record_escalation(**_case):
+        time.sleep(0.5)
+        return True
+
+    module.record_escalation = slow_record_escalation
+    monkeypatch.setitem(sys.modules, "bot.escalations", module)
+    ticks: list[float] = []
+
+    async def other_conversations() -> None:
+        for _ in range(25):
+            ticks.append(time.monotonic())
+            await asyncio.sleep(0.02)
+
+    await asyncio.gather(ActionEscalate().run(dispatcher, crisis_tracker(domain), domain), other_conversations())
+    assert max(b - a for a, b in zip(ticks, ticks[1:])) < 0.3
