@@ -8,9 +8,11 @@ The wording around them stays in domain.yml.
 """
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 from sqlalchemy.engine import make_url
@@ -92,7 +94,10 @@ def session_fragment(settings: Settings) -> dict[str, Any]:
 
 
 def endpoints(settings: Settings) -> dict[str, Any]:
-    """Rasa's endpoints: action server, SQL tracker store, and a Redis lock store when configured."""
+    """Rasa's endpoints: action server, SQL tracker store, and a Redis lock store when configured.
+
+    Every part of the configured URLs is kept: the query (e.g. PostgreSQL's sslmode) and Redis's
+    username, password and TLS (rediss://). The file holds the passwords, so it is written owner-only."""
     url = make_url(settings.database_url)
     tracker_store: dict[str, Any] = {"type": "SQL", "dialect": url.get_backend_name(), "db": url.database}
     # Rasa takes the database host as `url` (it passes it on as `host`); a `host` key here makes Rasa
@@ -101,6 +106,10 @@ def endpoints(settings: Settings) -> dict[str, Any]:
         value = getattr(url, attribute)
         if value is not None:
             tracker_store[key] = value
+    if url.query:
+        # SQLTrackerStore passes `query` to SQLAlchemy's URL: connection options such as sslmode.
+        tracker_store["query"] = {key: value if isinstance(value, str) else list(value)
+                                  for key, value in url.query.items()}
     result: dict[str, Any] = {
         # Selective domain: only actions marked `send_domain: true` in domain.yml get the domain (about
         # 54 kB of JSON to encode and parse on every call); the others never read it.
@@ -108,21 +117,45 @@ def endpoints(settings: Settings) -> dict[str, Any]:
         "tracker_store": tracker_store,
     }
     if settings.services.redis_url:
-        redis = make_url(settings.services.redis_url)
-        result["lock_store"] = {
-            "type": "redis",
-            "url": redis.host or "localhost",
-            "port": redis.port or 6379,
-            "db": int(redis.database or 0),
-        }
+        result["lock_store"] = redis_lock_store(settings.services.redis_url)
     return result
 
 
-def _write_yaml(path: Path, content: dict[str, Any]) -> None:
+def redis_lock_store(redis_url: str) -> dict[str, Any]:
+    """Rasa's RedisLockStore arguments for a redis:// or rediss:// (TLS) URL."""
+    parts = urlsplit(redis_url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise BuildError(f"services.redis_url must start with redis:// or rediss://, not {parts.scheme}://")
+    store: dict[str, Any] = {
+        "type": "redis",
+        "url": parts.hostname or "localhost",
+        "port": parts.port or 6379,
+        "db": int(parts.path.strip("/") or 0),
+    }
+    if parts.username:
+        store["username"] = unquote(parts.username)
+    if parts.password:
+        store["password"] = unquote(parts.password)
+    if parts.scheme == "rediss":
+        store["use_ssl"] = True
+    query = dict(parse_qsl(parts.query))
+    for option in ("ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "key_prefix"):
+        if query.get(option):
+            store[option] = query[option]
+    return store
+
+
+def _write_yaml(path: Path, content: dict[str, Any], private: bool = False) -> None:
+    """Write atomically; `private`: owner-only (0600) from the moment the file exists."""
     path.parent.mkdir(parents=True, exist_ok=True)
     text = GENERATED_HEADER + yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=1000)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.unlink(missing_ok=True)
+    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    if private:
+        os.chmod(tmp, 0o600)  # whatever the umask did
     tmp.replace(path)
 
 
@@ -149,4 +182,4 @@ def build(settings: Settings) -> None:
                          "(conversations.session_expiration_minutes)")
     _write_yaml(target / "crisis_resources.yml", crisis_domain_fragment(settings, domain))
     _write_yaml(target / "session.yml", session_fragment(settings))
-    _write_yaml(endpoints_file(settings), endpoints(settings))
+    _write_yaml(endpoints_file(settings), endpoints(settings), private=True)

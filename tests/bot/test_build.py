@@ -122,3 +122,42 @@ def test_postgresql_and_redis_become_rasas_tracker_and_lock_stores(tmp_path):
         "url": "db.internal", "port": 5433, "username": "clinic", "password": "secret",
     }
     assert generated["lock_store"] == {"type": "redis", "url": "cache.internal", "port": 6380, "db": 2}
+
+
+def test_the_endpoints_file_is_owner_only_and_keeps_every_part_of_the_urls(tmp_path):
+    import stat
+
+    settings = load_settings(environ={
+        "BOT_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "postgresql://clinic:s3cr%40t@db.internal:5433/assistant?sslmode=verify-full&sslrootcert=/etc/ca.pem",
+        "REDIS_URL": "rediss://locker:r3d%21s@cache.internal:6380/2?ssl_ca_certs=/etc/redis-ca.pem",
+    })
+    build(settings)
+    path = endpoints_file(settings)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it holds the passwords
+    written = yaml.safe_load(path.read_text())
+    assert written["tracker_store"]["password"] == "s3cr@t"
+    assert written["tracker_store"]["query"] == {"sslmode": "verify-full", "sslrootcert": "/etc/ca.pem"}
+    assert written["lock_store"] == {
+        "type": "redis", "url": "cache.internal", "port": 6380, "db": 2, "username": "locker",
+        "password": "r3d!s", "use_ssl": True, "ssl_ca_certs": "/etc/redis-ca.pem",
+    }
+
+
+def test_rasa_builds_its_stores_from_what_we_write(tmp_path):
+    """The generated keys are the ones Rasa 3.6 takes (no store is connected here)."""
+    import inspect
+
+    from rasa.core.lock_store import RedisLockStore
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    settings = load_settings(environ={
+        "BOT_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "postgresql://clinic:pw@db.internal:5433/assistant?sslmode=require",
+        "REDIS_URL": "rediss://:pw@cache.internal:6380/2",
+    })
+    generated = endpoints(settings)
+    sql_args = set(inspect.signature(SQLTrackerStore.__init__).parameters) | {"url", "type"}
+    assert set(generated["tracker_store"]) - {"url"} <= sql_args - {"host"}
+    redis_args = set(inspect.signature(RedisLockStore.__init__).parameters) | {"url", "type"}
+    assert set(generated["lock_store"]) <= redis_args
