@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 SAFETY_KIND_BY_INTENT = {"safety_crisis": "crisis", "safety_emergency": "emergency",
                          "safety_third_party": "third_party", "safety_abuse": "abuse"}
 FOOTER_RESPONSE = "utter_safety_footer"
+FOOTER_SLOTS = ("crisis_contact", "crisis_line")
 
 
 def escalation_from(event: dict[str, Any]) -> dict[str, Any]:
@@ -55,15 +56,19 @@ def escalation_from(event: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "crisis", "categories": [CONFIRMED_CHECK_IN], "rule_ids": []}
 
 
-def footer_text(domain: DomainDict, crisis_line: Optional[str]) -> Optional[str]:
-    """The footer sentence (utter_safety_footer with the crisis line), as `bot build` makes it."""
-    if not crisis_line:
-        return None
+def footer_text(domain: DomainDict, slots: dict[str, Any]) -> Optional[str]:
+    """The footer sentence (utter_safety_footer with the crisis line's slots filled), as `bot build`
+    makes it; None when a slot it names is empty."""
     try:
-        template = domain["responses"][FOOTER_RESPONSE][0]["text"]
+        template = str(domain["responses"][FOOTER_RESPONSE][0]["text"])
     except (KeyError, IndexError, TypeError):
         return None
-    return str(template).replace("{crisis_line}", str(crisis_line))
+    for name in FOOTER_SLOTS:
+        if "{" + name + "}" in template:
+            if not slots.get(name):
+                return None
+            template = template.replace("{" + name + "}", str(slots[name]))
+    return template
 
 
 def safety_mode_events(tracker: Tracker, domain: DomainDict, intent: Optional[str]) -> list[EventType]:
@@ -74,7 +79,7 @@ def safety_mode_events(tracker: Tracker, domain: DomainDict, intent: Optional[st
     if not tracker.get_slot("safety_kind"):
         events.append(SlotSet("safety_kind", SAFETY_KIND_BY_INTENT.get(intent or "", "crisis")))
     if not tracker.get_slot("safety_footer"):
-        footer = footer_text(domain, tracker.get_slot("crisis_line"))
+        footer = footer_text(domain, {name: tracker.get_slot(name) for name in FOOTER_SLOTS})
         if footer:
             events.append(SlotSet("safety_footer", footer))
     return events

@@ -38,24 +38,30 @@ def _text_slot(value: str) -> dict[str, Any]:
     }
 
 
-def _safety_footer(domain: dict[str, Any], crisis_line: str) -> str:
-    """The footer sentence: the wording is the response `utter_safety_footer` in domain.yml."""
+def _safety_footer(domain: dict[str, Any], values: dict[str, str]) -> str:
+    """The footer sentence: the wording is the response `utter_safety_footer` in domain.yml, its
+    placeholders ({crisis_contact}, {crisis_line}) filled from the configured resources."""
     try:
         template = domain["responses"]["utter_safety_footer"][0]["text"]
     except (KeyError, IndexError, TypeError):
-        raise BuildError("domain.yml must define the response utter_safety_footer (with {crisis_line})")
-    return template.replace("{crisis_line}", crisis_line)
+        raise BuildError("domain.yml must define the response utter_safety_footer (with {crisis_contact})")
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template
 
 
 def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[str, Any]:
     """Slots and payload responses carrying the configured crisis resources and clinic contact."""
     resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
-    footer = _safety_footer(domain, resources.primary_line)
+    footer = _safety_footer(domain, {"crisis_line": resources.primary_line,
+                                     "crisis_contact": resources.primary_contact})
     clinic = settings.clinic
     return {
         "version": "3.1",
         "slots": {
             "crisis_line": _text_slot(resources.primary_line),
+            # How to reach it, from its own channels: "call or text 988", "call 116 123" (voice only).
+            "crisis_contact": _text_slot(resources.primary_contact),
             "crisis_resources_text": _text_slot(resources.as_text("crisis")),
             "emergency_resources_text": _text_slot(resources.as_text("emergency")),
             # Abuse, a child at risk, domestic violence: that situation's lines (safety.situation).

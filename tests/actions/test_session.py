@@ -5,7 +5,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from actions.session import ActionSessionStart
 from tests.actions.conftest import make_tracker, responses
 
-FOOTER = "If you need to talk to someone right now, you can call or text 988 any time."
+FOOTER = "If you need to talk to someone right now, you can reach the crisis line any time."  # any text
 
 
 async def test_a_first_session_opens_with_the_plain_introduction(domain, dispatcher):

@@ -16,15 +16,38 @@ def initial(fragment_, slot):
     return fragment_["slots"][slot]["initial_value"]
 
 
-def test_en_us_resources_become_slots_and_payload_responses(settings):
+def test_the_configured_resources_become_slots_and_payload_responses(settings):
+    resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
     generated = fragment(settings)
-    assert initial(generated, "crisis_line") == "988"
-    assert "741741" in initial(generated, "crisis_resources_text")
-    assert initial(generated, "emergency_resources_text").startswith("Emergency services: call 911")
+    assert initial(generated, "crisis_line") == resources.primary_line
+    for line in resources.lines_for("crisis"):
+        assert line.name in initial(generated, "crisis_resources_text")
+    assert resources.emergency_line in initial(generated, "emergency_resources_text").split(":")[1]
     [card] = generated["responses"]["utter_emergency_resources_card"]
     assert card["custom"]["type"] == "crisis_resources"
-    assert card["custom"]["resources"][0]["phone"] == "911"  # emergency number first
+    assert card["custom"]["resources"][0]["phone"] == resources.emergency_line  # emergency number first
     assert initial(generated, "clinic_name") == settings.clinic.name
+
+
+def test_the_demo_locale_en_us_becomes_988_and_911(tmp_path):
+    settings = load_settings(environ={"BOT_VAR_DIR": str(tmp_path), "BOT_LOCALE": "en-US"})
+    generated = fragment(settings)
+    assert initial(generated, "crisis_line") == "988"
+    assert initial(generated, "crisis_contact") == "call or text 988"  # 988 takes calls and texts
+    assert "741741" in initial(generated, "crisis_resources_text")
+    assert initial(generated, "emergency_resources_text").startswith("Emergency services: call 911")
+
+
+def test_the_crisis_wording_comes_from_the_main_lines_own_channels(tmp_path):
+    """en-GB's main line (Samaritans, 116 123) is voice only: nothing may tell a person to text it."""
+    settings = load_settings(environ={"BOT_VAR_DIR": str(tmp_path), "BOT_LOCALE": "en-GB"})
+    generated = fragment(settings)
+    assert initial(generated, "crisis_contact") == "call 116 123"
+    [mapping] = generated["slots"]["safety_footer"]["mappings"]
+    assert "call 116 123" in mapping["value"] and "text" not in mapping["value"].replace("talk to", "")
+    domain_text = (settings.root / "domain.yml").read_text()
+    assert "call or text {crisis_line}" not in domain_text
+    assert "call or text" not in domain_text
 
 
 def test_the_abuse_lines_become_their_own_slots_and_card(settings):
@@ -62,7 +85,8 @@ def test_the_footer_is_empty_until_an_escalating_intent_fills_it(settings):
     assert footer["initial_value"] == ""
     [mapping] = footer["mappings"]
     assert set(mapping["intent"]) == {"safety_crisis", "safety_emergency", "safety_third_party", "safety_abuse"}
-    assert "988" in mapping["value"] and "{crisis_line}" not in mapping["value"]
+    resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
+    assert resources.primary_contact in mapping["value"] and "{" not in mapping["value"]
 
 
 def test_a_domain_without_the_footer_wording_is_a_clear_error(settings):
