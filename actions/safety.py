@@ -78,10 +78,10 @@ def safety_mode_events(tracker: Tracker, domain: DomainDict, intent: Optional[st
         events.append(SlotSet("safety_mode", True))
     if not tracker.get_slot("safety_kind"):
         events.append(SlotSet("safety_kind", SAFETY_KIND_BY_INTENT.get(intent or "", "crisis")))
-    if not tracker.get_slot("safety_footer"):
-        footer = footer_text(domain, {name: tracker.get_slot(name) for name in FOOTER_SLOTS})
-        if footer:
-            events.append(SlotSet("safety_footer", footer))
+    # The slot mapping fills the footer in the clinic's locale; this conversation's may differ.
+    footer = footer_text(domain, {name: tracker.get_slot(name) for name in FOOTER_SLOTS})
+    if footer and tracker.get_slot("safety_footer") != footer:
+        events.append(SlotSet("safety_footer", footer))
     return events
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from bot.escalations import ESCALATING_INTENTS
 from bot.settings import Settings
-from safety.resources import load_resources
+from safety.resources import ResourceSet, known_locales, load_resources
 
 
 class BuildError(Exception):
@@ -50,25 +50,66 @@ def _safety_footer(domain: dict[str, Any], values: dict[str, str]) -> str:
     return template
 
 
+def locale_resources(settings: Settings, locale: str) -> ResourceSet:
+    """A locale's crisis resources; the clinic's own additions belong to the clinic's locale only."""
+    extra = settings.extra_resources_path if locale == settings.clinic.locale else None
+    return load_resources(locale, extra)
+
+
+def resource_slot_values(resources: ResourceSet) -> dict[str, str]:
+    """The text slots that carry one locale's resources into the wording (domain.yml placeholders).
+    `bot build` writes the clinic's as initial values; action_session_start sets another locale's."""
+    return {
+        "crisis_line": resources.primary_line,
+        # How to reach it, from its own channels: "call or text 988", "call 116 123" (voice only).
+        "crisis_contact": resources.primary_contact,
+        "crisis_resources_text": resources.as_text("crisis"),
+        "emergency_resources_text": resources.as_text("emergency"),
+        # Abuse, a child at risk, domestic violence: that situation's lines (safety.situation).
+        "abuse_resources_text": resources.as_text("crisis", "abuse"),
+        "abuse_lines": resources.short_lines("abuse"),
+        "emergency_line": resources.emergency_line,
+    }
+
+
+def footer_for(domain: dict[str, Any], resources: ResourceSet) -> str:
+    """The safety footer sentence in one locale's resources."""
+    return _safety_footer(domain, {"crisis_line": resources.primary_line, "crisis_contact": resources.primary_contact})
+
+
+CARDS = {
+    "utter_crisis_resources_card": ("crisis", "crisis"),
+    "utter_emergency_resources_card": ("emergency", "crisis"),
+    "utter_abuse_resources_card": ("crisis", "abuse"),
+}
+
+
+def _card_variations(settings: Settings, kind: str, situation: str) -> list[dict[str, Any]]:
+    """One variation per other known locale, chosen by the conversation's `locale` slot, then the
+    clinic's own as the unconditional default (Rasa prefers a matching conditional variation)."""
+    variations: list[dict[str, Any]] = []
+    for locale in known_locales():
+        if locale != settings.clinic.locale:
+            payload = locale_resources(settings, locale).as_payload(kind, situation)
+            variations.append({"custom": payload, "condition": [{"type": "slot", "name": "locale", "value": locale}]})
+    default = locale_resources(settings, settings.clinic.locale).as_payload(kind, situation)
+    return [*variations, {"custom": default}]
+
+
 def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[str, Any]:
     """Slots and payload responses carrying the configured crisis resources and clinic contact."""
-    resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
-    footer = _safety_footer(domain, {"crisis_line": resources.primary_line,
-                                     "crisis_contact": resources.primary_contact})
+    resources = locale_resources(settings, settings.clinic.locale)
+    footer = footer_for(domain, resources)
     clinic = settings.clinic
     return {
         "version": "3.1",
         "slots": {
-            "crisis_line": _text_slot(resources.primary_line),
-            # How to reach it, from its own channels: "call or text 988", "call 116 123" (voice only).
-            "crisis_contact": _text_slot(resources.primary_contact),
-            "crisis_resources_text": _text_slot(resources.as_text("crisis")),
-            "emergency_resources_text": _text_slot(resources.as_text("emergency")),
-            # Abuse, a child at risk, domestic violence: that situation's lines (safety.situation).
-            "abuse_resources_text": _text_slot(resources.as_text("crisis", "abuse")),
-            "abuse_lines": _text_slot(resources.short_lines("abuse")),
-            "emergency_line": _text_slot(resources.emergency_line),
-            # Empty until an escalation; then every ordinary response ends with the crisis line.
+            **{name: _text_slot(value) for name, value in resource_slot_values(resources).items()},
+            # The conversation's locale (the widget's data-locale, via the gateway and
+            # action_session_start): picks the cards' variation; the text slots above follow it.
+            "locale": _text_slot(settings.clinic.locale),
+            # Empty until an escalation; then every ordinary response ends with the crisis line
+            # (action_escalate puts it in the conversation's locale).
             "safety_footer": {
                 "type": "text",
                 "influence_conversation": False,
@@ -79,11 +120,7 @@ def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[s
             "clinic_phone": _text_slot(clinic.phone),
             "clinic_hours": _text_slot(clinic.opening_hours),
         },
-        "responses": {
-            "utter_crisis_resources_card": [{"custom": resources.as_payload("crisis")}],
-            "utter_emergency_resources_card": [{"custom": resources.as_payload("emergency")}],
-            "utter_abuse_resources_card": [{"custom": resources.as_payload("crisis", "abuse")}],
-        },
+        "responses": {name: _card_variations(settings, kind, situation) for name, (kind, situation) in CARDS.items()},
     }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -59,27 +60,45 @@ def secret_key(settings: Settings, environ: Optional[dict[str, str]] = None) -> 
     return key
 
 
+@dataclass(frozen=True)
+class Conversation:
+    """A conversation a request proved it holds: its id (Rasa's sender id) and its locale (the
+    widget's data-locale as resolved at start, None: the clinic's), used for every card it is shown."""
+
+    id: str
+    locale: Optional[str] = None
+
+
 class ConversationTokens:
-    """Signs conversation ids into tokens and reads them back (None when forged or malformed)."""
+    """Signs conversations into tokens and reads them back (None when forged or malformed)."""
 
     def __init__(self, key: str) -> None:
         self._serializer = URLSafeSerializer(key, salt=_SALT)
 
-    def sign(self, conversation_id: str) -> str:
-        return self._serializer.dumps(conversation_id)
+    def sign(self, conversation_id: str, locale: Optional[str] = None) -> str:
+        return self._serializer.dumps([conversation_id, locale] if locale else conversation_id)
 
-    def conversation_id(self, token: Optional[str]) -> Optional[str]:
-        if not token or len(token) > 200:
+    def read(self, token: Optional[str]) -> Optional[Conversation]:
+        if not token or len(token) > 300:
             return None
         try:
             value = self._serializer.loads(token)
         except BadSignature:
             return None
-        return value if isinstance(value, str) else None
+        if isinstance(value, str):
+            return Conversation(value)
+        if (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
+                and isinstance(value[1], (str, type(None)))):
+            return Conversation(value[0], value[1])
+        return None
 
-    def from_request(self, request: Request) -> Optional[str]:
+    def conversation_id(self, token: Optional[str]) -> Optional[str]:
+        conversation = self.read(token)
+        return conversation.id if conversation else None
+
+    def from_request(self, request: Request) -> Optional[Conversation]:
         """The conversation proven by the request's header or cookie (the header wins), or None."""
-        return self.conversation_id(request.headers.get(HEADER_NAME) or request.cookies.get(COOKIE_NAME))
+        return self.read(request.headers.get(HEADER_NAME) or request.cookies.get(COOKIE_NAME))
 
 
 def set_cookie(response, request: Request, token: str, max_age_seconds: int) -> None:  # type: ignore[no-untyped-def]

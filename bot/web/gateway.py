@@ -30,6 +30,7 @@ from fastapi.responses import JSONResponse
 
 from bot.case_identity import RECEIVED_AT
 from bot.web import conversation, texts
+from bot.web.conversation import Conversation
 from bot.web.fallback import assess_text, keep_unanswered
 from bot.web.history import load_history
 from bot.web.rasa_client import RasaUnavailable, is_available, send_message
@@ -43,6 +44,10 @@ router = APIRouter(prefix="/api")
 SENDER_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
+# The start request carries at most a locale.
+START_BODY_LIMIT = 1024
+
+
 def valid_sender(sender_id: Any) -> bool:
     return isinstance(sender_id, str) and bool(SENDER_ID.match(sender_id))
 
@@ -51,10 +56,16 @@ def _no_conversation() -> JSONResponse:
     return _refusal(401, "no_conversation", texts.NO_CONVERSATION)
 
 
+def _held(request: Request) -> Optional[Conversation]:
+    """The conversation the request proves it holds (cookie or X-Chat-Token), or None."""
+    held = web_state(request).tokens.from_request(request)
+    return held if held is not None and valid_sender(held.id) else None
+
+
 def _conversation(request: Request) -> Optional[str]:
-    """The conversation id the request proves it holds (cookie or X-Chat-Token), or None."""
-    conversation_id = web_state(request).tokens.from_request(request)
-    return conversation_id if valid_sender(conversation_id) else None
+    """The id of the conversation the request proves it holds, or None."""
+    held = _held(request)
+    return held.id if held else None
 
 
 def _is_json(request: Request) -> bool:
@@ -87,7 +98,7 @@ async def _read_body(request: Request, limit: int) -> Optional[dict[str, Any]]:
 
 
 async def _refuse_message(
-    web: WebState, request: Request, status: int, error: str, message: str, sender_id: str, text: str,
+    web: WebState, request: Request, status: int, error: str, message: str, held: Conversation, text: str,
     headers: Optional[dict[str, str]] = None,
 ) -> JSONResponse:
     """A refusal; for a risk message it also carries the crisis resources, and a case is recorded.
@@ -96,21 +107,21 @@ async def _refuse_message(
     and an address sending refused messages faster than refused_assess_limit a minute gets the crisis
     resources with every refusal, unassessed (a script's flood costs nothing; a person still sees help)."""
     if not await web.refused_assess_limiter.hit_async(_client_address(request)):
-        body = {"error": error, "message": message, "resources": web.resources.payload("crisis")}
+        body = {"error": error, "message": message, "resources": web.resources.payload("crisis", held.locale)}
         return JSONResponse(body, status_code=status, headers=headers)
     verdict = await run_in_threadpool(assess_text, text[: web.options.assess_max_chars])
     if not verdict.flagged:
         return _refusal(status, error, message, headers)
     # Rate-limited senders can repeat quickly: one case per sender per window is enough for staff.
-    record_case = error != "rate_limited" or await web.refused_case_limiter.hit_async(sender_id)
+    record_case = error != "rate_limited" or await web.refused_case_limiter.hit_async(held.id)
     await run_in_threadpool(
-        keep_unanswered, web.settings, web.unanswered, sender_id=sender_id, text=text,
+        keep_unanswered, web.settings, web.unanswered, sender_id=held.id, text=text,
         reason=f"refused_{error}", verdict=verdict, record_case=record_case,
     )
     body = {
         "error": error,
         "message": message + texts.FLAGGED_REJECTED,
-        "resources": web.resources.payload(verdict.resource_kind, situation=verdict.situation),
+        "resources": web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation),
     }
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -145,9 +156,10 @@ async def chat(request: Request) -> JSONResponse:
     options = web.options
     if not _is_json(request):
         return _refusal(415, "bad_request", texts.BAD_REQUEST)
-    sender_id = _conversation(request)
-    if sender_id is None:
+    held = _held(request)
+    if held is None:
         return _no_conversation()
+    sender_id, locale = held.id, held.locale
     too_long = _refusal(413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars))
     if _declared_length(request) > options.body_limit:
         return too_long  # refused before reading a byte of it
@@ -169,25 +181,27 @@ async def chat(request: Request) -> JSONResponse:
     if not address_ok or not await web.sender_limiter.hit_async(sender_id):
         retry = str(int(options.sender_window_seconds))
         return await _refuse_message(
-            web, request, 429, "rate_limited", texts.TOO_FAST, sender_id, text, headers={"Retry-After": retry}
+            web, request, 429, "rate_limited", texts.TOO_FAST, held, text, headers={"Retry-After": retry}
         )
     if len(text) > options.max_message_chars:
         return await _refuse_message(
-            web, request, 413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars), sender_id, text
+            web, request, 413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars), held, text
         )
     if text.lstrip().startswith("/"):
         allowed = await run_in_threadpool(web.payloads.allows, text.strip(), sender_id)
         if not allowed:
-            return await _refuse_message(web, request, 400, "slash_command", texts.SLASH, sender_id, text)
+            return await _refuse_message(web, request, 400, "slash_command", texts.SLASH, held, text)
         text = text.strip()
 
     received_at = time.time()  # sent along: the key of this message's case, whoever records it
     try:
+        # The locale goes along: Rasa's action_session_start shows this conversation that locale's lines.
+        metadata = {RECEIVED_AT: received_at, **({"locale": locale} if locale else {})}
         messages = await send_message(web.rasa_url, sender_id, text, options.rasa_timeout_seconds, web.rasa_http,
-                                      metadata={RECEIVED_AT: received_at})
+                                      metadata=metadata)
     except RasaUnavailable as unavailable:
-        return await _fallback(web, sender_id, text, unavailable.reason, received_at)
-    return JSONResponse({"messages": await _with_resources_if_at_risk(web, text, messages)})
+        return await _fallback(web, held, text, unavailable.reason, received_at)
+    return JSONResponse({"messages": await _with_resources_if_at_risk(web, held, text, messages)})
 
 
 def _has_resources_card(messages: list[dict[str, Any]]) -> bool:
@@ -196,7 +210,9 @@ def _has_resources_card(messages: list[dict[str, Any]]) -> bool:
     )
 
 
-async def _with_resources_if_at_risk(web: WebState, text: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def _with_resources_if_at_risk(
+    web: WebState, held: Conversation, text: str, messages: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
     """Defence in depth: a risk message never leaves without the resources card, whatever the dialogue
     did (e.g. a conversation whose first message arrived while the action server was down, so Rasa
     could only answer with its fallback). The case itself comes from the tracker store (reconciler)."""
@@ -205,17 +221,17 @@ async def _with_resources_if_at_risk(web: WebState, text: str, messages: list[di
     verdict = await run_in_threadpool(assess_text, text)
     if not verdict.escalate:
         return messages
-    return [*messages, {"custom": web.resources.payload(verdict.resource_kind, situation=verdict.situation)}]
+    return [*messages, {"custom": web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation)}]
 
 
-async def _fallback(web: WebState, sender_id: str, text: str, reason: str, received_at: float) -> JSONResponse:
+async def _fallback(web: WebState, held: Conversation, text: str, reason: str, received_at: float) -> JSONResponse:
     """Rasa is down or slow: say so, show the resources, and keep the message (and a case if flagged)."""
     verdict = await run_in_threadpool(assess_text, text)  # CPU work: keep the event loop free
     await run_in_threadpool(
-        keep_unanswered, web.settings, web.unanswered, sender_id=sender_id, text=text,
+        keep_unanswered, web.settings, web.unanswered, sender_id=held.id, text=text,
         reason=reason, verdict=verdict, received_at=received_at,
     )
-    resources = web.resources.payload(verdict.resource_kind, situation=verdict.situation)
+    resources = web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation)
     if verdict.situation == ABUSE:
         notice = texts.UNAVAILABLE_ABUSE
     else:
@@ -230,23 +246,33 @@ async def _fallback(web: WebState, sender_id: str, text: str, reason: str, recei
 
 
 @router.post("/chat/start")
-def start(request: Request) -> JSONResponse:
-    """The conversation this device holds, or a new one: {"conversation_id", "token", "new"}.
+async def start(request: Request) -> JSONResponse:
+    """The conversation this device holds, or a new one: {"conversation_id", "token", "new", "locale"}.
 
-    The token is set as the HttpOnly cookie (what the widget uses) and returned for other clients,
-    which send it back in the X-Chat-Token header."""
+    Body {"locale": "en-GB"} (optional; the widget's data-locale): the conversation's locale, fixed for
+    its life, for every card the gateway and the assistant show it (unknown: the clinic's). The token
+    is set as the HttpOnly cookie (what the widget uses) and returned for other clients, which send it
+    back in the X-Chat-Token header."""
     web = web_state(request)
     if not _is_json(request):
         return _refusal(415, "bad_request", texts.BAD_REQUEST)
-    if not web.address_limiter.hit(_client_address(request)):  # sync route: already in the thread pool
+    if not await web.address_limiter.hit_async(_client_address(request)):
         return _refusal(429, "rate_limited", texts.TOO_FAST,
                         {"Retry-After": str(int(web.options.address_window_seconds))})
-    conversation_id = _conversation(request)
-    new = conversation_id is None
-    if new:
-        conversation_id = conversation.new_conversation_id()
-    token = web.tokens.sign(conversation_id)
-    response = JSONResponse({"conversation_id": conversation_id, "token": token, "new": new},
+    try:
+        body = await _read_body(request, START_BODY_LIMIT) or {}
+    except _TooLarge:
+        return _refusal(413, "bad_request", texts.BAD_REQUEST)
+    held = _held(request)
+    new = held is None
+    if held is None:
+        asked = body.get("locale") if isinstance(body.get("locale"), str) else None
+        locale = await run_in_threadpool(web.resources.resolve, asked)  # may read a resource file once
+        held = Conversation(conversation.new_conversation_id(),
+                            None if locale == web.resources.default_locale else locale)
+    token = web.tokens.sign(held.id, held.locale)
+    response = JSONResponse({"conversation_id": held.id, "token": token, "new": new,
+                             "locale": held.locale or web.resources.default_locale},
                             status_code=201 if new else 200)
     conversation.set_cookie(response, request, token, web.settings.conversations.retention_days * 86400)
     return response

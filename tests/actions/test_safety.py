@@ -101,9 +101,18 @@ async def test_turns_safety_mode_on_with_the_footer_after_a_check_in_yes(domain,
 
 
 async def test_leaves_safety_slots_the_mappings_already_set(domain, dispatcher, recorder):
-    tracker = crisis_tracker(domain, slots={"safety_mode": True, "safety_kind": "crisis",
-                                            "safety_footer": "If you need to talk..."})
+    footer = domain["slots"]["safety_footer"]["mappings"][0]["value"]  # the mapping's, in the clinic's locale
+    tracker = crisis_tracker(domain, slots={"safety_mode": True, "safety_kind": "crisis", "safety_footer": footer})
     assert await ActionEscalate().run(dispatcher, tracker, domain) == []
+
+
+async def test_puts_the_footer_in_the_conversations_locale(domain, dispatcher, recorder):
+    """The mapping fills the clinic's footer; a conversation in another locale gets its own line's."""
+    footer = domain["slots"]["safety_footer"]["mappings"][0]["value"]
+    tracker = crisis_tracker(domain, slots={"safety_mode": True, "safety_kind": "crisis", "safety_footer": footer,
+                                            "crisis_contact": "call 116 123", "crisis_line": "116 123"})
+    slots = slot_events(await ActionEscalate().run(dispatcher, tracker, domain))
+    assert "call 116 123" in slots["safety_footer"] and "text" not in slots["safety_footer"].replace("talk to", "")
 
 
 async def test_accepts_an_async_recorder(domain, dispatcher, monkeypatch):

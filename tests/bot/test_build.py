@@ -23,7 +23,8 @@ def test_the_configured_resources_become_slots_and_payload_responses(settings):
     for line in resources.lines_for("crisis"):
         assert line.name in initial(generated, "crisis_resources_text")
     assert resources.emergency_line in initial(generated, "emergency_resources_text").split(":")[1]
-    [card] = generated["responses"]["utter_emergency_resources_card"]
+    card = generated["responses"]["utter_emergency_resources_card"][-1]  # the default: no condition
+    assert "condition" not in card
     assert card["custom"]["type"] == "crisis_resources"
     assert card["custom"]["resources"][0]["phone"] == resources.emergency_line  # emergency number first
     assert initial(generated, "clinic_name") == settings.clinic.name
@@ -54,7 +55,7 @@ def test_the_abuse_lines_become_their_own_slots_and_card(settings):
     generated = fragment(settings)
     resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
     expected = resources.as_payload("crisis", "abuse")
-    [card] = generated["responses"]["utter_abuse_resources_card"]
+    card = generated["responses"]["utter_abuse_resources_card"][-1]
     assert card["custom"] == expected and expected["situation"] == "abuse"
     names = [r["name"] for r in expected["resources"]]
     assert resources.primary.name not in names  # not the suicide line: the lines for this situation
@@ -77,7 +78,7 @@ def test_the_clinic_switches_locale_in_settings(tmp_path):
     settings = load_settings(environ={"BOT_VAR_DIR": str(tmp_path), "BOT_LOCALE": "en-GB"})
     generated = fragment(settings)
     assert "116 123" in initial(generated, "crisis_resources_text")
-    assert generated["responses"]["utter_emergency_resources_card"][0]["custom"]["resources"][0]["phone"] == "999"
+    assert generated["responses"]["utter_emergency_resources_card"][-1]["custom"]["resources"][0]["phone"] == "999"
 
 
 def test_the_footer_is_empty_until_an_escalating_intent_fills_it(settings):
@@ -185,3 +186,17 @@ def test_rasa_builds_its_stores_from_what_we_write(tmp_path):
     assert set(generated["tracker_store"]) - {"url"} <= sql_args - {"host"}
     redis_args = set(inspect.signature(RedisLockStore.__init__).parameters) | {"url", "type"}
     assert set(generated["lock_store"]) <= redis_args
+
+
+def test_each_known_locale_has_its_cards_chosen_by_the_conversations_locale_slot(settings):
+    from safety.resources import known_locales
+
+    generated = fragment(settings)
+    assert initial(generated, "locale") == settings.clinic.locale
+    for name in ("utter_crisis_resources_card", "utter_emergency_resources_card", "utter_abuse_resources_card"):
+        variations = generated["responses"][name]
+        conditional = {v["condition"][0]["value"]: v["custom"] for v in variations if "condition" in v}
+        assert set(conditional) == set(known_locales()) - {settings.clinic.locale}
+        for locale, payload in conditional.items():
+            phones = {r["phone"] for r in payload["resources"] if r["phone"]}
+            assert load_resources(locale).emergency_line in phones

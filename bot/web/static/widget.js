@@ -76,8 +76,10 @@
   function startConversation() {
     if (!conversationStarting) {
       conversationStarting = forgetting.then(function () {
+        // The conversation's locale (data-locale) is fixed at its start: every card it is shown uses it.
+        var body = OPTIONS.locale ? JSON.stringify({ locale: OPTIONS.locale }) : "{}";
         return request("/api/chat/start", {
-          method: "POST", headers: { "Content-Type": "application/json" }, body: "{}",
+          method: "POST", headers: { "Content-Type": "application/json" }, body: body,
         }, 10000);
       }).then(function (r) {
         if (!r.ok) throw new Error("start");
