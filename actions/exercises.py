@@ -9,6 +9,10 @@ actions only count the steps and keep track of where the person is:
   step, or ends it at once, kindly, when the person asks to stop (exercise_outcome: stopped; the
   rules then skip the second rating and offer something else);
 - action_ask_exercise_ack (exercise_form's question) says the next step.
+Partway through, a reply that says the exercise is helping ("thanks that helped a bit") is not taken
+as "next": the step is not counted, the slot exercise_pause notes it, and the question becomes "keep
+going, or stop here?" (utter_exercise_pause_<kind>). The answer to that goes on (any reply) or stops
+(stop, no, thanks, bye). One mechanism for every exercise: the kinds and intents are PAUSES below.
 """
 from __future__ import annotations
 
@@ -41,6 +45,12 @@ INTENT_DEFAULTS = {
 FORM = "exercise_form"
 SLOT = "exercise_ack"
 STOP_INTENT = "exercise_stop"
+PAUSE_SLOT = "exercise_pause"
+# Replies partway through an exercise that deserve an answer before the next step: intent -> kind
+# (the response utter_exercise_pause_<kind> and the conditional wording of utter_exercise_stopped).
+PAUSES = {"thank": "helped", "mood_better": "helped"}
+# Answers to "keep going, or stop here?" that mean stop; any other reply goes on.
+STOP_AFTER_PAUSE = {STOP_INTENT, "deny", "thank", "goodbye", "mood_better"}
 
 
 def step_response(exercise: str, step: int) -> str:
@@ -98,6 +108,7 @@ class ActionStartExercise(Action):
             SlotSet("distress_before", None),
             SlotSet("distress_after", None),
             SlotSet(NOTE_SLOT, None),
+            SlotSet(PAUSE_SLOT, None),
         ]
 
 
@@ -113,14 +124,21 @@ class ActionReadExerciseReply(Action):
         if not waiting_for(tracker, FORM, SLOT):
             return []
         # The reply itself is never stored, only what it means.
-        if latest_intent(tracker) == STOP_INTENT:
+        intent = latest_intent(tracker)
+        paused = tracker.get_slot(PAUSE_SLOT)
+        if intent == STOP_INTENT or (paused and intent in STOP_AFTER_PAUSE):
             return [SlotSet(SLOT, "stopped"), SlotSet("exercise_outcome", "stopped")]
         done = steps_done(tracker) + 1
-        if done >= count_steps(domain, tracker.get_slot("exercise")):
+        last = count_steps(domain, tracker.get_slot("exercise"))
+        # Said after the first real step and before the last: ask whether to go on (step not counted).
+        if not paused and intent in PAUSES and 1 <= steps_done(tracker) and done < last:
+            return [SlotSet(SLOT, None), SlotSet(PAUSE_SLOT, PAUSES[intent])]
+        clear = [SlotSet(PAUSE_SLOT, None)] if paused else []
+        if done >= last:
             return [SlotSet(SLOT, "done"), SlotSet("exercise_step", float(done)),
-                    SlotSet("exercise_outcome", "completed")]
+                    SlotSet("exercise_outcome", "completed"), *clear]
         # An empty answer makes the form ask again, i.e. say the next step.
-        return [SlotSet(SLOT, None), SlotSet("exercise_step", float(done))]
+        return [SlotSet(SLOT, None), SlotSet("exercise_step", float(done)), *clear]
 
 
 class ActionAskExerciseAck(Action):
@@ -133,6 +151,10 @@ class ActionAskExerciseAck(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         events = say_pending_note(dispatcher, tracker)  # e.g. "we can skip the number" before step 1
+        pause = tracker.get_slot(PAUSE_SLOT)
+        if pause:
+            dispatcher.utter_message(response=f"utter_exercise_pause_{pause}")
+            return events
         exercise = tracker.get_slot("exercise")
         step = steps_done(tracker) + 1
         if step > count_steps(domain, exercise):

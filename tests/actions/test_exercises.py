@@ -12,7 +12,7 @@ from actions.exercises import (
 from tests.actions.conftest import entity, make_tracker, responses, slot_events
 
 RESET = {"exercise_step": 0.0, "exercise_ack": None, "exercise_outcome": None,
-         "distress_before": None, "distress_after": None, "rating_note": None}
+         "distress_before": None, "distress_after": None, "rating_note": None, "exercise_pause": None}
 
 
 @pytest.mark.parametrize(
@@ -137,3 +137,45 @@ async def test_a_not_understood_note_the_rating_question_already_said_is_dropped
     events = await ActionAskExerciseAck().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_box_breathing_step_1"]
     assert events == [SlotSet("rating_note", None)]
+
+
+def paused_tracker(domain, intent, exercise, done, pause=None):
+    return make_tracker(domain, intent=intent, active_loop="exercise_form",
+                        slots={"exercise": exercise, "exercise_step": done, "requested_slot": "exercise_ack",
+                               "exercise_pause": pause})
+
+
+@pytest.mark.parametrize("intent", ["thank", "mood_better"])
+@pytest.mark.parametrize("exercise", EXERCISES)
+async def test_it_helped_partway_through_any_exercise_asks_whether_to_go_on(domain, dispatcher, intent, exercise):
+    """"thanks that helped a bit" after a real step is not taken as "next": the step is not counted."""
+    events = await ActionReadExerciseReply().run(dispatcher, paused_tracker(domain, intent, exercise, 1), domain)
+    assert slot_events(events) == {"exercise_ack": None, "exercise_pause": "helped"}
+    tracker = paused_tracker(domain, intent, exercise, 1, pause="helped")
+    assert await ActionAskExerciseAck().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_exercise_pause_helped"]
+    buttons = domain["responses"]["utter_exercise_pause_helped"][0]["buttons"]
+    assert [b["payload"] for b in buttons] == ["/exercise_next", "/exercise_stop"]
+
+
+@pytest.mark.parametrize("intent, expected", [
+    ("exercise_next", {"exercise_ack": None, "exercise_step": 3.0, "exercise_pause": None}),
+    ("affirm", {"exercise_ack": None, "exercise_step": 3.0, "exercise_pause": None}),
+    ("exercise_stop", {"exercise_ack": "stopped", "exercise_outcome": "stopped"}),
+    ("deny", {"exercise_ack": "stopped", "exercise_outcome": "stopped"}),
+    ("thank", {"exercise_ack": "stopped", "exercise_outcome": "stopped"}),
+])
+async def test_the_answer_to_go_on_or_stop_is_the_persons_choice(domain, dispatcher, intent, expected):
+    tracker = paused_tracker(domain, intent, "box_breathing", 2, pause="helped")
+    events = await ActionReadExerciseReply().run(dispatcher, tracker, domain)
+    assert slot_events(events) == expected
+
+
+@pytest.mark.parametrize("done, expected", [
+    (0, {"exercise_ack": None, "exercise_step": 1.0}),  # "ok thanks" at the introduction: ready
+    (4, {"exercise_ack": "done", "exercise_step": 5.0, "exercise_outcome": "completed"}),  # last step: done
+])
+async def test_thanks_at_the_introduction_or_the_last_step_just_moves_on(domain, dispatcher, done, expected):
+    events = await ActionReadExerciseReply().run(dispatcher, paused_tracker(domain, "thank", "box_breathing", done),
+                                                 domain)
+    assert slot_events(events) == expected
