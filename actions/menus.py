@@ -9,7 +9,10 @@ the buttons of the menu just shown (from the tracker, so a new menu in domain.ym
   entities takes its place. The same rules that handle a tap then run, so there is nothing to keep in
   step. The replayed message has no text: the person's own words stay in the transcript once;
 - otherwise (nothing or several match, e.g. "breathing") asks once, briefly, with the same buttons;
-  a longer message the classifier could not place gets the usual "I didn't follow" (utter_default).
+  "idk" hears there is no wrong choice; "skip", "none", or a second reply that picks nothing, hears
+  that there is no need to pick one (the buttons stay); a longer message the classifier could not
+  place gets the usual "I didn't follow" (utter_default);
+- with no menu just before ("that one" out of the blue) it says what the usual rules would.
 Only ordinary replies reach it (data/rules/menus.yml names the intents); risk messages never do.
 """
 from __future__ import annotations
@@ -24,9 +27,19 @@ from rasa_sdk.events import ActionExecuted, EventType, UserUttered, UserUtteranc
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.rating_parser import RatingKind, parse_rating
 from actions.tracker_helpers import latest_intent
 
 UNCLEAR = "utter_menu_pick_unclear"
+# "idk", "not sure", "you choose": no wrong choice, start anywhere (with the same buttons).
+UNSURE = "utter_menu_pick_unsure"
+UNSURE_WORDS = {"idk", "dunno", "unsure", "whatever", "anything", "any", "choose", "pick", "surprise", "decide"}
+# "skip", "none", "neither": the person wants none of them; also said for a second reply that picks nothing.
+NONE_WORDS = {"skip", "none", "neither", "nothing", "nah", "pass"}
+LET_GO = "utter_menu_pick_let_go"
+# No menu just before (e.g. "that one" out of the blue): what the usual rules would have said.
+WITHOUT_MENU = {"choose_skill": "utter_skill_menu", "nlu_fallback": "utter_default"}
+DEFAULT_WITHOUT_MENU = "utter_listen"
 # A longer message the classifier could not place is probably not a menu choice at all: the usual
 # "I didn't follow" reply (which also names the crisis line), not "which one?".
 NOT_A_CHOICE = "utter_default"
@@ -56,13 +69,26 @@ class Button:
     payload: str
 
 
-def last_menu(tracker: Tracker) -> list[Button]:
-    """The buttons of the latest bot message that had any, numbered as shown (or by position)."""
+def previous_turn_bot_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """The bot messages between the person's previous message and the current one, oldest first."""
+    found: list[dict[str, Any]] = []
+    users = 0
     for event in reversed(tracker.events or []):
-        if event.get("event") != "bot":
-            continue
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot" and users == 1:
+            found.append(event)
+    return list(reversed(found))
+
+
+def last_menu(tracker: Tracker) -> list[Button]:
+    """The buttons of the menu the assistant showed just before this message, numbered as shown (or by
+    position); [] when it showed none (an exercise's next/stop buttons are not a menu)."""
+    for event in reversed(previous_turn_bot_events(tracker)):
         buttons = ((event.get("data") or {}).get("buttons")) or []
-        if not buttons:
+        if not buttons or all(str(b.get("payload", "")).startswith("/exercise_") for b in buttons):
             continue
         menu = []
         for position, button in enumerate(buttons, start=1):
@@ -71,6 +97,12 @@ def last_menu(tracker: Tracker) -> list[Button]:
             menu.append(Button(int(shown.group(1)) if shown else position, title, payload))
         return menu
     return []
+
+
+def asked_again_already(tracker: Tracker) -> bool:
+    """Was the menu just shown the short re-ask (so this is the second reply that picked nothing)?"""
+    return any(((e.get("metadata") or {}).get("utter_action")) in (UNCLEAR, UNSURE)
+               for e in previous_turn_bot_events(tracker))
 
 
 def words(text: str) -> list[str]:
@@ -141,15 +173,14 @@ class ActionPickMenuItem(Action):
     ) -> list[EventType]:
         menu = last_menu(tracker)
         message = tracker.latest_message or {}
-        button = choose(message.get("text"), menu, latest_intent(tracker))
-        parsed = parse_payload(button.payload) if button else None
-        if parsed is None and latest_intent(tracker) == "nlu_fallback" \
-                and len(words(message.get("text") or "")) > MAX_CHOICE_WORDS:
-            dispatcher.utter_message(response=NOT_A_CHOICE)
+        text, intent = message.get("text") or "", latest_intent(tracker)
+        if not menu:
+            dispatcher.utter_message(response=WITHOUT_MENU.get(intent or "", DEFAULT_WITHOUT_MENU))
             return []
+        button = choose(text, menu, intent)
+        parsed = parse_payload(button.payload) if button else None
         if parsed is None:
-            buttons = [{"title": b.title, "payload": b.payload} for b in menu]
-            dispatcher.utter_message(response=UNCLEAR, buttons=buttons or None)
+            dispatcher.utter_message(**self._no_choice(text, intent, menu, tracker))
             return []
         intent, entities = parsed
         parse_data = {
@@ -163,3 +194,16 @@ class ActionPickMenuItem(Action):
             ActionExecuted("action_listen"),
             UserUttered(text="", parse_data=parse_data, input_channel=message.get("input_channel")),
         ]
+
+    @staticmethod
+    def _no_choice(text: str, intent: Optional[str], menu: list[Button], tracker: Tracker) -> dict[str, Any]:
+        """What to say when the reply picks no single item: the response and the menu's buttons again."""
+        buttons = [{"title": b.title, "payload": b.payload} for b in menu]
+        said = set(words(text))
+        if said & NONE_WORDS or asked_again_already(tracker):
+            return {"response": LET_GO, "buttons": buttons}  # no pressure; the buttons stay there
+        if intent == "nlu_fallback" and len(said) > MAX_CHOICE_WORDS:
+            return {"response": NOT_A_CHOICE}
+        if said & UNSURE_WORDS or parse_rating(text).kind is RatingKind.UNSURE:
+            return {"response": UNSURE, "buttons": buttons}
+        return {"response": UNCLEAR, "buttons": buttons}

@@ -10,7 +10,8 @@ for the conversation:
   questions need no action-server call). A second answer it cannot read in a row moves on without a
   number (slot "skipped": the first rating with utter_rating_skipped before step 1, the second with
   no note, since the reflection then says it without numbers). "skip" skips the number. `exercise_stop` at the first rating
-  ends the exercise before it starts (exercise_outcome: stopped); at the second rating it skips the number.
+  ends the exercise before it starts (exercise_outcome: stopped), and so does a "no" (deny) there; at the
+  second rating stop skips the number.
 - action_reflect_rating names the change ("from 8 to 6"), and never invents numbers.
 """
 from __future__ import annotations
@@ -30,6 +31,8 @@ from actions.tracker_helpers import latest_intent
 logger = logging.getLogger(__name__)
 
 STOP_INTENT = "exercise_stop"
+# A "no" to the first rating question ("nah", "i dont want to") is not wanting the exercise at all.
+DECLINE_INTENTS = {"deny"}
 UNSURE = "unsure"
 # Which slot each rating form asks for, and whether "stop" there ends the whole exercise.
 RATING_FORMS = {
@@ -51,7 +54,7 @@ def read_rating(text: Optional[str], intent: Optional[str], slot: str, stop_ends
         return [SlotSet(slot, UNSURE)]
     if rating.kind is RatingKind.SKIP:
         return [SlotSet(slot, SKIPPED), SlotSet(NOTE_SLOT, SKIPPED)]
-    if intent == STOP_INTENT:
+    if intent == STOP_INTENT or (intent in DECLINE_INTENTS and stop_ends_exercise):
         if stop_ends_exercise:
             # The rules say utter_exercise_stopped and offer something else.
             return [SlotSet(slot, SKIPPED), SlotSet("exercise_outcome", "stopped")]

@@ -74,3 +74,41 @@ async def test_a_longer_unclear_message_is_not_taken_for_a_choice(domain, dispat
     tracker = after_menu(domain, "utter_skill_menu", "i dont know what any of these mean honestly", "nlu_fallback")
     assert await ActionPickMenuItem().run(dispatcher, tracker, domain) == []
     assert responses(dispatcher) == ["utter_default"]
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("idk", "inform_rating", "utter_menu_pick_unsure"),
+    ("you choose", "nlu_fallback", "utter_menu_pick_unsure"),
+    ("skip", "nlu_fallback", "utter_menu_pick_let_go"),
+    ("none of them", "nlu_fallback", "utter_menu_pick_let_go"),
+])
+async def test_not_sure_hears_there_is_no_wrong_choice_and_none_hears_no_pressure(domain, dispatcher, text, intent,
+                                                                                   expected):
+    events = await ActionPickMenuItem().run(dispatcher, after_menu(domain, "utter_skill_menu", text, intent), domain)
+    assert events == []
+    assert responses(dispatcher) == [expected]
+    assert dispatcher.messages[0]["buttons"]  # the menu stays there to tap later
+
+
+async def test_a_second_reply_that_picks_nothing_is_let_go_not_asked_a_third_time(domain, dispatcher):
+    reask = {"event": "bot", "text": "Which one?", "metadata": {"utter_action": "utter_menu_pick_unclear"},
+             "data": {"buttons": domain["responses"]["utter_skill_menu"][0]["buttons"]}}
+    events = [user_event("request_any_skill", text="an exercise"), menu_event(domain, "utter_skill_menu"),
+              user_event("nlu_fallback", text="hmm"), reask, user_event("nlu_fallback", text="umm")]
+    assert await ActionPickMenuItem().run(dispatcher, make_tracker(domain, events=events), domain) == []
+    assert responses(dispatcher) == ["utter_menu_pick_let_go"]
+
+
+async def test_the_first_one_classified_as_choose_skill_picks_from_the_menu_just_shown(domain, dispatcher):
+    tracker = after_menu(domain, "utter_distress_tolerance_menu", "the first one", "choose_skill")
+    events = await ActionPickMenuItem().run(dispatcher, tracker, domain)
+    assert events[-1]["parse_data"]["entities"] == [{"entity": "skill", "value": "tipp"}]
+
+
+@pytest.mark.parametrize("intent, expected", [("choose_skill", "utter_skill_menu"), ("nlu_fallback", "utter_default"),
+                                              ("affirm", "utter_listen")])
+async def test_without_a_menu_just_before_it_says_what_the_usual_rules_would(domain, dispatcher, intent, expected):
+    events = [user_event("mood_low", text="meh"), {"event": "bot", "text": "I'm sorry.", "data": {}},
+              user_event(intent, text="that one")]
+    assert await ActionPickMenuItem().run(dispatcher, make_tracker(domain, events=events), domain) == []
+    assert responses(dispatcher) == [expected]

@@ -64,6 +64,12 @@ async def test_stop_at_the_first_rating_ends_the_exercise_before_it_starts(domai
     assert slot_events(events) == {"distress_before": "skipped", "exercise_outcome": "stopped"}
 
 
+async def test_no_at_the_first_rating_means_no_exercise(domain, dispatcher):
+    tracker = answer_tracker(domain, "pre_rating_form", "distress_before", "deny", "nah")
+    events = await ActionReadRating().run(dispatcher, tracker, domain)
+    assert slot_events(events) == {"distress_before": "skipped", "exercise_outcome": "stopped"}
+
+
 async def test_stop_at_the_second_rating_skips_the_number(domain, dispatcher):
     tracker = answer_tracker(domain, "post_rating_form", "distress_after", "exercise_stop", "stop")
     events = await ActionReadRating().run(dispatcher, tracker, domain)
