@@ -9,9 +9,10 @@ actions only count the steps and keep track of where the person is:
   step, or ends it at once, kindly, when the person asks to stop (exercise_outcome: stopped; the
   rules then skip the second rating and offer something else);
 - action_ask_exercise_ack (exercise_form's question) says the next step.
-Partway through, a reply that says the exercise is helping ("thanks that helped a bit") is not taken
-as "next": the step is not counted, the slot exercise_pause notes it, and the question becomes "keep
-going, or stop here?" (utter_exercise_pause_<kind>). The answer to that goes on (any reply) or stops
+Partway through, a reply that says the exercise is helping ("thanks that helped a bit"), or that the
+feeling is still strong ("im still really anxious"), is not taken as "next": the step is not counted,
+the slot exercise_pause notes it, and the question becomes "keep going, or stop here?"
+(utter_exercise_pause_<kind>). The answer to that goes on (any reply) or stops
 (stop, no, thanks, bye). One mechanism for every exercise: the kinds and intents are PAUSES below.
 """
 from __future__ import annotations
@@ -48,7 +49,13 @@ STOP_INTENT = "exercise_stop"
 PAUSE_SLOT = "exercise_pause"
 # Replies partway through an exercise that deserve an answer before the next step: intent -> kind
 # (the response utter_exercise_pause_<kind> and the conditional wording of utter_exercise_stopped).
-PAUSES = {"thank": "helped", "mood_better": "helped"}
+PAUSES = {
+    "thank": "helped", "mood_better": "helped",
+    # "im still really anxious": heard, not talked over by the next step
+    "mood_low": "struggling", "mood_anxious": "struggling", "mood_overwhelmed": "struggling",
+    "mood_angry": "struggling", "mood_numb": "struggling", "mood_ashamed": "struggling",
+    "mood_lonely": "struggling",
+}
 # Answers to "keep going, or stop here?" that mean stop; any other reply goes on.
 STOP_AFTER_PAUSE = {STOP_INTENT, "deny", "thank", "goodbye", "mood_better"}
 

@@ -82,7 +82,7 @@ def reply_tracker(domain, intent, exercise, done, loop="exercise_form", requeste
     [
         # any reply moves one step on and clears the answer, so the form says the next step
         ("exercise_next", "grounding_54321", 0, {"exercise_ack": None, "exercise_step": 1.0}),
-        ("mood_low", "grounding_54321", 1, {"exercise_ack": None, "exercise_step": 2.0}),
+        ("out_of_scope", "grounding_54321", 1, {"exercise_ack": None, "exercise_step": 2.0}),
         ("affirm", "accepts", 6, {"exercise_ack": None, "exercise_step": 7.0}),
         # after the last step the form is complete
         ("exercise_next", "grounding_54321", 4,
@@ -145,17 +145,20 @@ def paused_tracker(domain, intent, exercise, done, pause=None):
                                "exercise_pause": pause})
 
 
-@pytest.mark.parametrize("intent", ["thank", "mood_better"])
+@pytest.mark.parametrize("intent, kind", [("thank", "helped"), ("mood_better", "helped"),
+                                          ("mood_anxious", "struggling"), ("mood_low", "struggling")])
 @pytest.mark.parametrize("exercise", EXERCISES)
-async def test_it_helped_partway_through_any_exercise_asks_whether_to_go_on(domain, dispatcher, intent, exercise):
-    """"thanks that helped a bit" after a real step is not taken as "next": the step is not counted."""
+async def test_it_helped_partway_through_any_exercise_asks_whether_to_go_on(domain, dispatcher, intent, kind,
+                                                                            exercise):
+    """"thanks that helped a bit" (or "im still anxious") after a real step is not taken as "next": the
+    step is not counted, and the person is asked whether to go on."""
     events = await ActionReadExerciseReply().run(dispatcher, paused_tracker(domain, intent, exercise, 1), domain)
-    assert slot_events(events) == {"exercise_ack": None, "exercise_pause": "helped"}
-    tracker = paused_tracker(domain, intent, exercise, 1, pause="helped")
+    assert slot_events(events) == {"exercise_ack": None, "exercise_pause": kind}
+    tracker = paused_tracker(domain, intent, exercise, 1, pause=kind)
     assert await ActionAskExerciseAck().run(dispatcher, tracker, domain) == []
-    assert responses(dispatcher) == ["utter_exercise_pause_helped"]
-    buttons = domain["responses"]["utter_exercise_pause_helped"][0]["buttons"]
-    assert [b["payload"] for b in buttons] == ["/exercise_next", "/exercise_stop"]
+    assert responses(dispatcher) == [f"utter_exercise_pause_{kind}"]
+    for variation in domain["responses"][f"utter_exercise_pause_{kind}"]:
+        assert [b["payload"] for b in variation["buttons"]] == ["/exercise_next", "/exercise_stop"]
 
 
 @pytest.mark.parametrize("intent, expected", [
