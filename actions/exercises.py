@@ -12,7 +12,8 @@ actions only count the steps and keep track of where the person is:
 Partway through, a reply that says the exercise is helping ("thanks that helped a bit"), or that the
 feeling is still strong ("im still really anxious"), is not taken as "next": the step is not counted,
 the slot exercise_pause notes it, and the question becomes "keep going, or stop here?"
-(utter_exercise_pause_<kind>). The answer to that goes on (any reply) or stops
+(utter_exercise_pause_<kind>). A question it can answer with one response ("what are your opening
+hours") is answered first (ASIDES, kind "aside"). The answer to that goes on (any reply) or stops
 (stop, no, thanks, bye). One mechanism for every exercise: the kinds and intents are PAUSES below.
 """
 from __future__ import annotations
@@ -56,6 +57,18 @@ PAUSES = {
     "mood_angry": "struggling", "mood_numb": "struggling", "mood_ashamed": "struggling",
     "mood_lonely": "struggling",
 }
+# A question the assistant answers with one response ("what are your opening hours" partway through):
+# answered, then "carry on, or stop here?" (pause kind "aside"), at any step; the step is not counted.
+ASIDES = {
+    "ask_clinic_hours": "utter_clinic_hours", "ask_clinic_location": "utter_clinic_location",
+    "ask_clinic_contact": "utter_clinic_contact", "ask_clinic_referral": "utter_clinic_referral",
+    "ask_clinic_services": "utter_clinic_services", "ask_clinic_cost": "utter_clinic_cost",
+    "ask_therapy_cbt": "utter_therapy_cbt", "ask_therapy_dbt": "utter_therapy_dbt",
+    "ask_therapy_act": "utter_therapy_act", "ask_therapy_mbt": "utter_therapy_mbt",
+    "ask_therapy_supportive": "utter_therapy_supportive", "ask_therapy_mindfulness": "utter_therapy_mindfulness",
+    "ask_medication": "utter_medication", "ask_is_bot": "utter_is_bot", "request_human": "utter_request_human",
+}
+ASIDE = "aside"
 # Answers to "keep going, or stop here?" that mean stop; any other reply goes on.
 STOP_AFTER_PAUSE = {STOP_INTENT, "deny", "thank", "goodbye", "mood_better"}
 
@@ -140,6 +153,8 @@ class ActionReadExerciseReply(Action):
         # Said after the first real step and before the last: ask whether to go on (step not counted).
         if not paused and intent in PAUSES and 1 <= steps_done(tracker) and done < last:
             return [SlotSet(SLOT, None), SlotSet(PAUSE_SLOT, PAUSES[intent])]
+        if intent in ASIDES:  # answered by action_ask_exercise_ack, whatever the step
+            return [SlotSet(SLOT, None), SlotSet(PAUSE_SLOT, ASIDE)]
         clear = [SlotSet(PAUSE_SLOT, None)] if paused else []
         if done >= last:
             return [SlotSet(SLOT, "done"), SlotSet("exercise_step", float(done)),
@@ -160,6 +175,8 @@ class ActionAskExerciseAck(Action):
         events = say_pending_note(dispatcher, tracker)  # e.g. "we can skip the number" before step 1
         pause = tracker.get_slot(PAUSE_SLOT)
         if pause:
+            if pause == ASIDE and latest_intent(tracker) in ASIDES:
+                dispatcher.utter_message(response=ASIDES[latest_intent(tracker) or ""])
             dispatcher.utter_message(response=f"utter_exercise_pause_{pause}")
             return events
         exercise = tracker.get_slot("exercise")

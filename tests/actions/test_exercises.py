@@ -182,3 +182,14 @@ async def test_thanks_at_the_introduction_or_the_last_step_just_moves_on(domain,
     events = await ActionReadExerciseReply().run(dispatcher, paused_tracker(domain, "thank", "box_breathing", done),
                                                  domain)
     assert slot_events(events) == expected
+
+
+@pytest.mark.parametrize("done", [0, 2, 4])
+async def test_a_clinic_question_partway_through_is_answered_then_go_on_or_stop(domain, dispatcher, done):
+    """"what are your opening hours" in the middle of box breathing: answered, not skipped over."""
+    events = await ActionReadExerciseReply().run(
+        dispatcher, paused_tracker(domain, "ask_clinic_hours", "box_breathing", done), domain)
+    assert slot_events(events) == {"exercise_ack": None, "exercise_pause": "aside"}
+    tracker = paused_tracker(domain, "ask_clinic_hours", "box_breathing", done, pause="aside")
+    await ActionAskExerciseAck().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_clinic_hours", "utter_exercise_pause_aside"]
