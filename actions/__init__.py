@@ -2,8 +2,8 @@
 
 Importing the modules registers their actions with the SDK. Grouped by goal:
 session (opening), feelings (reflection), exercises (guided steps), ratings (0-10 before/after)
-with notes (what to say before the next question),
+with notes (what to say before the next question), menus (a menu answered by typing),
 safety (escalation case), catalogue (a never-run marker, see data/rules/catalogue.yml).
 No action logs message text.
 """
-from actions import catalogue, exercises, feelings, notes, ratings, safety, session  # noqa: F401
+from actions import catalogue, exercises, feelings, menus, notes, ratings, safety, session  # noqa: F401

@@ -9,6 +9,12 @@ actions only count the steps and keep track of where the person is:
   step, or ends it at once, kindly, when the person asks to stop (exercise_outcome: stopped; the
   rules then skip the second rating and offer something else);
 - action_ask_exercise_ack (exercise_form's question) says the next step.
+Partway through, a reply that says the exercise is helping ("thanks that helped a bit"), or that the
+feeling is still strong ("im still really anxious"), is not taken as "next": the step is not counted,
+the slot exercise_pause notes it, and the question becomes "keep going, or stop here?"
+(utter_exercise_pause_<kind>). A question it can answer with one response ("what are your opening
+hours") is answered first (ASIDES, kind "aside"). The answer to that goes on (any reply) or stops
+(stop, no, thanks, bye). One mechanism for every exercise: the kinds and intents are PAUSES below.
 """
 from __future__ import annotations
 
@@ -41,6 +47,30 @@ INTENT_DEFAULTS = {
 FORM = "exercise_form"
 SLOT = "exercise_ack"
 STOP_INTENT = "exercise_stop"
+PAUSE_SLOT = "exercise_pause"
+# Replies partway through an exercise that deserve an answer before the next step: intent -> kind
+# (the response utter_exercise_pause_<kind> and the conditional wording of utter_exercise_stopped).
+PAUSES = {
+    "thank": "helped", "mood_better": "helped",
+    # "im still really anxious": heard, not talked over by the next step
+    "mood_low": "struggling", "mood_anxious": "struggling", "mood_overwhelmed": "struggling",
+    "mood_angry": "struggling", "mood_numb": "struggling", "mood_ashamed": "struggling",
+    "mood_lonely": "struggling",
+}
+# A question the assistant answers with one response ("what are your opening hours" partway through):
+# answered, then "carry on, or stop here?" (pause kind "aside"), at any step; the step is not counted.
+ASIDES = {
+    "ask_clinic_hours": "utter_clinic_hours", "ask_clinic_location": "utter_clinic_location",
+    "ask_clinic_contact": "utter_clinic_contact", "ask_clinic_referral": "utter_clinic_referral",
+    "ask_clinic_services": "utter_clinic_services", "ask_clinic_cost": "utter_clinic_cost",
+    "ask_therapy_cbt": "utter_therapy_cbt", "ask_therapy_dbt": "utter_therapy_dbt",
+    "ask_therapy_act": "utter_therapy_act", "ask_therapy_mbt": "utter_therapy_mbt",
+    "ask_therapy_supportive": "utter_therapy_supportive", "ask_therapy_mindfulness": "utter_therapy_mindfulness",
+    "ask_medication": "utter_medication", "ask_is_bot": "utter_is_bot", "request_human": "utter_request_human",
+}
+ASIDE = "aside"
+# Answers to "keep going, or stop here?" that mean stop; any other reply goes on.
+STOP_AFTER_PAUSE = {STOP_INTENT, "deny", "thank", "goodbye", "mood_better"}
 
 
 def step_response(exercise: str, step: int) -> str:
@@ -98,6 +128,7 @@ class ActionStartExercise(Action):
             SlotSet("distress_before", None),
             SlotSet("distress_after", None),
             SlotSet(NOTE_SLOT, None),
+            SlotSet(PAUSE_SLOT, None),
         ]
 
 
@@ -113,14 +144,23 @@ class ActionReadExerciseReply(Action):
         if not waiting_for(tracker, FORM, SLOT):
             return []
         # The reply itself is never stored, only what it means.
-        if latest_intent(tracker) == STOP_INTENT:
+        intent = latest_intent(tracker)
+        paused = tracker.get_slot(PAUSE_SLOT)
+        if intent == STOP_INTENT or (paused and intent in STOP_AFTER_PAUSE):
             return [SlotSet(SLOT, "stopped"), SlotSet("exercise_outcome", "stopped")]
         done = steps_done(tracker) + 1
-        if done >= count_steps(domain, tracker.get_slot("exercise")):
+        last = count_steps(domain, tracker.get_slot("exercise"))
+        # Said after the first real step and before the last: ask whether to go on (step not counted).
+        if not paused and intent in PAUSES and 1 <= steps_done(tracker) and done < last:
+            return [SlotSet(SLOT, None), SlotSet(PAUSE_SLOT, PAUSES[intent])]
+        if intent in ASIDES:  # answered by action_ask_exercise_ack, whatever the step
+            return [SlotSet(SLOT, None), SlotSet(PAUSE_SLOT, ASIDE)]
+        clear = [SlotSet(PAUSE_SLOT, None)] if paused else []
+        if done >= last:
             return [SlotSet(SLOT, "done"), SlotSet("exercise_step", float(done)),
-                    SlotSet("exercise_outcome", "completed")]
+                    SlotSet("exercise_outcome", "completed"), *clear]
         # An empty answer makes the form ask again, i.e. say the next step.
-        return [SlotSet(SLOT, None), SlotSet("exercise_step", float(done))]
+        return [SlotSet(SLOT, None), SlotSet("exercise_step", float(done)), *clear]
 
 
 class ActionAskExerciseAck(Action):
@@ -133,6 +173,12 @@ class ActionAskExerciseAck(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         events = say_pending_note(dispatcher, tracker)  # e.g. "we can skip the number" before step 1
+        pause = tracker.get_slot(PAUSE_SLOT)
+        if pause:
+            if pause == ASIDE and latest_intent(tracker) in ASIDES:
+                dispatcher.utter_message(response=ASIDES[latest_intent(tracker) or ""])
+            dispatcher.utter_message(response=f"utter_exercise_pause_{pause}")
+            return events
         exercise = tracker.get_slot("exercise")
         step = steps_done(tracker) + 1
         if step > count_steps(domain, exercise):

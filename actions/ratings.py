@@ -7,8 +7,11 @@ for the conversation:
   while a rating form waits, never for a risk message) stores a number, "unsure" or "skipped", or
   leaves the slot empty with the note "not_understood", so the form asks again kindly (the responses
   utter_ask_distress_before / _after, whose conditional variations say "I didn't catch that": the
-  questions need no action-server call). "skip" skips the number. `exercise_stop` at the first rating
-  ends the exercise before it starts (exercise_outcome: stopped); at the second rating it skips the number.
+  questions need no action-server call). A second answer it cannot read in a row moves on without a
+  number (slot "skipped": the first rating with utter_rating_skipped before step 1, the second with
+  no note, since the reflection then says it without numbers). "skip" skips the number. `exercise_stop` at the first rating
+  ends the exercise before it starts (exercise_outcome: stopped), and so does a "no" (deny) there; at the
+  second rating stop skips the number.
 - action_reflect_rating names the change ("from 8 to 6"), and never invents numbers.
 """
 from __future__ import annotations
@@ -28,6 +31,8 @@ from actions.tracker_helpers import latest_intent
 logger = logging.getLogger(__name__)
 
 STOP_INTENT = "exercise_stop"
+# A "no" to the first rating question ("nah", "i dont want to") is not wanting the exercise at all.
+DECLINE_INTENTS = {"deny"}
 UNSURE = "unsure"
 # Which slot each rating form asks for, and whether "stop" there ends the whole exercise.
 RATING_FORMS = {
@@ -36,8 +41,12 @@ RATING_FORMS = {
 }
 
 
-def read_rating(text: Optional[str], intent: Optional[str], slot: str, stop_ends_exercise: bool) -> list[EventType]:
-    """Slot events for one answer to the rating question. A number wins over everything else."""
+def read_rating(text: Optional[str], intent: Optional[str], slot: str, stop_ends_exercise: bool,
+                note: Optional[str] = None) -> list[EventType]:
+    """Slot events for one answer to the rating question. A number wins over everything else.
+
+    `note` is the pending rating_note: NOT_UNDERSTOOD means the question was already asked again once.
+    """
     rating = parse_rating(text)
     if rating.kind is RatingKind.NUMBER:
         return [SlotSet(slot, rating.value)]
@@ -45,11 +54,14 @@ def read_rating(text: Optional[str], intent: Optional[str], slot: str, stop_ends
         return [SlotSet(slot, UNSURE)]
     if rating.kind is RatingKind.SKIP:
         return [SlotSet(slot, SKIPPED), SlotSet(NOTE_SLOT, SKIPPED)]
-    if intent == STOP_INTENT:
+    if intent == STOP_INTENT or (intent in DECLINE_INTENTS and stop_ends_exercise):
         if stop_ends_exercise:
             # The rules say utter_exercise_stopped and offer something else.
             return [SlotSet(slot, SKIPPED), SlotSet("exercise_outcome", "stopped")]
         return [SlotSet(slot, SKIPPED), SlotSet(NOTE_SLOT, SKIPPED)]
+    if note == NOT_UNDERSTOOD:
+        # Asked twice: go on without a number rather than ask a third time.
+        return [SlotSet(slot, SKIPPED), SlotSet(NOTE_SLOT, SKIPPED if stop_ends_exercise else None)]
     return [SlotSet(slot, None), SlotSet(NOTE_SLOT, NOT_UNDERSTOOD)]
 
 
@@ -69,7 +81,7 @@ class ActionReadRating(Action):
         if tracker.get_slot("requested_slot") != slot:
             return []
         text = (tracker.latest_message or {}).get("text")
-        return read_rating(text, latest_intent(tracker), slot, stop_ends_exercise)
+        return read_rating(text, latest_intent(tracker), slot, stop_ends_exercise, tracker.get_slot(NOTE_SLOT))
 
 
 def as_number(value: Any) -> Optional[int]:

@@ -119,6 +119,12 @@ def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[s
             "clinic_name": _text_slot(clinic.name),
             "clinic_phone": _text_slot(clinic.phone),
             "clinic_hours": _text_slot(clinic.opening_hours),
+            # Answers to clinic questions (utter_clinic_*); "" picks the responses' "ask the team" wording.
+            "clinic_address": _text_slot(clinic.address),
+            "clinic_email": _text_slot(clinic.email),
+            "clinic_services": _text_slot(clinic.services),
+            "clinic_self_referral": _text_slot(clinic.self_referral),
+            "clinic_costs": _text_slot(clinic.cost_and_insurance),
         },
         "responses": {name: _card_variations(settings, kind, situation) for name, (kind, situation) in CARDS.items()},
     }

@@ -48,6 +48,11 @@ class Clinic(BaseModel):
     phone: str = ""
     email: str = ""
     address: str = ""
+    # Answers to everyday questions about the clinic, shown as written ("" : the assistant points to
+    # the phone number instead). services completes "<name> offers ..."; the others are sentences.
+    services: str = ""
+    self_referral: str = ""
+    cost_and_insurance: str = ""
     privacy_url: str = "/privacy"
     locale: str = "en-US"
     extra_resources_file: Optional[Path] = None

@@ -12,7 +12,7 @@ from actions.exercises import (
 from tests.actions.conftest import entity, make_tracker, responses, slot_events
 
 RESET = {"exercise_step": 0.0, "exercise_ack": None, "exercise_outcome": None,
-         "distress_before": None, "distress_after": None, "rating_note": None}
+         "distress_before": None, "distress_after": None, "rating_note": None, "exercise_pause": None}
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def reply_tracker(domain, intent, exercise, done, loop="exercise_form", requeste
     [
         # any reply moves one step on and clears the answer, so the form says the next step
         ("exercise_next", "grounding_54321", 0, {"exercise_ack": None, "exercise_step": 1.0}),
-        ("mood_low", "grounding_54321", 1, {"exercise_ack": None, "exercise_step": 2.0}),
+        ("out_of_scope", "grounding_54321", 1, {"exercise_ack": None, "exercise_step": 2.0}),
         ("affirm", "accepts", 6, {"exercise_ack": None, "exercise_step": 7.0}),
         # after the last step the form is complete
         ("exercise_next", "grounding_54321", 4,
@@ -137,3 +137,59 @@ async def test_a_not_understood_note_the_rating_question_already_said_is_dropped
     events = await ActionAskExerciseAck().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_box_breathing_step_1"]
     assert events == [SlotSet("rating_note", None)]
+
+
+def paused_tracker(domain, intent, exercise, done, pause=None):
+    return make_tracker(domain, intent=intent, active_loop="exercise_form",
+                        slots={"exercise": exercise, "exercise_step": done, "requested_slot": "exercise_ack",
+                               "exercise_pause": pause})
+
+
+@pytest.mark.parametrize("intent, kind", [("thank", "helped"), ("mood_better", "helped"),
+                                          ("mood_anxious", "struggling"), ("mood_low", "struggling")])
+@pytest.mark.parametrize("exercise", EXERCISES)
+async def test_it_helped_partway_through_any_exercise_asks_whether_to_go_on(domain, dispatcher, intent, kind,
+                                                                            exercise):
+    """"thanks that helped a bit" (or "im still anxious") after a real step is not taken as "next": the
+    step is not counted, and the person is asked whether to go on."""
+    events = await ActionReadExerciseReply().run(dispatcher, paused_tracker(domain, intent, exercise, 1), domain)
+    assert slot_events(events) == {"exercise_ack": None, "exercise_pause": kind}
+    tracker = paused_tracker(domain, intent, exercise, 1, pause=kind)
+    assert await ActionAskExerciseAck().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == [f"utter_exercise_pause_{kind}"]
+    for variation in domain["responses"][f"utter_exercise_pause_{kind}"]:
+        assert [b["payload"] for b in variation["buttons"]] == ["/exercise_next", "/exercise_stop"]
+
+
+@pytest.mark.parametrize("intent, expected", [
+    ("exercise_next", {"exercise_ack": None, "exercise_step": 3.0, "exercise_pause": None}),
+    ("affirm", {"exercise_ack": None, "exercise_step": 3.0, "exercise_pause": None}),
+    ("exercise_stop", {"exercise_ack": "stopped", "exercise_outcome": "stopped"}),
+    ("deny", {"exercise_ack": "stopped", "exercise_outcome": "stopped"}),
+    ("thank", {"exercise_ack": "stopped", "exercise_outcome": "stopped"}),
+])
+async def test_the_answer_to_go_on_or_stop_is_the_persons_choice(domain, dispatcher, intent, expected):
+    tracker = paused_tracker(domain, intent, "box_breathing", 2, pause="helped")
+    events = await ActionReadExerciseReply().run(dispatcher, tracker, domain)
+    assert slot_events(events) == expected
+
+
+@pytest.mark.parametrize("done, expected", [
+    (0, {"exercise_ack": None, "exercise_step": 1.0}),  # "ok thanks" at the introduction: ready
+    (4, {"exercise_ack": "done", "exercise_step": 5.0, "exercise_outcome": "completed"}),  # last step: done
+])
+async def test_thanks_at_the_introduction_or_the_last_step_just_moves_on(domain, dispatcher, done, expected):
+    events = await ActionReadExerciseReply().run(dispatcher, paused_tracker(domain, "thank", "box_breathing", done),
+                                                 domain)
+    assert slot_events(events) == expected
+
+
+@pytest.mark.parametrize("done", [0, 2, 4])
+async def test_a_clinic_question_partway_through_is_answered_then_go_on_or_stop(domain, dispatcher, done):
+    """"what are your opening hours" in the middle of box breathing: answered, not skipped over."""
+    events = await ActionReadExerciseReply().run(
+        dispatcher, paused_tracker(domain, "ask_clinic_hours", "box_breathing", done), domain)
+    assert slot_events(events) == {"exercise_ack": None, "exercise_pause": "aside"}
+    tracker = paused_tracker(domain, "ask_clinic_hours", "box_breathing", done, pause="aside")
+    await ActionAskExerciseAck().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_clinic_hours", "utter_exercise_pause_aside"]

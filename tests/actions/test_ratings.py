@@ -45,8 +45,27 @@ async def test_reads_the_answer(domain, dispatcher, form, slot, intent, answer, 
     assert dispatcher.messages == []  # Rasa drops messages from slot mappings; the note is said later
 
 
+@pytest.mark.parametrize("form, slot, note", [("pre_rating_form", "distress_before", "skipped"),
+                                              ("post_rating_form", "distress_after", None)])
+@pytest.mark.parametrize("intent, answer", [("exercise_next", "done"), ("affirm", "ok")])
+async def test_a_second_answer_it_cannot_read_moves_on_without_a_number(domain, dispatcher, form, slot, note,
+                                                                         intent, answer):
+    """Asked once more after "done"; a second "ok" is not asked a third time. Before the exercise the
+    first step says "we can skip the number"; after it, the reflection says it without numbers."""
+    tracker = make_tracker(domain, events=[user_event(intent, text=answer)], active_loop=form,
+                           slots={"requested_slot": slot, "rating_note": "not_understood"})
+    events = await ActionReadRating().run(dispatcher, tracker, domain)
+    assert slot_events(events) == {slot: "skipped", "rating_note": note}
+
+
 async def test_stop_at_the_first_rating_ends_the_exercise_before_it_starts(domain, dispatcher):
     tracker = answer_tracker(domain, "pre_rating_form", "distress_before", "exercise_stop", "i dont want to do this")
+    events = await ActionReadRating().run(dispatcher, tracker, domain)
+    assert slot_events(events) == {"distress_before": "skipped", "exercise_outcome": "stopped"}
+
+
+async def test_no_at_the_first_rating_means_no_exercise(domain, dispatcher):
+    tracker = answer_tracker(domain, "pre_rating_form", "distress_before", "deny", "nah")
     events = await ActionReadRating().run(dispatcher, tracker, domain)
     assert slot_events(events) == {"distress_before": "skipped", "exercise_outcome": "stopped"}
 
@@ -92,8 +111,9 @@ async def test_asks_again_kindly(domain, question):
         assert "how strong is the distress" in first
         assert "catch" not in first and "got that" not in first
         again = await rasa_says(domain, question, {"rating_note": "not_understood"})
-        assert "didn't quite catch that" in again or "not sure I got that" in again
-        assert "0 to 10" in again
+        assert "0 to 10" in again and "skip" in again
+        # one short message, not the whole question again
+        assert "how strong is the distress" not in again and len(again.split()) <= 16
 
 
 def test_the_rating_questions_are_responses_not_action_server_calls(domain):

@@ -200,3 +200,35 @@ def test_each_known_locale_has_its_cards_chosen_by_the_conversations_locale_slot
         for locale, payload in conditional.items():
             phones = {r["phone"] for r in payload["resources"] if r["phone"]}
             assert load_resources(locale).emergency_line in phones
+
+
+def test_the_clinic_answers_come_from_settings(tmp_path):
+    """Hours, address, phone, e-mail, self-referral, services and cost wording reach the assistant from
+    settings.yml; a clinic that changes them changes what the assistant says."""
+    raw = yaml.safe_load((load_settings().root / "settings.yml").read_text())
+    raw["clinic"].update(address="1 Test Road, Testville", services="a test programme",
+                         self_referral="Ring the test desk.", cost_and_insurance="Test sessions cost nothing.")
+    path = tmp_path / "settings.yml"
+    path.write_text(yaml.safe_dump(raw))
+    settings = load_settings(environ={"BOT_VAR_DIR": str(tmp_path), "BOT_SETTINGS_FILE": str(path)})
+    generated = fragment(settings)
+    clinic = settings.clinic
+    for slot, value in [("clinic_hours", clinic.opening_hours), ("clinic_phone", clinic.phone),
+                        ("clinic_address", "1 Test Road, Testville"), ("clinic_email", clinic.email),
+                        ("clinic_services", "a test programme"), ("clinic_self_referral", "Ring the test desk."),
+                        ("clinic_costs", "Test sessions cost nothing.")]:
+        assert initial(generated, slot) == value
+
+
+def test_the_domain_types_no_clinic_value_only_placeholders(settings):
+    text = (settings.root / "domain.yml").read_text()
+    clinic = settings.clinic
+    for value in (clinic.name, clinic.phone, clinic.address, clinic.email, clinic.opening_hours,
+                  clinic.services, clinic.self_referral, clinic.cost_and_insurance):
+        assert not value or value not in text
+    domain = yaml.safe_load(text)
+    for response, slot in [("utter_clinic_hours", "{clinic_hours}"), ("utter_clinic_location", "{clinic_address}"),
+                           ("utter_clinic_contact", "{clinic_phone}"), ("utter_clinic_referral",
+                                                                         "{clinic_self_referral}"),
+                           ("utter_clinic_services", "{clinic_services}"), ("utter_clinic_cost", "{clinic_costs}")]:
+        assert any(slot in v["text"] for v in domain["responses"][response])

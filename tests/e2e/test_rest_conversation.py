@@ -59,8 +59,24 @@ def test_after_a_rating_asked_again_the_first_step_comes_without_another_apology
     sender = new_sender()
     stack.say(sender, "hi")
     stack.say(sender, "can we do a grounding exercise")
-    again = texts(stack.say(sender, "banana"))
-    assert "0 to 10" in again and ("catch that" in again or "got that" in again)
+    again = stack.say(sender, "banana")
+    assert len(again) == 1, "one short re-ask, not an apology plus the whole question"
+    assert "0 to 10" in texts(again) and "how strong is the distress" not in texts(again)
     step_1 = texts(stack.say(sender, "7"))
     assert "5 things you can see" in step_1
-    assert "catch that" not in step_1 and "got that" not in step_1
+    assert "catch" not in step_1 and "0 to 10" not in step_1
+
+
+def test_a_first_hi_gets_one_greeting_only(stack):
+    reply = [m for m in stack.say(new_sender(), "hi") if m.get("text")]
+    assert len(reply) == 1, [m["text"] for m in reply]
+
+
+def test_five_on_the_exercise_menu_starts_5_4_3_2_1_grounding(stack):
+    sender = new_sender()
+    stack.say(sender, "hi")
+    menu = stack.say(sender, "can i try an exercise")
+    assert any("5-4-3-2-1" in b["title"] for m in menu for b in m.get("buttons") or [])
+    ask_before = texts(stack.say(sender, "5"))
+    assert "0 to 10" in ask_before
+    assert "5 things you can see" in texts(stack.say(sender, "7"))

@@ -11,7 +11,12 @@
  *   parsed as HTML: nothing a person or the bot writes can become markup.
  * - A shadow root keeps the clinic's CSS and ours apart.
  * - The crisis resources arrive with the widget config at page load (and are cached), so "In crisis?
- *   Get help now" works without asking the bot, even when the server is unreachable later.
+ *   Get help now" works without asking the bot, even when the server is unreachable later. It is shown
+ *   twice: at the top of the open panel, and beside the closed launcher, so nobody has to open a chat
+ *   to find the crisis lines; the one beside the launcher opens the panel with them already shown.
+ * - The launcher bar is fixed to the corner, so it could hide page content. The page gets a spacer
+ *   of the bar's height at its end and a matching scroll-padding-bottom, so a focused element is
+ *   scrolled clear of it (WCAG 2.2, 2.4.11 Focus Not Obscured).
  */
 (function () {
   "use strict";
@@ -46,6 +51,7 @@
     genericError: "Something went wrong. Please try again.",
     noResources: "If you are in danger now, call your local emergency number.",
     crisisHeading: "Talk to someone now",
+    crisisLink: "In crisis? Get help now",
     emergencyHeading: "If you are in danger now",
     newChatConfirm: "Start a new conversation? The current one will no longer be shown on this device.",
   };
@@ -197,6 +203,11 @@
   var launcher = el("button", {
     type: "button", class: "cw-launcher", "aria-expanded": "false", "aria-controls": "cw-panel",
   }, [chatIcon, el("span", { text: OPTIONS.launcher })]);
+  // Beside the closed launcher: opens the panel with the crisis resources shown (first in tab order).
+  var crisisLink = el("button", {
+    type: "button", class: "cw-crisis-link", "aria-controls": "cw-panel", text: TEXT.crisisLink,
+  });
+  var bar = el("div", { class: "cw-bar" }, [crisisLink, launcher]);
 
   var titleId = "cw-title";
   var closeButton = el("button", { type: "button", class: "cw-close", "aria-label": "Close chat", text: "\u00d7" });
@@ -204,9 +215,11 @@
     "aria-label": "New chat (removes this conversation from this device)" });
   var crisisToggle = el("button", {
     type: "button", class: "cw-crisis-toggle", "aria-expanded": "false", "aria-controls": "cw-crisis",
-    text: "In crisis? Get help now",
+    text: TEXT.crisisLink,
   });
-  var crisisRegion = el("div", { id: "cw-crisis", class: "cw-crisis", role: "region", "aria-label": "Crisis support" });
+  var crisisRegion = el("div", {
+    id: "cw-crisis", class: "cw-crisis", role: "region", "aria-label": "Crisis support", tabindex: "-1",
+  });
   crisisRegion.hidden = true;
 
   var notice = el("div", { class: "cw-notice" });
@@ -243,7 +256,20 @@
   ]);
   panel.hidden = true;
 
-  root.append(stylesheet, el("div", { class: "cw" }, [panel, launcher]));
+  root.append(stylesheet, el("div", { class: "cw" }, [panel, bar]));
+
+  /* Room for the fixed bar at the end of the page, and focus scrolled clear of it (2.4.11). */
+  var spacer = el("div", { "aria-hidden": "true", "data-clinic-chat-spacer": "" });
+  var ownScrollPadding = false;
+  function keepPageClear() {
+    var height = host.hidden ? 0 : Math.ceil(bar.getBoundingClientRect().height) + 24; // + the 1rem offset
+    spacer.style.height = height + "px";
+    var html = document.documentElement;
+    if (!html.style.scrollPaddingBottom || ownScrollPadding) {
+      html.style.scrollPaddingBottom = height + "px";
+      ownScrollPadding = true;
+    }
+  }
 
   /* ---------- rendering ---------- */
   function scrollToEnd() { log.scrollTop = log.scrollHeight; }
@@ -504,6 +530,7 @@
   }
 
   /* ---------- opening, closing, crisis panel ---------- */
+  var opener = launcher; // where the focus goes back when the panel closes
   function open(moveFocus) {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
@@ -515,21 +542,30 @@
     panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
     set(session, "open", "0");
-    launcher.focus();
+    opener.focus();
+    opener = launcher;
   }
   launcher.addEventListener("click", function () { if (panel.hidden) open(true); else close(); });
+
+  function showCrisis(show) {
+    crisisRegion.textContent = "";
+    if (show) crisisRegion.append(resourceCard(config && config.resources)); // the emergency number is in it
+    crisisRegion.hidden = !show;
+    crisisToggle.setAttribute("aria-expanded", String(show));
+  }
+  // The crisis link beside the launcher: the panel opens with the resources shown and focused.
+  crisisLink.addEventListener("click", function () {
+    opener = crisisLink;
+    open(false);
+    showCrisis(true);
+    crisisRegion.focus();
+  });
   closeButton.addEventListener("click", close);
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { event.preventDefault(); close(); }
   });
 
-  crisisToggle.addEventListener("click", function () {
-    var show = crisisRegion.hidden;
-    crisisRegion.textContent = "";
-    if (show) crisisRegion.append(resourceCard(config && config.resources)); // the emergency number is in it
-    crisisRegion.hidden = !show;
-    crisisToggle.setAttribute("aria-expanded", String(show));
-  });
+  crisisToggle.addEventListener("click", function () { showCrisis(crisisRegion.hidden); });
 
   newChatButton.addEventListener("click", function () {
     if (!window.confirm(TEXT.newChatConfirm)) return;
@@ -544,7 +580,10 @@
 
   /* ---------- start ---------- */
   function start() {
-    document.body.append(host);
+    document.body.append(host, spacer);
+    keepPageClear();
+    if (typeof ResizeObserver === "function") new ResizeObserver(keepPageClear).observe(bar);
+    new MutationObserver(keepPageClear).observe(host, { attributes: true, attributeFilter: ["hidden"] });
     loadConfig().then(function () {
       renderNotice();
       if (config && config.max_message_chars) input.setAttribute("maxlength", String(config.max_message_chars));
