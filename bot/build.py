@@ -45,6 +45,13 @@ def _safety_footer(domain: dict[str, Any], crisis_line: str) -> str:
     return template.replace("{crisis_line}", crisis_line)
 
 
+def text_or_chat_lines(resources: Any) -> str:
+    """The crisis lines (not the emergency number) that can be reached without a phone call, one per
+    line, in the resources' own wording ("" when the locale has none): the reply to "I don't want to
+    call anyone" offers them, and says nothing about texting where no line takes texts."""
+    return "\n".join(r.as_text() for r in resources.lines_for("crisis") if r.sms or r.url)
+
+
 def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[str, Any]:
     """Slots and payload responses carrying the configured crisis resources and clinic contact."""
     resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
@@ -60,6 +67,7 @@ def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[s
             "abuse_resources_text": _text_slot(resources.as_text("crisis", "abuse")),
             "abuse_lines": _text_slot(resources.short_lines("abuse")),
             "emergency_line": _text_slot(resources.emergency_line),
+            "crisis_text_chat_lines": _text_slot(text_or_chat_lines(resources)),
             # Empty until an escalation; then every ordinary response ends with the crisis line.
             "safety_footer": {
                 "type": "text",
