@@ -8,6 +8,7 @@ The wording around them stays in domain.yml.
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -47,9 +48,23 @@ def _safety_footer(domain: dict[str, Any], crisis_line: str) -> str:
 
 def text_or_chat_lines(resources: Any) -> str:
     """The crisis lines (not the emergency number) that can be reached without a phone call, one per
-    line, in the resources' own wording ("" when the locale has none): the reply to "I don't want to
-    call anyone" offers them, and says nothing about texting where no line takes texts."""
-    return "\n".join(r.as_text() for r in resources.lines_for("crisis") if r.sms or r.url)
+    line, with only those ways: text, e-mail, a labelled link such as "chat" ("988 Suicide & Crisis
+    Lifeline: text 988, chat 988lifeline.org (24/7)";
+    "" when the locale has none): the reply to "I don't want to call anyone" offers them, and says
+    nothing about texting where no line takes texts. Same wording as Resource.as_text."""
+    lines = []
+    for r in resources.lines_for("crisis"):
+        ways = []
+        if r.sms:
+            ways.append(f"text {r.sms.keyword} to {r.sms.number}" if r.sms.keyword else f"text {r.sms.number}")
+        if r.email:
+            ways.append(f"email {r.email}")
+        if r.url and r.url_label:  # a labelled link is a way to talk (e.g. "chat"); a bare website is not
+            shown = re.sub(r"^https?://(www\.)?", "", r.url).rstrip("/")
+            ways.append(f"{r.url_label} {shown}")
+        if ways:
+            lines.append(f"{r.name}: {', '.join(ways)} ({r.hours})")
+    return "\n".join(lines)
 
 
 def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[str, Any]:

@@ -91,3 +91,16 @@ def test_postgresql_and_redis_become_rasas_tracker_and_lock_stores(tmp_path):
         "url": "db.internal", "port": 5433, "username": "clinic", "password": "secret",
     }
     assert generated["lock_store"] == {"type": "redis", "url": "cache.internal", "port": 6380, "db": 2}
+
+
+@pytest.mark.parametrize("locale, expected", [
+    ("en-US", ["988 Suicide & Crisis Lifeline: text 988, chat 988lifeline.org (24/7)",
+               "Crisis Text Line: text HOME to 741741 (24/7)"]),
+    ("en-GB", ["Samaritans: email jo@samaritans.org (24/7)", "Shout: text SHOUT to 85258 (24/7)"]),
+])
+def test_the_ways_to_reach_a_crisis_line_without_a_call_follow_the_locale(tmp_path, locale, expected):
+    """Issue 12: "I don't want to call anyone" is offered only the ways the locale's lines really have."""
+    settings = load_settings(environ={"BOT_VAR_DIR": str(tmp_path), "BOT_LOCALE": locale})
+    text = initial(fragment(settings), "crisis_text_chat_lines")
+    assert text.split("\n") == expected
+    assert "call" not in text and "911" not in text and "999" not in text  # no phone calls, no emergency line

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
+from bot.build import text_or_chat_lines
 from bot.settings import PROJECT_ROOT, load_settings
 from safety.resources import load_resources
 from tests.browser.conftest import axe_script
@@ -61,10 +62,15 @@ def test_saying_no_to_calling_after_the_crisis_reply_keeps_the_assistant_here(wi
     widget.say(RISK)
     widget.say(REFUSAL)
     reply = widget.bot_texts()[-1]
-    crisis_line = load_resources(load_settings().clinic.locale).primary_line
+    settings = load_settings()
+    resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
     assert any(reply.startswith(opening(t)) for t in response_texts("utter_safety_stay_no")), reply
     assert "come back" not in reply.lower()  # no goodbye
-    assert reply.count(crisis_line) == 1  # the line stays in view, once
+    # the ways to reach a line without calling, listed once; the line not named again around them
+    other_ways = text_or_chat_lines(resources)
+    named = other_ways or resources.primary_line
+    assert reply.count(named) == 1, reply
+    assert resources.primary_line not in reply.replace(named, "")
 
     widget.say(WHY_HARD)
     offer = widget.bot_texts()[-1]
