@@ -11,10 +11,12 @@ What this action decides for the requested plan slot (only while safety_plan_for
 - "" for a skipped step ("skip", "not sure", the "Skip this step" button: actions/safety_plan.yml);
 - nothing for "stop" / "can we just talk" when that is the whole reply (the form rejects and a rule
   pauses the plan, keeping what was written); a longer message ("talk to my mum") is an answer;
-- step 6 (making the surroundings safer) is about means, so the safety check flags many honest
-  answers ("I'll give my pills to my sister"). Such an answer fills the slot only when its assessment
-  is about access to means alone; anything else (intent, timing, a plan, an emergency) is left
-  unfilled, the form rejects, and the crisis rules escalate.
+- step 6 (making the surroundings safer) is about means, and step 1 (warning signs) about the thoughts
+  before a crisis, so the safety check flags many honest answers ("I'll give my pills to my sister",
+  "when I start thinking about killing myself"). Such an answer fills the slot only when every category
+  of its assessment is one that step expects (step 1: only once the crisis reply was given); anything
+  else (intent, timing, a plan, an emergency) is left unfilled, the form rejects, and the crisis rules
+  escalate.
 - plan_complete: true once all six steps are answered or skipped ("show my safety plan" then shows it).
 Nothing here logs the answers or any message text.
 """
@@ -40,10 +42,17 @@ PLAN_SLOTS = ("plan_warning_signs", "plan_coping", "plan_distractions", "plan_pe
 COMPLETE_SLOT = "plan_complete"
 SKIPPED = ""
 SKIP_BUTTON_INTENT = "exercise_next"
-# Intents the safety component sets; step 6 may accept the first three (see accepts_environment_answer).
+# Intents the safety component sets; steps 1 and 6 may take the first three (see accepts_flagged_answer).
 RISK_INTENTS = {"safety_crisis", "safety_check_in", "self_harm_urge", "safety_emergency",
                 "safety_third_party", "safety_abuse"}
 RULES_FILE = Path(__file__).with_name("safety_plan.yml")
+
+
+@dataclass(frozen=True)
+class FlaggedAnswers:
+    """Which flagged answers one step takes (actions/safety_plan.yml, `flagged_answers`)."""
+    categories: frozenset[str]
+    only_in_safety_mode: bool
 
 
 @dataclass(frozen=True)
@@ -51,22 +60,22 @@ class PlanRules:
     skip_phrases: frozenset[str]
     pause_intents: frozenset[str]
     pause_phrases: frozenset[str]
-    environment_slot: str
     accepted_kinds: frozenset[str]
-    accepted_categories: frozenset[str]
+    flagged_answers: dict[str, FlaggedAnswers]
 
 
 @lru_cache(maxsize=1)
 def plan_rules(path: Path = RULES_FILE) -> PlanRules:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    env = data.get("environment_step") or {}
     return PlanRules(
         skip_phrases=frozenset(normalise(p) for p in data.get("skip_phrases") or []),
         pause_intents=frozenset(data.get("pause_intents") or []),
         pause_phrases=frozenset(normalise(p) for p in data.get("pause_phrases") or []),
-        environment_slot=str(env.get("slot", "plan_environment")),
-        accepted_kinds=frozenset(env.get("accepted_kinds") or []),
-        accepted_categories=frozenset(env.get("accepted_categories") or []),
+        accepted_kinds=frozenset(data.get("accepted_kinds") or []),
+        flagged_answers={
+            str(slot): FlaggedAnswers(frozenset(spec.get("categories") or []), bool(spec.get("only_in_safety_mode")))
+            for slot, spec in (data.get("flagged_answers") or {}).items()
+        },
     )
 
 
@@ -90,22 +99,23 @@ def is_pause(text: str, intent: Optional[str], rules: PlanRules) -> bool:
     return text.startswith("/") or normalise(text) in rules.pause_phrases
 
 
-def accepts_environment_answer(parse_data: dict[str, Any], rules: PlanRules) -> bool:
-    """A flagged answer to step 6 that is about access to means only (a protective step)."""
+def accepts_flagged_answer(parse_data: dict[str, Any], slot: str, in_safety_mode: bool,
+                           rules: PlanRules) -> bool:
+    """A flagged answer this step takes as its answer (see actions/safety_plan.yml); False otherwise."""
+    step = rules.flagged_answers.get(slot)
     safety = parse_data.get("safety") or {}
-    if not isinstance(safety, dict):
+    if step is None or not isinstance(safety, dict) or (step.only_in_safety_mode and not in_safety_mode):
         return False
     categories = set(safety.get("categories") or [])
-    return (safety.get("kind") in rules.accepted_kinds and bool(categories)
-            and categories <= rules.accepted_categories)
+    return safety.get("kind") in rules.accepted_kinds and bool(categories) and categories <= step.categories
 
 
 def read_answer(text: Optional[str], intent: Optional[str], parse_data: dict[str, Any], slot: str,
-                filled: dict[str, Any], rules: PlanRules) -> list[EventType]:
+                filled: dict[str, Any], rules: PlanRules, in_safety_mode: bool = False) -> list[EventType]:
     """Slot events for one answer to the plan question for `slot` (empty: the form asks again / rejects)."""
     text = (text or "").strip()
     if intent in RISK_INTENTS:
-        if slot != rules.environment_slot or not accepts_environment_answer(parse_data, rules):
+        if not accepts_flagged_answer(parse_data, slot, in_safety_mode, rules):
             return []  # the form rejects; the safety rules answer
     if is_pause(text, intent, rules):
         return []  # the form rejects; the rule for exercise_stop / just_talk pauses the plan
@@ -137,4 +147,5 @@ class ActionReadPlanAnswer(Action):
         # The safety assessment travels in the user event's parse data (as actions/safety.py reads it).
         parse_data = ((latest_user_event(tracker) or {}).get("parse_data") or message)
         filled = {name: tracker.get_slot(name) for name in PLAN_SLOTS}
-        return read_answer(message.get("text"), latest_intent(tracker), parse_data, slot, filled, plan_rules())
+        return read_answer(message.get("text"), latest_intent(tracker), parse_data, slot, filled, plan_rules(),
+                           in_safety_mode=tracker.get_slot("safety_mode") is True)

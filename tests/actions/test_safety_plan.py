@@ -8,10 +8,10 @@ from tests.actions.conftest import make_tracker, slot_events, user_event
 
 
 def plan_tracker(domain, text, intent="nlu_fallback", requested="plan_warning_signs", filled=None, safety=None,
-                 loop="safety_plan_form"):
+                 loop="safety_plan_form", safety_mode=None):
     event = user_event(intent, text=text, safety=safety)
     return make_tracker(domain, events=[event], active_loop=loop,
-                        slots={"requested_slot": requested, **(filled or {})})
+                        slots={"requested_slot": requested, "safety_mode": safety_mode, **(filled or {})})
 
 
 async def read(domain, dispatcher, *args, **kwargs):
@@ -98,9 +98,34 @@ async def test_step_6_leaves_intent_timing_and_emergencies_to_the_crisis_rules(d
 @pytest.mark.parametrize("intent, safety", [("safety_check_in", MEANS_MODEL_CHECK_IN),
                                             ("safety_crisis", MEANS_ONLY_CRISIS),
                                             ("self_harm_urge", None)])
-async def test_steps_1_to_5_never_take_a_flagged_answer(domain, dispatcher, intent, safety):
-    for slot in PLAN_SLOTS[:5]:
-        assert await read(domain, dispatcher, "the pills", intent=intent, safety=safety, requested=slot) == []
+async def test_steps_2_to_5_never_take_a_flagged_answer(domain, dispatcher, intent, safety):
+    for slot in PLAN_SLOTS[1:5]:
+        assert await read(domain, dispatcher, "the pills", intent=intent, safety=safety, requested=slot,
+                          safety_mode=True) == []
+
+
+IDEATION = {"kind": "crisis", "escalate": True, "categories": ["active_ideation"]}
+NOT_EATING = {"kind": "crisis", "escalate": True, "categories": ["eating_disorder"]}
+
+
+@pytest.mark.parametrize("text, safety", [("when I start thinking about killing myself", IDEATION),
+                                          ("i stop eating and i can't sleep", NOT_EATING)])
+async def test_step_1_takes_thoughts_before_a_crisis_as_warning_signs_once_in_safety_mode(domain, dispatcher, text,
+                                                                                         safety):
+    events = await read(domain, dispatcher, text, intent="safety_crisis", safety=safety, safety_mode=True)
+    assert slot_events(events) == {"plan_warning_signs": text}
+    # before the crisis reply was ever given, the same answer gets the crisis reply first
+    assert await read(domain, dispatcher, text, intent="safety_crisis", safety=safety) == []
+
+
+@pytest.mark.parametrize("text, intent, safety", [
+    ("I'm going to do it tonight", "safety_crisis", INTENT_TONIGHT),
+    ("I'll take all my pills tonight", "safety_emergency", PLAN_EMERGENCY),
+    ("I give my pills to my sister", "safety_crisis", MEANS_ONLY_CRISIS),  # means: not a warning sign
+])
+async def test_step_1_leaves_intent_timing_means_and_emergencies_to_the_crisis_rules(domain, dispatcher, text,
+                                                                                    intent, safety):
+    assert await read(domain, dispatcher, text, intent=intent, safety=safety, safety_mode=True) == []
 
 
 def test_the_domain_maps_each_plan_slot_through_the_action_and_skips_risk_except_where_step_6_decides(domain):
@@ -112,10 +137,9 @@ def test_the_domain_maps_each_plan_slot_through_the_action_and_skips_risk_except
         assert mapping["action"] == "action_read_plan_answer"
         assert mapping["conditions"] == [{"active_loop": "safety_plan_form", "requested_slot": slot}]
         skipped = set(mapping["not_intent"])
-        expected = risk if slot != plan_rules().environment_slot else {"safety_emergency", "safety_third_party",
-                                                                       "safety_abuse"}
-        assert expected <= skipped
-        assert not (risk - expected) & skipped if slot == "plan_environment" else True
+        flagged_read = slot in plan_rules().flagged_answers  # steps 1 and 6: the action decides
+        expected = {"safety_emergency", "safety_third_party", "safety_abuse"} if flagged_read else risk
+        assert skipped == expected
 
 
 async def test_the_plan_carries_over_into_a_new_session_with_skipped_steps(domain, dispatcher):
