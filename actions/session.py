@@ -17,8 +17,11 @@ from rasa_sdk.types import DomainDict
 
 logger = logging.getLogger(__name__)
 
-# Slots a new session keeps (when session_config.carry_over_slots_to_new_session is true).
-CARRY_OVER_SLOTS = ("safety_mode", "safety_kind", "safety_footer")
+# Slots a new session keeps (when session_config.carry_over_slots_to_new_session is true): safety mode,
+# and the person's safety plan, so "show my safety plan" still works after an hour's pause.
+CARRY_OVER_SLOTS = ("safety_mode", "safety_kind", "safety_footer",
+                    "plan_warning_signs", "plan_coping", "plan_distractions", "plan_people",
+                    "plan_professionals", "plan_environment", "plan_complete")
 
 
 def carry_over_enabled(domain: DomainDict) -> bool:
@@ -31,7 +34,8 @@ def carried_slots(tracker: Tracker, domain: DomainDict) -> list[EventType]:
     events: list[EventType] = []
     for name in CARRY_OVER_SLOTS:
         value: Any = tracker.get_slot(name)
-        if value not in (None, ""):
+        # A skipped plan step is "" and must carry over as such (the plan stays complete).
+        if value is not None and (value != "" or name.startswith("plan_")):
             events.append(SlotSet(name, value))
     return events
 

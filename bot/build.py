@@ -9,6 +9,7 @@ The wording around them stays in domain.yml.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,8 @@ def resource_slot_values(resources: ResourceSet) -> dict[str, str]:
         "abuse_resources_text": resources.as_text("crisis", "abuse"),
         "abuse_lines": resources.short_lines("abuse"),
         "emergency_line": resources.emergency_line,
+        # The lines reachable without a call (text, e-mail, chat): the reply to "I don't want to call".
+        "crisis_text_chat_lines": text_or_chat_lines(resources),
     }
 
 
@@ -94,6 +97,27 @@ def _card_variations(settings: Settings, kind: str, situation: str) -> list[dict
             variations.append({"custom": payload, "condition": [{"type": "slot", "name": "locale", "value": locale}]})
     default = locale_resources(settings, settings.clinic.locale).as_payload(kind, situation)
     return [*variations, {"custom": default}]
+
+
+def text_or_chat_lines(resources: Any) -> str:
+    """The crisis lines (not the emergency number) that can be reached without a phone call, one per
+    line, with only those ways: text, e-mail, a labelled link such as "chat" ("988 Suicide & Crisis
+    Lifeline: text 988, chat 988lifeline.org (24/7)";
+    "" when the locale has none): the reply to "I don't want to call anyone" offers them, and says
+    nothing about texting where no line takes texts. Same wording as Resource.as_text."""
+    lines = []
+    for r in resources.lines_for("crisis"):
+        ways = []
+        if r.sms:
+            ways.append(f"text {r.sms.keyword} to {r.sms.number}" if r.sms.keyword else f"text {r.sms.number}")
+        if r.email:
+            ways.append(f"email {r.email}")
+        if r.url and r.url_label:  # a labelled link is a way to talk (e.g. "chat"); a bare website is not
+            shown = re.sub(r"^https?://(www\.)?", "", r.url).rstrip("/")
+            ways.append(f"{r.url_label} {shown}")
+        if ways:
+            lines.append(f"{r.name}: {', '.join(ways)} ({r.hours})")
+    return "\n".join(lines)
 
 
 def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[str, Any]:

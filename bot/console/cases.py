@@ -285,6 +285,23 @@ def transcript_items(events: list[Event], case: Case) -> list[Item]:
     return items
 
 
+def safety_plan(events: list[Event]) -> list[dict[str, Any]]:
+    """The person's safety plan as the conversation last left it: one entry per step the console
+    names (words.yml `safety_plan`), with the person's own words, "" when skipped, None when not
+    reached yet. [] when no step was ever answered. Read from the tracker's slot events, the plan's
+    only record (so retention deletes it with the conversation)."""
+    titles: dict[str, str] = words().get("safety_plan") or {}
+    values: dict[str, Any] = {}
+    for event in events:
+        name = event.data.get("name") if event.type_name == "slot" else None
+        if name in titles:
+            values[name] = event.data.get("value")
+    if not any(isinstance(v, str) for v in values.values()):
+        return []
+    return [{"slot": slot, "title": title, "answer": values.get(slot) if isinstance(values.get(slot), str) else None}
+            for slot, title in titles.items()]
+
+
 def _change_words(change: CaseEvent) -> str:
     if change.change == "assign":
         return f"Assigned to {change.to_value}"
@@ -320,6 +337,8 @@ def detail(db: Session, case: Case, me: Staff) -> dict[str, Any]:
         "flagged_at": datetime.fromtimestamp(case.event_timestamp, timezone.utc),
         "false_alarm_rule": case.false_alarm_rule,
         "items": items,
+        "safety_plan": safety_plan(events),
+        "safety_plan_words": words().get("safety_plan_words") or {},
         "transcript_missing": not events,
         "notes": [{"author": emails.get(n.staff_id, "?"), "at": aware(n.created_at), "body": n.body} for n in notes],
         "history": [{"who": emails.get(h.staff_id, "system") if h.staff_id else "system", "at": aware(h.at),
@@ -350,6 +369,7 @@ def as_json(info: dict[str, Any]) -> dict[str, Any]:
             "matches": [{"text": s.text, "category": s.category, "rule_id": s.rule_id} for s in i.segments if s.category],
             "categories": i.categories, "resources": i.resources, "buttons": i.buttons,
         } for i in info["items"]],
+        "safety_plan": info["safety_plan"],
         "notes": [{**n, "at": when(n["at"])} for n in info["notes"]],
         "history": [{**h, "at": when(h["at"])} for h in info["history"]],
         "alerts": [{**a, "sent_at": when(a["sent_at"])} for a in info["alerts"]],

@@ -21,7 +21,7 @@ import yaml
 
 from bot.content import readability
 from bot.content.findings import Finding, unique_sorted
-from bot.content.project import Example, Project, Variation, load_project, plain_text
+from bot.content.project import Example, Project, Response, Variation, load_project, plain_text
 
 HERE = Path(__file__).resolve().parent
 RULES_FILE = HERE / "content_rules.yml"
@@ -155,6 +155,45 @@ def check_resources_and_footer(project: Project, rules: dict) -> list[Finding]:
                 findings.append(variation.loc.finding(
                     f"{_where(variation)} does not end with {footer}: after an escalation every reply must keep"
                     f" the crisis line visible (docs/conversation-design.md)"
+                ))
+    return findings
+
+
+def footer_shown(response: Response, variation: Variation, rules: dict) -> bool:
+    """Can {safety_footer} be non-empty when this variation is said? The footer is filled in safety mode
+    (slot safety_mode true). Rasa says a conditioned variation whenever its conditions match and an
+    unconditioned one only when none does; so an unconditioned variation of a response that has a
+    `safety_mode: true` variation is only said outside safety mode, where the footer is empty."""
+    mode_slot = rules["crisis_line_once"]["mode_slot"]
+    if any(name == mode_slot and value is not True for name, value in variation.conditions):
+        return False
+    if not variation.conditions:
+        return not any((mode_slot, True) in v.conditions for v in response.variations)
+    return True
+
+
+def check_crisis_line_once(project: Project, rules: dict) -> list[Finding]:
+    """No single message names the crisis line twice (e.g. "call or text 988" in the text and again in
+    the footer): it reads like a form letter to someone at risk. Counts the placeholders that name it,
+    and the footer where it can be non-empty."""
+    settings = rules["crisis_line_once"]
+    naming, footer = settings["placeholders"], rules["footer_placeholder"]
+    exempt = settings.get("exceptions") or {}
+    findings = []
+    for response in project.responses.values():
+        if _matches(exempt, response.name):
+            continue
+        for variation in response.variations:
+            text = variation.text or ""
+            named = [p for p in naming for _ in range(text.count(p))]
+            if footer in text and footer_shown(response, variation, rules):
+                named.append(footer)
+            if len(named) > 1:
+                findings.append(variation.loc.finding(
+                    f"{_where(variation)} names the crisis line {len(named)} times ({', '.join(named)}):"
+                    f" say it once per message; where the footer already names it in safety mode, add"
+                    f" variations with `condition: [{{type: slot, name: safety_mode, value: true}}]`"
+                    f" that leave it to the footer"
                 ))
     return findings
 
@@ -342,6 +381,7 @@ CHECKS: dict[str, Callable[[Project, dict], list[Finding]]] = {
     "reading-level": check_reading_level,
     "phrases": check_phrases,
     "resources-and-footer": check_resources_and_footer,
+    "crisis-line-once": check_crisis_line_once,
     "placeholders": check_placeholders,
     "buttons": check_buttons,
     "example-counts": check_example_counts,

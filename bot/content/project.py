@@ -43,6 +43,8 @@ class Variation:
     loc: Loc  # the variation's "- text:" line
     buttons: list[Button] = field(default_factory=list)
     keys: tuple[str, ...] = ()  # text, buttons, custom, image, condition, ...
+    # The variation's slot conditions as (slot name, value) pairs; () for an unconditioned variation.
+    conditions: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass
@@ -205,6 +207,7 @@ def _read_domain(path: Path, project: Project) -> None:
                     response.name, index, str(text) if text is not None else None,
                     project.loc(path, _value_line(variation, "text") if text is not None else line),
                     keys=tuple(str(k) for k in variation),
+                    conditions=_conditions(variation.get("condition")),
                 )
                 buttons = variation.get("buttons")
                 for b_index, button in enumerate(buttons if isinstance(buttons, list) else []):
@@ -215,6 +218,14 @@ def _read_domain(path: Path, project: Project) -> None:
                                                    project.loc(path, b_line), project.loc(path, t_line)))
                 response.variations.append(item)
             project.responses.setdefault(response.name, response)
+
+
+def _conditions(raw: object) -> tuple[tuple[str, object], ...]:
+    """A response variation's `condition:` list as (slot, value) pairs (only `type: slot` entries)."""
+    if not isinstance(raw, list):
+        return ()
+    return tuple((str(c.get("name")), c.get("value")) for c in raw
+                 if isinstance(c, dict) and c.get("type", "slot") == "slot" and c.get("name"))
 
 
 def _read_generated(path: Path, project: Project) -> None:

@@ -232,3 +232,15 @@ def test_the_domain_types_no_clinic_value_only_placeholders(settings):
                                                                          "{clinic_self_referral}"),
                            ("utter_clinic_services", "{clinic_services}"), ("utter_clinic_cost", "{clinic_costs}")]:
         assert any(slot in v["text"] for v in domain["responses"][response])
+
+@pytest.mark.parametrize("locale, expected", [
+    ("en-US", ["988 Suicide & Crisis Lifeline: text 988, chat 988lifeline.org (24/7)",
+               "Crisis Text Line: text HOME to 741741 (24/7)"]),
+    ("en-GB", ["Samaritans: email jo@samaritans.org (24/7)", "Shout: text SHOUT to 85258 (24/7)"]),
+])
+def test_the_ways_to_reach_a_crisis_line_without_a_call_follow_the_locale(tmp_path, locale, expected):
+    """Issue 12: "I don't want to call anyone" is offered only the ways the locale's lines really have."""
+    settings = load_settings(environ={"BOT_VAR_DIR": str(tmp_path), "BOT_LOCALE": locale})
+    text = initial(fragment(settings), "crisis_text_chat_lines")
+    assert text.split("\n") == expected
+    assert "call" not in text and "911" not in text and "999" not in text  # no phone calls, no emergency line

@@ -124,13 +124,45 @@ def test_every_phrase_has_a_reason():
 
 # --- resources and footer -----------------------------------------------------------------------------
 
+def test_a_message_naming_the_crisis_line_twice_is_a_finding(fixture_project):
+    """Issue 12: "call or text 988" in the text and again in the footer reads like a form letter."""
+    fixture_project.edit("domain.yml", 'That sounds heavy. {safety_footer}',
+                         'That sounds heavy. You can call {crisis_line}. {safety_footer}')
+    line = fixture_project.line("domain.yml", "That sounds heavy.")
+    assert fixture_project.lint("crisis-line-once") == [
+        f"domain.yml:{line}: utter_reflect_mood_low (variation 1) names the crisis line 2 times"
+        " ({crisis_line}, {safety_footer}): say it once per message; where the footer already names it in"
+        " safety mode, add variations with `condition: [{type: slot, name: safety_mode, value: true}]` that"
+        " leave it to the footer"
+    ]
+
+
+def test_a_safety_mode_variation_that_leaves_the_line_to_the_footer_clears_the_finding(fixture_project):
+    fixture_project.edit("domain.yml", '''    - text: "Feeling low is hard. {safety_footer}"''', """    - text: "Feeling low is hard. {safety_footer}"
+    - condition:
+        - type: slot
+          name: safety_mode
+          value: true
+      text: "That sounds heavy. I'm still here. {safety_footer}"
+""")
+    fixture_project.edit("domain.yml", 'That sounds heavy. {safety_footer}',
+                         'That sounds heavy. You can call {crisis_line}. {safety_footer}')
+    assert fixture_project.lint("crisis-line-once") == []
+    # a fixed-wording reply with the line and the full list names it twice as well
+    fixture_project.edit("domain.yml", "I'm still here with you. {crisis_line} is there for you too.",
+                         "I'm still here with you. {crisis_line} is there for you too. {crisis_resources_text}")
+    assert [f.split(": ", 1)[1][:40] for f in fixture_project.lint("crisis-line-once")] == [
+        "utter_crisis_stay (variation 1) names th"]
+
+
 def test_crisis_response_must_show_resources(fixture_project):
     fixture_project.edit("domain.yml", "These can help: {crisis_resources_text}", "Please talk to someone.")
     line = fixture_project.line("domain.yml", "It's kind of you")
     assert fixture_project.lint("resources-and-footer") == [
         f"domain.yml:{line}: utter_third_party (variation 1) does not show the configured crisis resources:"
         " a crisis/safety response must contain {crisis_resources_text}, {emergency_resources_text},"
-        " {crisis_line}, {crisis_contact}, {abuse_resources_text} or {abuse_lines}, so a person at risk always sees where to get help"
+        " {crisis_line}, {crisis_contact}, {abuse_resources_text}, {abuse_lines} or {crisis_text_chat_lines},"
+        " so a person at risk always sees where to get help"
     ]
 
 

@@ -237,3 +237,31 @@ def test_find_a_conversation_by_part_of_its_id(reviewer, flagged_case, settings)
 def test_an_unknown_case_id_is_a_404_after_the_session_check(reviewer):
     assert reviewer.get("/console/cases/not-a-real-case-id").status_code == 404
     assert reviewer.get("/console/api/cases/1").status_code == 404
+
+
+def test_case_page_shows_the_persons_safety_plan_in_their_words(reviewer, settings, tracker_writer):
+    """Issue 12: staff see the plan built in the chat (tracker slots), skipped and unreached steps named."""
+    start = time.time() - 300
+    sender = "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5"
+    risk = user_event(RISK, "safety_crisis", {**SAFETY, "kind": "crisis"}, at=start)
+    tracker_writer.save(
+        sender,
+        risk,
+        SlotSet("plan_warning_signs", "I stop replying to <Jo>", timestamp=start + 10),
+        SlotSet("plan_coping", "", timestamp=start + 20),
+        SlotSet("plan_distractions", "the dog park", timestamp=start + 30),
+        SlotSet("plan_people", "an earlier answer", timestamp=start + 35),
+        SlotSet("plan_people", "my sister Ana 555 0100", timestamp=start + 40),
+    )
+    case = new_case(settings, sender=sender, kind="crisis", at=risk.timestamp, categories=["active_ideation"])
+    page = reviewer.get(f"/console/cases/{case}").text
+    section = re.search(r'<section id="safety-plan".*?</section>', page, re.S).group(0)
+    steps = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", section, re.S)
+    shown = [(title.split(".")[0], re.sub(r"<[^>]+>", "", answer).strip()) for title, answer in steps]
+    assert shown == [("1", "I stop replying to &lt;Jo&gt;"), ("2", "skipped"), ("3", "the dog park"),
+                     ("4", "my sister Ana 555 0100"), ("5", "not reached yet"), ("6", "not reached yet")]
+    assert reviewer.get(f"/console/api/cases/{case}").json()["safety_plan"][3]["answer"] == "my sister Ana 555 0100"
+
+
+def test_case_page_has_no_plan_section_when_no_plan_was_made(reviewer, flagged_case):
+    assert 'id="safety-plan"' not in reviewer.get(f"/console/cases/{flagged_case}").text

@@ -339,6 +339,111 @@
     ]);
   }
 
+  /* ---------- the safety plan (custom payload "safety_plan"; every word comes from domain.yml) ---------- */
+  function planSections(payload) {
+    return Array.isArray(payload.sections) ? payload.sections.filter(function (s) { return s && typeof s === "object"; }) : [];
+  }
+  function planAnswer(section) { return typeof section.answer === "string" ? section.answer.trim() : ""; }
+  function planResources() {
+    var payload = config && config.resources;
+    return payload && Array.isArray(payload.resources) ? payload.resources.filter(function (r) { return r && typeof r === "object"; }) : [];
+  }
+  /* One resource as one line of plain text, for the printed or downloaded page. */
+  function resourceLine(r) {
+    var ways = [];
+    if (r.phone) ways.push(r.phone);
+    if (r.sms && r.sms.number) ways.push(r.sms.keyword ? "text " + r.sms.keyword + " to " + r.sms.number : "text " + r.sms.number);
+    if (r.url) ways.push(r.url);
+    return (r.name || "") + (ways.length ? ": " + ways.join(", ") : "") + (r.hours ? " (" + r.hours + ")" : "");
+  }
+
+  /*
+   * The plan alone, as a standalone page: nothing else from the conversation. The same page is printed
+   * (opened in a new tab, which prints it) and downloaded (saved as an .html file).
+   */
+  function planPage(payload) {
+    var doc = document.implementation.createHTMLDocument(payload.title || "");
+    doc.documentElement.setAttribute("lang", document.documentElement.getAttribute("lang") || "en");
+    var meta = doc.createElement("meta");
+    meta.setAttribute("charset", "utf-8");
+    doc.head.insertBefore(meta, doc.head.firstChild);
+    var style = doc.createElement("style");
+    style.textContent = "body{font:16px/1.5 system-ui,sans-serif;color:#111;max-width:40em;margin:2em auto;padding:0 1em}" +
+      "h1{font-size:1.6em;margin:0 0 .3em}h2{font-size:1.1em;margin:1.4em 0 .3em}p{margin:.2em 0;white-space:pre-wrap}" +
+      ".skipped{color:#444;font-style:italic}ul{margin:.3em 0;padding-left:1.2em}";
+    doc.head.append(style);
+    function add(parent, tag, text, cls) {
+      var node = doc.createElement(tag);
+      if (text) node.textContent = text;
+      if (cls) node.className = cls;
+      parent.append(node);
+      return node;
+    }
+    var main = add(doc.body, "main");
+    add(main, "h1", payload.title || "");
+    if (payload.intro) add(main, "p", payload.intro);
+    planSections(payload).forEach(function (section) {
+      add(main, "h2", section.title || "");
+      var answer = planAnswer(section);
+      if (answer) add(main, "p", answer);
+      if (section.resources) {
+        var list = add(main, "ul");
+        if (payload.clinic) add(list, "li", payload.clinic);
+        planResources().forEach(function (r) { add(list, "li", resourceLine(r)); });
+      } else if (!answer) add(main, "p", payload.skipped || "", "skipped");
+    });
+    if (payload.emergency_note) add(main, "p", payload.emergency_note);
+    return doc;
+  }
+  function planBlobUrl(payload) {
+    var html = "<!DOCTYPE html>\n" + new XMLSerializer().serializeToString(planPage(payload));
+    return URL.createObjectURL(new Blob([html], { type: "text/html;charset=utf-8" }));
+  }
+  function printPlan(payload) {
+    var url = planBlobUrl(payload);
+    var win = window.open(url, "_blank");
+    if (win) win.addEventListener("load", function () { win.focus(); win.print(); });
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+  function downloadPlan(payload) {
+    var url = planBlobUrl(payload);
+    var link = el("a", { href: url, download: payload.download_name || "safety-plan.html", hidden: true });
+    root.append(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+  function planCard(payload) {
+    var headingId = nextId("cw-plan-");
+    var card = el("section", { class: "cw-card cw-plan", "aria-labelledby": headingId }, [
+      el("h3", { id: headingId, text: payload.title || "" }),
+      payload.intro ? el("p", { class: "cw-plan-intro", text: payload.intro }) : null,
+    ]);
+    planSections(payload).forEach(function (section) {
+      var answer = planAnswer(section);
+      var part = el("div", { class: "cw-plan-step" }, [el("h4", { text: section.title || "" })]);
+      if (answer) part.append(el("p", { class: "cw-plan-answer", text: answer }));
+      if (section.resources) {
+        if (payload.clinic) part.append(el("p", { text: payload.clinic }));
+        var list = el("ul");
+        planResources().forEach(function (r) {
+          list.append(el("li", {}, [el("p", { class: "cw-res-name", text: r.name || "" }),
+            el("div", { class: "cw-res-actions" }, resourceActions(r))]));
+        });
+        if (list.children.length) part.append(list);
+      } else if (!answer) part.append(el("p", { class: "cw-plan-skipped", text: payload.skipped || "" }));
+      card.append(part);
+    });
+    if (payload.emergency_note) card.append(el("p", { class: "cw-plan-note", text: payload.emergency_note }));
+    card.append(el("div", { class: "cw-plan-actions" }, [
+      el("button", { type: "button", class: "cw-reply cw-plan-print", text: payload.print_label || "",
+        onclick: function () { printPlan(payload); } }),
+      el("button", { type: "button", class: "cw-reply cw-plan-download", text: payload.download_label || "",
+        onclick: function () { downloadPlan(payload); } }),
+    ]));
+    return card;
+  }
+
   function bubble(who, text) {
     var node = el("div", { class: "cw-msg cw-msg--" + who }, [
       el("span", { class: "cw-sr", text: who === "user" ? "You: " : who === "bot" ? "Assistant: " : "" }),
@@ -365,6 +470,7 @@
     if (!message || typeof message !== "object") return;
     if (typeof message.text === "string" && message.text) bubble("bot", message.text);
     if (message.custom && message.custom.type === "crisis_resources") appendToLog(resourceCard(message.custom));
+    else if (message.custom && message.custom.type === "safety_plan") appendToLog(planCard(message.custom));
     else if (message.custom && typeof message.custom.text === "string") bubble("bot", message.custom.text);
   }
 
