@@ -177,6 +177,18 @@ def finish_nlu(section: Section, process: Optional[subprocess.Popen], stamp: str
     return section
 
 
+#: Intents whose final value the safety component decides (its verdict overrides the classifier's), scored
+#: against labels it overrides by design: self_harm_urge, for one, leaves as safety_crisis when the rules flag it.
+RISK_FAMILY = frozenset({"self_harm_urge", "safety_check_in", "safety_crisis", "safety_emergency",
+                         "safety_third_party", "safety_abuse"})
+
+
+def ordinary_macro_f1(f1_by_intent: dict[str, float]) -> Optional[float]:
+    """Macro-F1 over the intents the classifier decides (the risk family left out), shown beside the full one."""
+    values = [f1 for intent, f1 in f1_by_intent.items() if intent not in RISK_FAMILY]
+    return sum(values) / len(values) if values else None
+
+
 def read_nlu_results(out: Path) -> dict[str, Any]:
     report = json.loads((out / "intent_report.json").read_text())
     rows = []
@@ -208,6 +220,7 @@ def read_nlu_results(out: Path) -> dict[str, Any]:
         "macro_f1": macro.get("f1-score"), "macro_precision": macro.get("precision"),
         "macro_recall": macro.get("recall"), "accuracy": report.get("accuracy"),
         "errors": len(errors), "confusions": confusions,
+        "ordinary_macro_f1": ordinary_macro_f1({row["intent"]: row["f1"] for row in rows}),
         "matrix": "nlu/intent_confusion_matrix.png" if (out / "intent_confusion_matrix.png").is_file() else None,
         "histogram": "nlu/intent_histogram.png" if (out / "intent_histogram.png").is_file() else None,
     }
@@ -236,6 +249,7 @@ def compare_with_baseline(data: dict[str, Any], baseline: Optional[dict[str, Any
     data["baseline"] = {key: baseline.get(key) for key in ("macro_f1", "accuracy", "folds", "revision", "measured", "command")}
     if data.get("macro_f1") is not None and baseline.get("macro_f1") is not None:
         data["baseline"]["delta"] = data["macro_f1"] - baseline["macro_f1"]
+    data["baseline"]["ordinary_macro_f1"] = ordinary_macro_f1({name: values["f1"] for name, values in before.items()})
     data["gone"] = [{"intent": name, **values} for name, values in sorted(before.items()) if name not in present]
 
 

@@ -87,6 +87,11 @@ def test_each_intent_is_shown_beside_its_baseline_and_merged_intents_stay_visibl
     assert "mood_numb <em>(no longer an intent)</em>" in html
 
 
+def test_the_risk_family_is_left_out_of_the_ordinary_macro_f1():
+    # the safety component decides these; the classifier's own intents are judged without them
+    assert report.ordinary_macro_f1({"greet": 1.0, "mood_low": 0.8, "self_harm_urge": 0.0, "safety_crisis": 0.6}) == 0.9
+
+
 def test_the_committed_baseline_is_the_readme_figure():
     baseline = report.load_baseline()
     assert baseline["folds"] == report.NLU_FOLDS == 5
