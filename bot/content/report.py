@@ -2,16 +2,20 @@
 
 Sections (each runs on its own; a part that cannot run says why and the rest still appears):
 - content checks: the lint and the safety contract (as in ``make check-content``, without ``bot validate``);
-- intent classification: ``rasa test nlu --cross-validation --folds 3`` (per-intent precision, recall, F1,
-  macro-F1, the confusion matrix, the most confused pairs with examples). Reused while config.yml and
-  data/nlu/ are unchanged (a fingerprint in var/reports/nlu/), because it is the slow part (about 70 s);
+- intent classification: ``rasa test nlu --cross-validation --folds 5`` (per-intent precision, recall, F1,
+  macro-F1, the confusion matrix, the most confused pairs with examples), each intent beside its figures
+  in the committed baseline (intent_baseline.yml: the README's 0.83, measured the same way), so a change
+  to data/nlu/ or config.yml shows what it gained and lost per intent. 5 folds, not 3, because that is
+  the README's figure and the baseline's. Reused while config.yml and data/nlu/ are unchanged (a
+  fingerprint in var/reports/nlu/), because it is the slow part (a few minutes);
 - conversation tests: ``rasa test core --stories tests/test_stories`` against the trained model
   (``bot train`` first; it does nothing when the model is up to date);
 - safety: ``python -m safety.evaluate`` (rules and risk model) and ``bot safety-eval`` (the whole trained
   pipeline) over tests/safety/corpus/ and tests/safety/blind/;
 - story graph: ``rasa visualize`` into var/reports/graph.html.
 
-Run: ``python -m bot.content.report [--no-train] [--fresh]``.
+Run: ``python -m bot.content.report [--no-train] [--fresh]``. A new baseline, after a cross-validation
+(``rasa test nlu --cross-validation --out DIR``): ``python -m bot.content.report --save-baseline DIR``.
 """
 from __future__ import annotations
 
@@ -37,7 +41,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RASA = [sys.executable, "-m", "rasa"]
-NLU_FOLDS = 3
+NLU_FOLDS = 5  # the README's intent-accuracy figure and the baseline's
+BASELINE_FILE = HERE / "intent_baseline.yml"
 TOP_CONFUSIONS = 12
 EXAMPLES_PER_PAIR = 4
 TAIL = 40  # lines of a failed command's output shown in the report
@@ -128,7 +133,8 @@ def nlu_inputs() -> list[Path]:
 
 def start_nlu(out: Path, fresh: bool) -> tuple[Section, Optional[subprocess.Popen], str]:
     """Start the cross-validation in the background (it is the slowest part); reuse results if unchanged."""
-    section = Section("Intent classification (3-fold cross-validation)")
+    section = Section(f"Intent classification ({NLU_FOLDS}-fold cross-validation)")
+    section.data["folds"] = NLU_FOLDS
     command = RASA + ["test", "nlu", "--cross-validation", "--folds", str(NLU_FOLDS), "--config", "config.yml",
                       "--nlu", "data/nlu", "--out", _shown(out)]
     section.command = "rasa " + " ".join(command[3:])
@@ -162,12 +168,25 @@ def finish_nlu(section: Section, process: Optional[subprocess.Popen], stamp: str
             return section
         (out / ".fingerprint").write_text(stamp)
     section.data.update(read_nlu_results(out))
+    compare_with_baseline(section.data, load_baseline())
     low = [row for row in section.data["intents"] if row["f1"] < 0.7]
     if low:
         section.status = "problems"
         section.note = (section.note + "; " if section.note else "") + \
             f"{len(low)} intent(s) with F1 below 0.70"
     return section
+
+
+#: Intents whose final value the safety component decides (its verdict overrides the classifier's), scored
+#: against labels it overrides by design: self_harm_urge, for one, leaves as safety_crisis when the rules flag it.
+RISK_FAMILY = frozenset({"self_harm_urge", "safety_check_in", "safety_crisis", "safety_emergency",
+                         "safety_third_party", "safety_abuse"})
+
+
+def ordinary_macro_f1(f1_by_intent: dict[str, float]) -> Optional[float]:
+    """Macro-F1 over the intents the classifier decides (the risk family left out), shown beside the full one."""
+    values = [f1 for intent, f1 in f1_by_intent.items() if intent not in RISK_FAMILY]
+    return sum(values) / len(values) if values else None
 
 
 def read_nlu_results(out: Path) -> dict[str, Any]:
@@ -201,9 +220,58 @@ def read_nlu_results(out: Path) -> dict[str, Any]:
         "macro_f1": macro.get("f1-score"), "macro_precision": macro.get("precision"),
         "macro_recall": macro.get("recall"), "accuracy": report.get("accuracy"),
         "errors": len(errors), "confusions": confusions,
+        "ordinary_macro_f1": ordinary_macro_f1({row["intent"]: row["f1"] for row in rows}),
         "matrix": "nlu/intent_confusion_matrix.png" if (out / "intent_confusion_matrix.png").is_file() else None,
         "histogram": "nlu/intent_histogram.png" if (out / "intent_histogram.png").is_file() else None,
     }
+
+
+def load_baseline(path: Path = BASELINE_FILE) -> Optional[dict[str, Any]]:
+    """The committed figures a change is compared with; None when there are none (the report still runs)."""
+    import yaml
+
+    if not path.is_file():
+        return None
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or None
+
+
+def compare_with_baseline(data: dict[str, Any], baseline: Optional[dict[str, Any]]) -> None:
+    """Adds each intent's baseline F1 and the change, the baseline's macro figures, and the baseline's
+    intents that no longer exist (merged or removed), so nothing disappears from the comparison unseen."""
+    if not baseline:
+        return
+    before = baseline.get("intents") or {}
+    for row in data.get("intents", []):
+        old = before.get(row["intent"])
+        row["before_f1"] = old["f1"] if old else None
+        row["delta"] = row["f1"] - old["f1"] if old else None
+    present = {row["intent"] for row in data.get("intents", [])}
+    data["baseline"] = {key: baseline.get(key) for key in ("macro_f1", "accuracy", "folds", "revision", "measured", "command")}
+    if data.get("macro_f1") is not None and baseline.get("macro_f1") is not None:
+        data["baseline"]["delta"] = data["macro_f1"] - baseline["macro_f1"]
+    data["baseline"]["ordinary_macro_f1"] = ordinary_macro_f1({name: values["f1"] for name, values in before.items()})
+    data["gone"] = [{"intent": name, **values} for name, values in sorted(before.items()) if name not in present]
+
+
+def save_baseline(out: Path, path: Path = BASELINE_FILE, revision: str = "", command: str = "") -> dict[str, Any]:
+    """Writes a cross-validation's figures (rasa test nlu --out OUT) as the baseline file."""
+    import yaml
+
+    results = read_nlu_results(out)
+    baseline = {
+        "measured": dt.date.today().isoformat(), "revision": revision or _git_revision(), "folds": NLU_FOLDS,
+        "command": command or f"rasa test nlu --cross-validation --folds {NLU_FOLDS} --config config.yml --nlu data/nlu",
+        "macro_f1": round(results["macro_f1"], 4), "accuracy": round(results["accuracy"], 4),
+        "intents": {row["intent"]: {"precision": round(row["precision"], 4), "recall": round(row["recall"], 4),
+                                    "f1": round(row["f1"], 4), "support": row["support"]}
+                    for row in sorted(results["intents"], key=lambda row: row["intent"])},
+        "confusions": [{"intent": pair["intent"], "predicted": pair["predicted"], "count": pair["count"]}
+                       for pair in results["confusions"]],
+    }
+    header = ("# Intent cross-validation figures a change is compared with (`make report`, bot/content/report.py).\n"
+              "# Written by `python -m bot.content.report --save-baseline DIR` from a `rasa test nlu --out DIR` run.\n")
+    path.write_text(header + yaml.safe_dump(baseline, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return baseline
 
 
 # --- conversation tests ---------------------------------------------------------------------------------
@@ -378,7 +446,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--no-train", action="store_true", help="use the existing model; do not run bot train")
     parser.add_argument("--fresh", action="store_true", help="rerun the cross-validation even if nothing changed")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "reports", help="report directory")
+    parser.add_argument("--save-baseline", type=Path, metavar="DIR",
+                        help=f"only write {BASELINE_FILE.name} from the cross-validation results in DIR, then stop")
     args = parser.parse_args(argv)
+    if args.save_baseline:
+        baseline = save_baseline(args.save_baseline)
+        print(f"report: wrote {_shown(BASELINE_FILE)} (macro-F1 {baseline['macro_f1']:.2f})")
+        return 0
     reports = args.out.resolve()
     reports.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

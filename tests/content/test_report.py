@@ -58,3 +58,42 @@ def test_page_is_rendered_and_escaped(tmp_path):
 def test_safety_output_as_table():
     assert report._as_table('log line\n{"recall": 0.97, "n": 120}') == [("recall", "0.97"), ("n", "120")]
     assert report._as_table("plain text") is None
+
+
+def test_each_intent_is_shown_beside_its_baseline_and_merged_intents_stay_visible(tmp_path):
+    _nlu_results(tmp_path / "nlu")
+    baseline = report.save_baseline(tmp_path / "nlu", tmp_path / "baseline.yml", revision="abc123")
+    assert report.load_baseline(tmp_path / "baseline.yml") == baseline
+    assert baseline["macro_f1"] == 0.746 and baseline["intents"]["mood_low"]["f1"] == 0.545
+
+    # after a change: mood_low improved, greet got worse, and an intent of the baseline was merged away
+    baseline["intents"]["mood_numb"] = {"precision": 0.6, "recall": 0.6, "f1": 0.6, "support": 12}
+    baseline["intents"]["greet"]["f1"] = 0.99
+    baseline["intents"]["mood_low"]["f1"] = 0.445
+    data = report.read_nlu_results(tmp_path / "nlu")
+    report.compare_with_baseline(data, baseline)
+    rows = {row["intent"]: row for row in data["intents"]}
+    assert round(rows["mood_low"]["delta"], 3) == 0.1 and round(rows["greet"]["delta"], 3) == -0.043
+    assert [gone["intent"] for gone in data["gone"]] == ["mood_numb"]
+
+    nlu = report.Section("Intent classification", data={**data, "folds": 5})
+    out = tmp_path / "index.html"
+    report.render({"generated": "now", "revision": "abc", "seconds": 1, "checks": report.Section("Content checks"),
+                   "nlu": nlu, "conversations": report.Section("Conversation tests"), "safety": [],
+                   "graph": report.Section("Story graph")}, out)
+    html = out.read_text()
+    assert "Before: macro-F1 0.75" in html and "revision abc123" in html and "(5 folds)" in html
+    assert "+0.10" in html and "-0.04" in html
+    assert "mood_numb <em>(no longer an intent)</em>" in html
+
+
+def test_the_risk_family_is_left_out_of_the_ordinary_macro_f1():
+    # the safety component decides these; the classifier's own intents are judged without them
+    assert report.ordinary_macro_f1({"greet": 1.0, "mood_low": 0.8, "self_harm_urge": 0.0, "safety_crisis": 0.6}) == 0.9
+
+
+def test_the_committed_baseline_is_the_readme_figure():
+    baseline = report.load_baseline()
+    assert baseline["folds"] == report.NLU_FOLDS == 5
+    assert round(baseline["macro_f1"], 2) == 0.83
+    assert all({"precision", "recall", "f1", "support"} <= set(values) for values in baseline["intents"].values())
