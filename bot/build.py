@@ -82,7 +82,11 @@ def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[s
 def endpoints(settings: Settings) -> dict[str, Any]:
     """Rasa's endpoints: action server, SQL tracker store, and a Redis lock store when configured."""
     url = make_url(settings.database_url)
-    tracker_store: dict[str, Any] = {"type": "SQL", "dialect": url.get_backend_name(), "db": url.database}
+    # Rasa's SQL tracker store, loading only the recent turns of a long session (bot/tracker_store.py).
+    tracker_store: dict[str, Any] = {
+        "type": "bot.tracker_store.WindowedSQLTrackerStore", "dialect": url.get_backend_name(), "db": url.database,
+        "window_turns": settings.conversations.tracker_window_turns,
+    }
     # Rasa takes the database host as `url` (it passes it on as `host`); a `host` key here makes Rasa
     # 3.6 fail at start with "SQLTrackerStore() got multiple values for keyword argument 'host'".
     for key, attribute in (("url", "host"), ("port", "port"), ("username", "username"), ("password", "password")):
@@ -103,6 +107,8 @@ def endpoints(settings: Settings) -> dict[str, Any]:
             "port": redis.port or 6379,
             "db": int(redis.database or 0),
         }
+        if settings.services.redis_key_prefix:
+            result["lock_store"]["key_prefix"] = settings.services.redis_key_prefix
     return result
 
 

@@ -20,6 +20,7 @@ from bot.web.jobs import Scheduler
 from bot.web.options import WebOptions
 from bot.web.payloads import PayloadGuard
 from bot.web.ratelimit import RateLimiter
+from bot.web.replicas import Replicas
 from bot.web.resources import ResourceCatalog
 from bot.web.state import WebState
 from bot.web.unanswered import UnansweredStore
@@ -40,10 +41,12 @@ PAGE_SECURITY_HEADERS = {
 
 
 def build_state(settings: Settings, options: WebOptions, rasa_url: Optional[str]) -> WebState:
+    urls = [rasa_url] if rasa_url else (settings.services.rasa_urls or [settings.url("rasa")])
     return WebState(
         settings=settings,
         options=options,
-        rasa_url=(rasa_url or settings.url("rasa")).rstrip("/"),
+        rasa_url=urls[0].rstrip("/"),
+        replicas=Replicas(urls),
         resources=ResourceCatalog(settings),
         unanswered=UnansweredStore(settings.var_dir / "unanswered" / "messages.jsonl"),
         payloads=PayloadGuard(settings),

@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from bot.web import texts
 from bot.web.fallback import assess_text, keep_unanswered
 from bot.web.history import load_history
-from bot.web.rasa_client import RasaUnavailable, is_available, send_message
+from bot.web.rasa_client import RasaUnavailable
 from bot.web.state import WebState, web_state
 from safety.situation import ABUSE
 
@@ -124,7 +124,7 @@ async def chat(request: Request) -> JSONResponse:
         text = text.strip()
 
     try:
-        messages = await send_message(web.rasa_url, sender_id, text, options.rasa_timeout_seconds, web.rasa_http)
+        messages = await web.replicas.send(sender_id, text, options.rasa_timeout_seconds, web.rasa_http)
     except RasaUnavailable as unavailable:
         return await _fallback(web, sender_id, text, unavailable.reason)
     return JSONResponse({"messages": await _with_resources_if_at_risk(web, text, messages)})
@@ -206,4 +206,4 @@ def get_widget_config(request: Request, locale: Optional[str] = None) -> JSONRes
 async def status(request: Request) -> JSONResponse:
     """{"assistant_available": bool}: the widget polls this (with backoff) to reconnect by itself."""
     web = web_state(request)
-    return JSONResponse({"assistant_available": await is_available(web.rasa_url, web.rasa_http)})
+    return JSONResponse({"assistant_available": await web.replicas.any_available(web.rasa_http)})
