@@ -250,9 +250,9 @@ def _cmd_staff_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from bot.bench import main as bench_main
+    from bot.bench import curve_main, main as bench_main
 
-    return bench_main()
+    return curve_main() if args.curve else bench_main()
 
 
 def _cmd_safety_eval(args: argparse.Namespace) -> int:
@@ -283,9 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_argument("--replicas", type=int, default=2, choices=range(1, 9), metavar="N",
                          help="Rasa server replicas, on BOT_RASA_PORT and the ports after it (default 2)")
     cluster.set_defaults(handler=_cmd_run_cluster)
-    commands.add_parser("bench", help="speed and memory against a plain `rasa init` bot").set_defaults(
-        handler=_cmd_bench
-    )
+    bench = commands.add_parser("bench", help="speed and memory against a plain `rasa init` bot")
+    bench.add_argument("--curve", action="store_true",
+                       help="only the reply time along one 1,000-message conversation (SQLite, PostgreSQL)")
+    bench.set_defaults(handler=_cmd_bench)
     safety_eval = commands.add_parser(
         "safety-eval", add_help=False,
         help="escalation rates of the whole trained pipeline on labelled JSONL (`bot safety-eval -h`)")

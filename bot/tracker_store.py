@@ -35,12 +35,18 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
-# Marks the slot and form events carried in front of the window (never written back to the store).
-# Its value is the database id of the window's first event, from which `save` counts what is stored.
-WINDOW_MARK = "tracker_window_from"
+# Marks the slot and form events carried in front of the window (never written back to the store), and
+# the window's first event (stored already). The value is that event's database id, from which `save`
+# counts what is stored.
+WINDOW_MARK = "tracker_window_carried"
+WINDOW_START = "tracker_window_start"
 # Events after which earlier slot values no longer apply (Rasa's `restart`, `session_started`, `reset_slots`).
 SLOT_RESET_TYPES = ("restart", "session_started", "reset_slots")
 DEFAULT_WINDOW_TURNS = 10
+
+
+def _marked(event: dict[str, Any], key: str, start: int) -> dict[str, Any]:
+    return {**event, "metadata": {**(event.get("metadata") or {}), key: start}}
 
 
 class WindowedSQLTrackerStore(SQLTrackerStore):
@@ -102,12 +108,10 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             session.query(event).filter(event.id.in_(carried_ids)).order_by(event.id).all() if carried_ids else []
         )
         window_rows = in_session.filter(event.id >= start).order_by(event.id).all()
-        carried = []
-        for row in carried_rows:
-            data = json.loads(row.data)
-            data["metadata"] = {**(data.get("metadata") or {}), WINDOW_MARK: start}
-            carried.append(data)
-        return carried + [json.loads(row.data) for row in window_rows]
+        carried = [_marked(json.loads(row.data), WINDOW_MARK, start) for row in carried_rows]
+        window = [json.loads(row.data) for row in window_rows]
+        window[0] = _marked(window[0], WINDOW_START, start)
+        return carried + window
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """The events not stored yet: for a windowed tracker, those after the carried events and the
@@ -115,11 +119,12 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         carried = 0
         window_start: Optional[int] = None
         for event in tracker.events:
-            mark = (event.metadata or {}).get(WINDOW_MARK)
-            if mark is None:
-                break
-            carried += 1
-            window_start = mark
+            metadata = event.metadata or {}
+            if WINDOW_MARK in metadata:
+                carried += 1
+                continue
+            window_start = metadata.get(WINDOW_START)
+            break
         if window_start is None:
             return super()._additional_events(session, tracker)
         stored = (
