@@ -56,6 +56,26 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, window_turns: int = DEFAULT_WINDOW_TURNS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.window_turns = int(window_turns or 0)
+        if self.window_turns > 0:
+            self._create_window_indexes()
+
+    def _create_window_indexes(self) -> None:
+        """Indexes that let the window's queries read only the rows they return, however long the
+        conversation (Rasa's own table has an index on sender_id alone). Created here, beside Rasa's
+        own create_all of the table, rather than by a migration: the table is Rasa's, and exists only
+        once Rasa has started. Several replicas starting together may race: the loser's error is harmless."""
+        import sqlalchemy.exc
+
+        table = self.SQLEvent.__table__
+        for index in (
+            sa.Index("ix_events_sender_type_id", table.c.sender_id, table.c.type_name, table.c.id),
+            sa.Index("ix_events_sender_id_id", table.c.sender_id, table.c.id),
+        ):
+            try:
+                index.create(self.engine, checkfirst=True)
+            except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError,
+                    sqlalchemy.exc.IntegrityError) as error:
+                logger.debug(f"index {index.name} not created here (another process may have): {error}")
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         if self.window_turns <= 0:
@@ -80,9 +100,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             return None
         first_user = recent_users[self.window_turns - 1]  # the window's first user message
         start = (  # the listen before it, so the window starts on a whole turn as a session does
-            in_session.with_entities(sa.func.max(event.id))
-            .filter(event.type_name == "action", event.action_name == "action_listen", event.id < first_user)
-            .scalar()
+            ids.filter(event.type_name == "action", event.action_name == "action_listen", event.id < first_user)
+            .order_by(event.id.desc()).limit(1).scalar()
         )
         if start is None:
             return None
