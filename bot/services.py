@@ -34,7 +34,8 @@ def rasa_server(settings: Settings, name: str = "rasa", port: Optional[int] = No
             "--credentials", str(settings.root / "credentials.yml"),
             "--interface", host,
             "--port", str(port),
-            "--cors", "*",
+            # No --cors: no browser calls Rasa (the widget talks to the web app's gateway), and no
+            # --enable-api: only the channels answer, nothing reads or rewrites a tracker over HTTP.
         ],
         health_url=f"http://{host}:{port}/",
         env={**QUIET_ENV, "SANIC_WORKERS": str(settings.services.rasa_workers)},
