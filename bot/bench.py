@@ -132,6 +132,9 @@ class Result:
     cpu_ms_per_msg: dict[str, float] = field(default_factory=dict)
     # Median reply time (ms) around message n of one long conversation.
     curve_ms: dict[int, float] = field(default_factory=dict)
+    # Median Rasa server CPU ms per message at the same points: what grows, with far less noise from
+    # other work on the machine than the reply time.
+    curve_cpu_ms: dict[int, float] = field(default_factory=dict)
     # The web app's resident memory after it served the CPU phase (it assessed every message).
     web_rss_mb: Optional[float] = None
 
@@ -171,14 +174,21 @@ def _measure_cpu(result: Result, pids: dict[str, int], url: str, gateway: bool) 
     }
 
 
-def _measure_curve(result: Result, webhook: str, length: int = CURVE_LENGTH) -> None:
-    """Reply times along one conversation of `length` messages; medians up to each of CURVE_POINTS."""
+def _measure_curve(result: Result, webhook: str, length: int = CURVE_LENGTH, rasa_pid: Optional[int] = None) -> None:
+    """Reply times (and the Rasa server's CPU time, given its pid) along one conversation of `length`
+    messages; medians of the CURVE_WINDOW messages up to each of CURVE_POINTS."""
     sender = f"bench-long-{uuid.uuid4().hex[:8]}"
+    latencies, cpu = [], []
     with httpx.Client() as client:
-        latencies = [_send(client, webhook, sender, MESSAGES[i % len(MESSAGES)]) for i in range(length)]
+        for i in range(length):
+            before = tree_cpu_seconds(rasa_pid) if rasa_pid else 0.0
+            latencies.append(_send(client, webhook, sender, MESSAGES[i % len(MESSAGES)]))
+            cpu.append((tree_cpu_seconds(rasa_pid) - before) * 1000 if rasa_pid else 0.0)
     for point in CURVE_POINTS:
         if point <= length:
             result.curve_ms[point] = statistics.median(latencies[point - CURVE_WINDOW:point])
+            if rasa_pid:
+                result.curve_cpu_ms[point] = statistics.median(cpu[point - CURVE_WINDOW:point])
 
 
 def curve_ratio(result: Result) -> Optional[float]:
@@ -245,7 +255,7 @@ def _serve_and_measure(result: Result, rasa: Service, cwd: Path, log: Path,
                 result.web_rss_mb = tree_rss(web.process.pid) / 2**20
             else:
                 _measure_cpu(result, pids, webhook, gateway=False)
-            _measure_curve(result, webhook, curve_length)
+            _measure_curve(result, webhook, curve_length, rasa.process.pid)
         finally:
             supervisor.stop()
             result.peak_rss_mb = {name: m.stop() / 2**20 for name, m in monitors.items()}
@@ -312,7 +322,7 @@ def bench_workers(workdir: Path, workers: int = 2) -> Optional[Result]:
                 _measure_cpu(result, {"rasa": rasa.process.pid}, webhook, gateway=False)
                 _measure_throughput(result, webhook)
                 result.peak_rss_mb = {"rasa": tree_rss(rasa.process.pid) / 2**20}
-                _measure_curve(result, webhook)  # the conversation-length target, on PostgreSQL
+                _measure_curve(result, webhook, rasa_pid=rasa.process.pid)  # the length target, on PostgreSQL
             finally:
                 supervisor.stop()
         return result
@@ -390,6 +400,9 @@ def report(ours: Result, base: Result, safety: Optional[dict[str, Any]], workers
     for point in CURVE_POINTS:
         lines.append(_row(f"reply p50 at message ~{point} (ms)", ours.curve_ms.get(point, 0.0),
                           base.curve_ms.get(point, float("nan")), ".1f"))
+    for point in CURVE_POINTS:
+        lines.append(_row(f"rasa CPU p50 at message ~{point} (ms)", ours.curve_cpu_ms.get(point, 0.0),
+                          base.curve_cpu_ms.get(point, float("nan")), ".1f"))
     lines.append(_row("rasa server peak RSS (MB)", ours.peak_rss_mb.get("rasa", 0), base.peak_rss_mb.get("rasa", 0), ".0f"))
     lines.append(f"  {'action server peak RSS (MB)':<32} {ours.peak_rss_mb.get('actions', 0):>12.0f}")
     lines.append(f"  {'web app peak RSS (MB)':<32} {ours.peak_rss_mb.get('web', 0):>12.0f}")
@@ -402,6 +415,8 @@ def report(ours: Result, base: Result, safety: Optional[dict[str, Any]], workers
         lines.append(f"  {'rasa server RSS, all workers (MB)':<32} {workers.peak_rss_mb.get('rasa', 0):>12.0f}")
         for point in CURVE_POINTS:
             lines.append(f"  {f'reply p50 at message ~{point} (ms)':<32} {workers.curve_ms.get(point, 0.0):>12.1f}")
+        for point in CURVE_POINTS:
+            lines.append(f"  {f'rasa CPU p50 at message ~{point} (ms)':<32} {workers.curve_cpu_ms.get(point, 0.0):>12.1f}")
     lines.append("")
     lines.append("  targets (issue 13)")
     for target, measured, met in targets(ours, base):
@@ -435,7 +450,7 @@ def _curve_on(settings: Settings, workdir: Path, name: str, extra_env: dict[str,
         try:
             supervisor.start()
             supervisor.wait_until_ready()
-            _measure_curve(result, f"{rasa.health_url.rstrip('/')}/webhooks/rest/webhook")
+            _measure_curve(result, f"{rasa.health_url.rstrip('/')}/webhooks/rest/webhook", rasa_pid=rasa.process.pid)
         finally:
             supervisor.stop()
     return result
@@ -466,6 +481,8 @@ def curve_main() -> int:
         if result is not None:
             points = ", ".join(f"~{p}: {result.curve_ms[p]:.1f}" for p in CURVE_POINTS)
             print(f"  {result.name:<10} reply p50 (ms) at message {points}")
+            points = ", ".join(f"~{p}: {result.curve_cpu_ms[p]:.1f}" for p in CURVE_POINTS)
+            print(f"  {result.name:<10} Rasa CPU p50 (ms) at message {points}")
     for target, measured, met in curve_targets(sqlite, postgres):
         print(f"    {target:<46} {measured:>10}  {'met' if met else 'NOT met'}")
     return 0

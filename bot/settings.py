@@ -26,6 +26,7 @@ ENV_OVERRIDES = {
     "DATABASE_URL": ("services", "database_url"),
     "REDIS_URL": ("services", "redis_url"),
     "BOT_REDIS_PREFIX": ("services", "redis_key_prefix"),
+    "BOT_TRACKER_WINDOW_TURNS": ("conversations", "tracker_window_turns"),
     "BOT_RASA_WORKERS": ("services", "rasa_workers"),
     "BOT_RASA_URLS": ("services", "rasa_urls"),
     "BOT_PUBLIC_URL": ("console", "public_url"),
