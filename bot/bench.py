@@ -432,7 +432,8 @@ def report(ours: Result, base: Result, safety: Optional[dict[str, Any]], workers
     return "\n".join(lines)
 
 
-def _curve_on(settings: Settings, workdir: Path, name: str, extra_env: dict[str, str]) -> Result:
+def _curve_on(settings: Settings, workdir: Path, name: str, extra_env: dict[str, str],
+              length: int = CURVE_LENGTH) -> Result:
     """Only the conversation-length curve, on one Rasa server and action server with `extra_env`'s stores."""
     result = Result(name)
     env = {"BOT_VAR_DIR": str(workdir / f"var-curve-{name}"), "BOT_RASA_PORT": str(free_port()),
@@ -450,20 +451,21 @@ def _curve_on(settings: Settings, workdir: Path, name: str, extra_env: dict[str,
         try:
             supervisor.start()
             supervisor.wait_until_ready()
-            _measure_curve(result, f"{rasa.health_url.rstrip('/')}/webhooks/rest/webhook", rasa_pid=rasa.process.pid)
+            _measure_curve(result, f"{rasa.health_url.rstrip('/')}/webhooks/rest/webhook", length, rasa.process.pid)
         finally:
             supervisor.stop()
     return result
 
 
-def curve_main() -> int:
+def curve_main(length: int = CURVE_LENGTH) -> int:
     """`bot bench --curve`: only the conversation-length target, on SQLite and (when both answer on
-    127.0.0.1) PostgreSQL + Redis; a few minutes instead of the whole bench."""
+    127.0.0.1) PostgreSQL + Redis; a few minutes instead of the whole bench. A shorter `length` (e.g.
+    300, with BOT_TRACKER_WINDOW_TURNS=0 to see Rasa's stock loading) reports the points it reaches."""
     settings = get_settings()
     workdir = settings.var_dir / "bench"
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"bench: one {CURVE_LENGTH}-message conversation on SQLite...", flush=True)
-    sqlite = _curve_on(settings, workdir, "sqlite", {})
+    print(f"bench: one {length}-message conversation on SQLite...", flush=True)
+    sqlite = _curve_on(settings, workdir, "sqlite", {}, length)
     postgres: Optional[Result] = None
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
@@ -473,15 +475,16 @@ def curve_main() -> int:
         print(f"bench: skipping PostgreSQL (needs PostgreSQL and Redis on 127.0.0.1): {error}")
     else:
         try:
-            print(f"bench: one {CURVE_LENGTH}-message conversation on PostgreSQL + Redis...", flush=True)
-            postgres = _curve_on(settings, workdir, "postgres", {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL})
+            print(f"bench: one {length}-message conversation on PostgreSQL + Redis...", flush=True)
+            postgres = _curve_on(settings, workdir, "postgres", {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL},
+                                 length)
         finally:
             database.__exit__(None, None, None)
     for result in (sqlite, postgres):
         if result is not None:
-            points = ", ".join(f"~{p}: {result.curve_ms[p]:.1f}" for p in CURVE_POINTS)
+            points = ", ".join(f"~{p}: {result.curve_ms[p]:.1f}" for p in CURVE_POINTS if p in result.curve_ms)
             print(f"  {result.name:<10} reply p50 (ms) at message {points}")
-            points = ", ".join(f"~{p}: {result.curve_cpu_ms[p]:.1f}" for p in CURVE_POINTS)
+            points = ", ".join(f"~{p}: {result.curve_cpu_ms[p]:.1f}" for p in CURVE_POINTS if p in result.curve_cpu_ms)
             print(f"  {result.name:<10} Rasa CPU p50 (ms) at message {points}")
     for target, measured, met in curve_targets(sqlite, postgres):
         print(f"    {target:<46} {measured:>10}  {'met' if met else 'NOT met'}")

@@ -252,7 +252,7 @@ def _cmd_staff_list(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from bot.bench import curve_main, main as bench_main
 
-    return curve_main() if args.curve else bench_main()
+    return curve_main(args.length) if args.curve else bench_main()
 
 
 def _cmd_safety_eval(args: argparse.Namespace) -> int:
@@ -286,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="speed and memory against a plain `rasa init` bot")
     bench.add_argument("--curve", action="store_true",
                        help="only the reply time along one 1,000-message conversation (SQLite, PostgreSQL)")
+    bench.add_argument("--length", type=int, default=1000, metavar="N",
+                       help="with --curve: the conversation's length (default 1000)")
     bench.set_defaults(handler=_cmd_bench)
     safety_eval = commands.add_parser(
         "safety-eval", add_help=False,
