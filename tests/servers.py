@@ -51,8 +51,8 @@ def store_env(stores: str) -> Iterator[dict[str, str]]:
         database = temporary_postgres_database(POSTGRES_SERVER, "bot_e2e")
         url = database.__enter__()
     except psycopg2.OperationalError as error:
-        pytest.skip(f"the PostgreSQL + Redis run needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust "
-                    f"auth), which does not answer: {str(error).strip()}")
+        pytest.skip(f"the PostgreSQL + Redis run needs PostgreSQL at {POSTGRES_SERVER} (trust auth), which "
+                    f"does not answer: {str(error).strip()}")
     try:
         yield {"DATABASE_URL": url, "REDIS_URL": f"redis://{REDIS_ADDRESS[0]}:{REDIS_ADDRESS[1]}/0",
                "BOT_REDIS_PREFIX": f"test{uuid.uuid4().hex[:10]}"}
