@@ -43,6 +43,11 @@ WINDOW_START = "tracker_window_start"
 # Events after which earlier slot values no longer apply (Rasa's `restart`, `session_started`, `reset_slots`).
 SLOT_RESET_TYPES = ("restart", "session_started", "reset_slots")
 DEFAULT_WINDOW_TURNS = 10
+# Index name -> columns of Rasa's `events` table.
+WINDOW_INDEXES = {
+    "ix_events_sender_type_id": "sender_id, type_name, id",
+    "ix_events_sender_id_id": "sender_id, id",
+}
 
 
 def _marked(event: dict[str, Any], key: str, start: int) -> dict[str, Any]:
@@ -66,16 +71,15 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         once Rasa has started. Several replicas starting together may race: the loser's error is harmless."""
         import sqlalchemy.exc
 
-        table = self.SQLEvent.__table__
-        for index in (
-            sa.Index("ix_events_sender_type_id", table.c.sender_id, table.c.type_name, table.c.id),
-            sa.Index("ix_events_sender_id_id", table.c.sender_id, table.c.id),
-        ):
+        # Plain DDL, not sa.Index objects: those would join Rasa's shared table metadata, and every later
+        # create_all in this process (any SQLTrackerStore) would try to create them again.
+        for name, columns in WINDOW_INDEXES.items():
             try:
-                index.create(self.engine, checkfirst=True)
+                with self.engine.begin() as connection:
+                    connection.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON events ({columns})"))
             except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError,
                     sqlalchemy.exc.IntegrityError) as error:
-                logger.debug(f"index {index.name} not created here (another process may have): {error}")
+                logger.debug(f"index {name} not created here (another process may have): {error}")
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         if self.window_turns <= 0:

@@ -131,3 +131,18 @@ def test_the_window_starts_on_a_whole_turn(tmp_path, turns):
     loaded = run(windowed.retrieve("whole"))
     first_real = next(e for e in loaded.events if not isinstance(e, (SlotSet, ActiveLoop)))
     assert isinstance(first_real, ActionExecuted) and first_real.action_name == "action_listen"
+
+
+def test_the_window_indexes_exist_and_leave_rasas_own_store_working(tmp_path):
+    """Rasa's own SQLTrackerStore, created after ours in the same process (the tests, the reconciler's
+    tools), still creates its table: our indexes are not added to Rasa's shared table metadata."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy import inspect
+
+    for _ in range(2):
+        store(tmp_path)
+    names = {index["name"] for index in inspect(store(tmp_path).engine).get_indexes("events")}
+    assert {"ix_events_sender_type_id", "ix_events_sender_id_id"} <= names
+    plain = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "plain.db"))
+    run(plain.save(long_session("plain", turns=2)))
+    assert run(plain.retrieve("plain")) is not None
