@@ -133,16 +133,28 @@ def test_the_window_starts_on_a_whole_turn(tmp_path, turns):
     assert isinstance(first_real, ActionExecuted) and first_real.action_name == "action_listen"
 
 
-def test_the_window_indexes_exist_and_leave_rasas_own_store_working(tmp_path):
+@pytest.mark.postgres
+def test_the_window_indexes_exist_and_leave_rasas_own_store_working():
     """Rasa's own SQLTrackerStore, created after ours in the same process (the tests, the reconciler's
     tools), still creates its table: our indexes are not added to Rasa's shared table metadata."""
     from rasa.core.tracker_store import SQLTrackerStore
     from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
 
-    for _ in range(2):
-        store(tmp_path)
-    names = {index["name"] for index in inspect(store(tmp_path).engine).get_indexes("events")}
-    assert {"ix_events_sender_type_id", "ix_events_sender_id_id"} <= names
-    plain = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "plain.db"))
-    run(plain.save(long_session("plain", turns=2)))
-    assert run(plain.retrieve("plain")) is not None
+    from tests.postgres import temporary_database
+
+    def on(url: str, kind=WindowedSQLTrackerStore, **extra):
+        parsed = make_url(url)
+        return kind(DOMAIN, dialect="postgresql", host=parsed.host, port=parsed.port, db=parsed.database,
+                    username=parsed.username, **extra)
+
+    with temporary_database() as ours, temporary_database() as theirs:
+        for _ in range(2):
+            windowed = on(ours, window_turns=WINDOW)
+        names = {index["name"] for index in inspect(windowed.engine).get_indexes("events")}
+        assert {"ix_events_sender_type_id", "ix_events_sender_id_id"} <= names
+        plain = on(theirs, kind=SQLTrackerStore)
+        run(plain.save(long_session("plain", turns=2)))
+        assert run(plain.retrieve("plain")) is not None
+        windowed.engine.dispose()
+        plain.engine.dispose()
