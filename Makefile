@@ -5,7 +5,7 @@ BOT := $(VENV)/bin/bot
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test train validate bench safety-model
+.PHONY: help setup run run-cluster test train validate bench safety-model
 
 help:  ## one line per target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -15,6 +15,9 @@ setup:  ## find Python 3.10, create .venv, install the lock file when it changed
 
 run: setup  ## train if data changed, start every service on localhost, print the URLs
 	@$(BOT) run
+
+run-cluster: setup  ## 2 Rasa replicas on DATABASE_URL (PostgreSQL) + REDIS_URL, actions, web app
+	@$(BOT) run-cluster
 
 train: setup  ## train the model only when data, domain or config changed
 	@$(BOT) train

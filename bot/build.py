@@ -172,7 +172,11 @@ def endpoints(settings: Settings) -> dict[str, Any]:
     Every part of the configured URLs is kept: the query (e.g. PostgreSQL's sslmode) and Redis's
     username, password and TLS (rediss://). The file holds the passwords, so it is written owner-only."""
     url = make_url(settings.database_url)
-    tracker_store: dict[str, Any] = {"type": "SQL", "dialect": url.get_backend_name(), "db": url.database}
+    # Rasa's SQL tracker store, loading only the recent turns of a long session (bot/tracker_store.py).
+    tracker_store: dict[str, Any] = {
+        "type": "bot.tracker_store.WindowedSQLTrackerStore", "dialect": url.get_backend_name(), "db": url.database,
+        "window_turns": settings.conversations.tracker_window_turns,
+    }
     # Rasa takes the database host as `url` (it passes it on as `host`); a `host` key here makes Rasa
     # 3.6 fail at start with "SQLTrackerStore() got multiple values for keyword argument 'host'".
     for key, attribute in (("url", "host"), ("port", "port"), ("username", "username"), ("password", "password")):
@@ -191,6 +195,8 @@ def endpoints(settings: Settings) -> dict[str, Any]:
     }
     if settings.services.redis_url:
         result["lock_store"] = redis_lock_store(settings.services.redis_url)
+        if settings.services.redis_key_prefix:
+            result["lock_store"]["key_prefix"] = settings.services.redis_key_prefix
     return result
 
 

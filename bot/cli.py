@@ -66,26 +66,50 @@ def first_admin_hint(settings) -> "str | None":  # type: ignore[no-untyped-def]
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from bot.db import migrate
     from bot.services import all_services
+
+    settings = get_settings()
+    urls = (f"chat {settings.url('web')}/ | staff console {settings.console_url}/ | rasa {settings.url('rasa')} | "
+            f"actions {settings.url('actions')}")
+    return _supervise(settings, all_services(settings), f"ready: {urls}")
+
+
+def _cmd_run_cluster(args: argparse.Namespace) -> int:
+    """Rasa replicas sharing the PostgreSQL tracker store and the Redis lock store, one action server,
+    and the web app spreading conversations across the replicas; supervised as `bot run` is."""
+    from bot.services import ClusterNeedsStores, cluster_services
+
+    settings = get_settings()
+    try:
+        services = cluster_services(settings, replicas=args.replicas)
+    except ClusterNeedsStores as error:
+        for problem in str(error).splitlines():
+            print(f"error: {problem}", file=sys.stderr)
+        print("Nothing was started. `bot run` (`make run`) needs neither.", file=sys.stderr)
+        return 2
+    rasa = " ".join(s.health_url.rstrip("/") for s in services if s.name.startswith("rasa-"))
+    urls = (f"chat {settings.url('web')}/ | staff console {settings.console_url}/ | rasa replicas {rasa} | "
+            f"actions {settings.url('actions')}")
+    return _supervise(settings, services, f"ready: {urls}")
+
+
+def _supervise(settings, services, on_ready: str) -> int:  # type: ignore[no-untyped-def]
+    """Migrate, check the ports, train if needed, then run the services until any stops (bot/supervisor.py)."""
+    from bot.db import migrate
     from bot.supervisor import PortsBusy, Supervisor
     from bot.training import train
 
-    settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     migrate(settings)
     hint = first_admin_hint(settings)
     if hint:
         print(hint, flush=True)
-    services = all_services(settings)
-    urls = (f"chat {settings.url('web')}/ | staff console {settings.console_url}/ | rasa {settings.url('rasa')} | "
-            f"actions {settings.url('actions')}")
     supervisor = Supervisor(services, cwd=str(settings.root))
     try:
         supervisor.check_ports()  # before training, which can take a minute; run_forever checks again
         train(settings)
         print(f"starting: {', '.join(s.name for s in services)} (first start takes about 15 s)", flush=True)
-        return supervisor.run_forever(on_ready=f"ready: {urls}")
+        return supervisor.run_forever(on_ready=on_ready)
     except PortsBusy as error:
         for problem in str(error).splitlines():
             print(f"error: {problem}", file=sys.stderr)
@@ -226,9 +250,9 @@ def _cmd_staff_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from bot.bench import main as bench_main
+    from bot.bench import curve_main, main as bench_main
 
-    return bench_main()
+    return curve_main(args.length) if args.curve else bench_main()
 
 
 def _cmd_safety_eval(args: argparse.Namespace) -> int:
@@ -254,9 +278,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="train if needed, start every service, print the URLs").set_defaults(
         handler=_cmd_run
     )
-    commands.add_parser("bench", help="speed and memory against a plain `rasa init` bot").set_defaults(
-        handler=_cmd_bench
-    )
+    cluster = commands.add_parser(
+        "run-cluster", help="Rasa replicas on PostgreSQL (DATABASE_URL) + Redis (REDIS_URL), actions, web app")
+    cluster.add_argument("--replicas", type=int, default=2, choices=range(1, 9), metavar="N",
+                         help="Rasa server replicas, on BOT_RASA_PORT and the ports after it (default 2)")
+    cluster.set_defaults(handler=_cmd_run_cluster)
+    bench = commands.add_parser("bench", help="speed and memory against a plain `rasa init` bot")
+    bench.add_argument("--curve", action="store_true",
+                       help="only the reply time along one 1,000-message conversation (SQLite, PostgreSQL)")
+    bench.add_argument("--length", type=int, default=1000, metavar="N",
+                       help="with --curve: the conversation's length (default 1000)")
+    bench.set_defaults(handler=_cmd_bench)
     safety_eval = commands.add_parser(
         "safety-eval", add_help=False,
         help="escalation rates of the whole trained pipeline on labelled JSONL (`bot safety-eval -h`)")

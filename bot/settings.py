@@ -25,7 +25,10 @@ ENV_OVERRIDES = {
     "BOT_HOST": ("services", "host"),
     "DATABASE_URL": ("services", "database_url"),
     "REDIS_URL": ("services", "redis_url"),
+    "BOT_REDIS_PREFIX": ("services", "redis_key_prefix"),
+    "BOT_TRACKER_WINDOW_TURNS": ("conversations", "tracker_window_turns"),
     "BOT_RASA_WORKERS": ("services", "rasa_workers"),
+    "BOT_RASA_URLS": ("services", "rasa_urls"),
     "BOT_PUBLIC_URL": ("console", "public_url"),
     "BOT_ALLOWED_ORIGINS": ("web", "allowed_origins"),
     "BOT_TRUSTED_PROXIES": ("web", "trusted_proxies"),
@@ -83,11 +86,20 @@ class Conversations(BaseModel):
     # Closed cases (no message text) are deleted this many days after they were closed.
     case_retention_days: int = 365
     session_expiration_minutes: int = 60
+    # Rasa loads this many recent user turns of a session, plus the slots and form carried from before
+    # them, so a reply costs the same at message 1,000 as at message 10 (bot/tracker_store.py); 0: all.
+    tracker_window_turns: int = 10
 
     @validator("retention_days", "case_retention_days", "session_expiration_minutes")
     def _positive(cls, value: int) -> int:
         if value <= 0:
             raise ValueError("must be a positive number")
+        return value
+
+    @validator("tracker_window_turns")
+    def _window(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be 0 (load whole sessions) or a positive number of turns")
         return value
 
 
@@ -185,15 +197,35 @@ class Services(BaseModel):
     # None: a SQLite file in the var directory.
     database_url: Optional[str] = None
     redis_url: Optional[str] = None
+    # Prepended to Rasa's lock keys in Redis (letters and digits): several deployments, or test runs,
+    # can share one Redis without sharing locks.
+    redis_key_prefix: Optional[str] = None
     # Rasa server processes (Rasa's SANIC_WORKERS). More than 1 needs redis_url (the lock store that
     # keeps one conversation's messages in order across processes) and a server database such as
     # PostgreSQL (several processes writing one SQLite file lock each other out).
     rasa_workers: int = 1
+    # The Rasa server replicas the web app spreads conversations across (`bot run-cluster` sets them);
+    # empty: the one at host:rasa_port. In the environment, comma-separated (BOT_RASA_URLS).
+    rasa_urls: list[str] = []
 
     @validator("rasa_port", "actions_port", "web_port")
     def _port(cls, value: int) -> int:
         if not 0 < value < 65536:
             raise ValueError("must be a TCP port between 1 and 65535")
+        return value
+
+    @validator("rasa_urls", pre=True)
+    def _urls(cls, value: Any) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @validator("redis_key_prefix")
+    def _prefix(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not value.isalnum():
+            raise ValueError("must be letters and digits only (Rasa's lock store ignores any other prefix)")
         return value
 
     @validator("rasa_workers")

@@ -23,6 +23,7 @@ from bot.web.options import WebOptions
 from bot.web.payloads import PayloadGuard
 from bot.web.proxies import TrustedProxyHeaders
 from bot.web.ratelimit import RateLimiter, make_storage
+from bot.web.replicas import Replicas
 from bot.web.resources import ResourceCatalog
 from bot.web.state import WebState
 from bot.web.unanswered import UnansweredStore
@@ -59,10 +60,12 @@ def build_state(settings: Settings, options: WebOptions, rasa_url: Optional[str]
     def limiter(name: str, limit: int, window: float) -> RateLimiter:
         return RateLimiter(limit, window, storage, f"{options.limiter_namespace}/{name}")
 
+    urls = [rasa_url] if rasa_url else (settings.services.rasa_urls or [settings.url("rasa")])
     return WebState(
         settings=settings,
         options=options,
-        rasa_url=(rasa_url or settings.url("rasa")).rstrip("/"),
+        rasa_url=urls[0].rstrip("/"),
+        replicas=Replicas(urls),
         resources=ResourceCatalog(settings),
         unanswered=UnansweredStore(settings.var_dir / "unanswered" / "messages.jsonl"),
         payloads=PayloadGuard(settings),

@@ -33,7 +33,7 @@ from bot.web import conversation, texts
 from bot.web.conversation import Conversation
 from bot.web.fallback import assess_text, keep_unanswered
 from bot.web.history import load_history
-from bot.web.rasa_client import RasaUnavailable, is_available, send_message
+from bot.web.rasa_client import RasaUnavailable
 from bot.web.state import WebState, web_state
 from safety.situation import ABUSE
 
@@ -197,8 +197,8 @@ async def chat(request: Request) -> JSONResponse:
     try:
         # The locale goes along: Rasa's action_session_start shows this conversation that locale's lines.
         metadata = {RECEIVED_AT: received_at, **({"locale": locale} if locale else {})}
-        messages = await send_message(web.rasa_url, sender_id, text, options.rasa_timeout_seconds, web.rasa_http,
-                                      metadata=metadata)
+        messages = await web.replicas.send(sender_id, text, options.rasa_timeout_seconds, web.rasa_http,
+                                           metadata=metadata)
     except RasaUnavailable as unavailable:
         return await _fallback(web, held, text, unavailable.reason, received_at)
     return JSONResponse({"messages": await _with_resources_if_at_risk(web, held, text, messages)})
@@ -329,4 +329,4 @@ async def status(request: Request) -> JSONResponse:
     if refused is not None:
         return refused
     web = web_state(request)
-    return JSONResponse({"assistant_available": await is_available(web.rasa_url, web.rasa_http)})
+    return JSONResponse({"assistant_available": await web.replicas.any_available(web.rasa_http)})

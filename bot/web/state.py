@@ -12,6 +12,7 @@ from bot.web.conversation import ConversationTokens
 from bot.web.options import WebOptions
 from bot.web.payloads import PayloadGuard
 from bot.web.ratelimit import RateLimiter
+from bot.web.replicas import Replicas
 from bot.web.resources import ResourceCatalog
 from bot.web.unanswered import UnansweredStore
 
@@ -21,6 +22,8 @@ class WebState:
     settings: Settings
     options: WebOptions
     rasa_url: str
+    # Every Rasa server replica (services.rasa_urls; just rasa_url when there is one).
+    replicas: Replicas
     resources: ResourceCatalog
     unanswered: UnansweredStore
     payloads: PayloadGuard

@@ -99,7 +99,9 @@ def test_build_writes_the_domain_folder_and_endpoints(settings):
     build(settings)
     assert {p.name for p in domain_dir(settings).glob("*.yml")} == {"domain.yml", "crisis_resources.yml", "session.yml"}
     written = yaml.safe_load(endpoints_file(settings).read_text())
-    assert written["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "bot.db")}
+    assert written["tracker_store"] == {"type": "bot.tracker_store.WindowedSQLTrackerStore", "dialect": "sqlite",
+                                        "db": str(settings.var_dir / "bot.db"),
+                                        "window_turns": settings.conversations.tracker_window_turns}
     assert written["action_endpoint"] == {"url": f"{settings.url('actions')}/webhook", "enable_selective_domain": True}
     assert "lock_store" not in written
 
@@ -143,8 +145,8 @@ def test_postgresql_and_redis_become_rasas_tracker_and_lock_stores(tmp_path):
     })
     generated = endpoints(settings)
     assert generated["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "db": "assistant",
-        "url": "db.internal", "port": 5433, "username": "clinic", "password": "secret",
+        "type": "bot.tracker_store.WindowedSQLTrackerStore", "dialect": "postgresql", "db": "assistant",
+        "window_turns": settings.conversations.tracker_window_turns, "url": "db.internal", "port": 5433, "username": "clinic", "password": "secret",
     }
     assert generated["lock_store"] == {"type": "redis", "url": "cache.internal", "port": 6380, "db": 2}
 

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from bot.settings import PROJECT_ROOT
 from tests.receivers import SmtpServer
-from tests.servers import Stack
+from tests.servers import STORES, Stack, store_env
 
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
@@ -80,14 +80,20 @@ def settings_with_alerts(folder: Path, smtp: SmtpServer) -> Path:
     return path
 
 
-@pytest.fixture(scope="package")
-def stack(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[Stack]:
-    """Rasa, actions and the web app on free ports, as `bot run` starts them; alerts go to `smtp`."""
-    var = tmp_path_factory.mktemp("browser-var")
+@pytest.fixture(scope="package", params=STORES)
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+          smtp: SmtpServer) -> Iterator[Stack]:
+    """Rasa, actions and the web app on free ports, as `bot run` starts them; alerts go to `smtp`. Once on
+    SQLite, once on PostgreSQL + Redis (skipped, saying which is missing, without them)."""
     settings_file = settings_with_alerts(tmp_path_factory.mktemp("browser-settings"), smtp)
-    running = Stack(var, web=True, extra_env={"BOT_SETTINGS_FILE": str(settings_file)}).start()
-    yield running
-    running.stop()
+    smtp.inbox.messages.clear()  # the alerts of this stack's run only
+    with store_env(request.param) as env:
+        var = tmp_path_factory.mktemp(f"browser-var-{request.param[:6]}")
+        running = Stack(var, web=True, extra_env={"BOT_SETTINGS_FILE": str(settings_file), **env})
+        try:
+            yield running.start()
+        finally:
+            running.stop()
 
 
 @pytest.fixture(scope="package")

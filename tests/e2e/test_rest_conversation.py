@@ -80,3 +80,49 @@ def test_five_on_the_exercise_menu_starts_5_4_3_2_1_grounding(stack):
     ask_before = texts(stack.say(sender, "5"))
     assert "0 to 10" in ask_before
     assert "5 things you can see" in texts(stack.say(sender, "7"))
+
+
+
+
+def test_a_conversation_longer_than_rasas_window_keeps_every_message_and_its_state(stack):
+    """Rasa loads only the last `tracker_window_turns` turns of a session (bot/tracker_store.py): past
+    that, the exercise carries on, safety mode stays, and every message is still stored once."""
+    from sqlalchemy import create_engine, text
+
+    from safety.resources import load_resources
+
+    settings = stack.settings
+    line = load_resources(settings.clinic.locale, settings.extra_resources_path).primary_line
+    sender = new_sender()
+    said = ["hi", "i want to end my life"]
+    for message in said:
+        stack.say(sender, message)
+    fillers = ["thanks", "what is cbt", "ok", "what is dbt"]
+    for index in range(settings.conversations.tracker_window_turns + 2):
+        said.append(fillers[index % len(fillers)])
+        reply = texts(stack.say(sender, said[-1]))
+        assert line in reply, f"message {len(said)} lost the crisis line after the escalation"
+    said.append("can we do a grounding exercise")
+    assert "0 to 10" in texts(stack.say(sender, said[-1]))
+    said.append("7")
+    assert "5 things you can see" in texts(stack.say(sender, said[-1]))
+    for _ in range(settings.conversations.tracker_window_turns):
+        said.append("next")
+        reply = texts(stack.say(sender, said[-1]))
+        if "0 to 10" in reply:
+            break
+        assert line in reply
+    assert "0 to 10" in reply, "the exercise never reached its after-rating once past the window"
+
+    engine = create_engine(settings.database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(
+                text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
+                {"s": sender},
+            ).scalars().all()
+    finally:
+        engine.dispose()
+    import json
+
+    assert [json.loads(data)["text"] for data in stored] == said

@@ -1,0 +1,158 @@
+"""Rasa's SQL tracker store, loading only the recent turns of a long conversation session.
+
+Why: Rasa rebuilds the whole tracker of the current session on every message (every event read from
+the database, parsed and replayed; the past dialogue states rebuilt from every event by each policy,
+several times a turn; the whole event list sent to the action server with each action call). Sessions
+only bound that by idle time (`session_expiration_time`), so an hour-long supportive chat, which is
+what this assistant is for, paid for its full length on every message: 59 ms at message 10 and
+741 ms at message 600 (issue 11).
+
+What the policies need is far less: MemoizationPolicy looks at `max_history` turns and our rules at a
+few; the slots and the active form carry everything older (the exercise and its step, safety mode,
+the footer). So `retrieve` loads, for a session longer than `window_turns` user messages:
+  - the latest value of each slot, and the latest form activation, set before the window, and
+  - every event from the `action_listen` that precedes the window's first user message,
+which is the state a tracker of the whole session would have, minus turns no policy looks at. The
+window moves with the conversation, so each message costs about the same however long the chat.
+
+Nothing is lost or rewritten: `save` appends only the new events after those it loaded (the carried
+slot events are marked, and never stored again); `retrieve_full_tracker`, the transcript, the
+reconciler and the staff console still read every event. Configured in endpoints.yml (`bot build`
+writes it) as `type: bot.tracker_store.WindowedSQLTrackerStore` with `window_turns`; 0 turns the
+window off. It reads Rasa's own `events` table, so switching it on or off needs no migration.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from typing import Any, Iterator, Optional, Text
+
+import sqlalchemy as sa
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+# Marks the slot and form events carried in front of the window (never written back to the store), and
+# the window's first event (stored already). The value is that event's database id, from which `save`
+# counts what is stored.
+WINDOW_MARK = "tracker_window_carried"
+WINDOW_START = "tracker_window_start"
+# Events after which earlier slot values no longer apply (Rasa's `restart`, `session_started`, `reset_slots`).
+SLOT_RESET_TYPES = ("restart", "session_started", "reset_slots")
+DEFAULT_WINDOW_TURNS = 10
+# Index name -> columns of Rasa's `events` table.
+WINDOW_INDEXES = {
+    "ix_events_sender_type_id": "sender_id, type_name, id",
+    "ix_events_sender_id_id": "sender_id, id",
+}
+
+
+def _marked(event: dict[str, Any], key: str, start: int) -> dict[str, Any]:
+    return {**event, "metadata": {**(event.get("metadata") or {}), key: start}}
+
+
+class WindowedSQLTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore whose `retrieve` loads the last `window_turns` user turns of the session plus the
+    state carried from before them (see the module's docstring)."""
+
+    def __init__(self, *args: Any, window_turns: int = DEFAULT_WINDOW_TURNS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.window_turns = int(window_turns or 0)
+        if self.window_turns > 0:
+            self._create_window_indexes()
+
+    def _create_window_indexes(self) -> None:
+        """Indexes that let the window's queries read only the rows they return, however long the
+        conversation (Rasa's own table has an index on sender_id alone). Created here, beside Rasa's
+        own create_all of the table, rather than by a migration: the table is Rasa's, and exists only
+        once Rasa has started. Several replicas starting together may race: the loser's error is harmless."""
+        import sqlalchemy.exc
+
+        # Plain DDL, not sa.Index objects: those would join Rasa's shared table metadata, and every later
+        # create_all in this process (any SQLTrackerStore) would try to create them again.
+        for name, columns in WINDOW_INDEXES.items():
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON events ({columns})"))
+            except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError,
+                    sqlalchemy.exc.IntegrityError) as error:
+                logger.debug(f"index {name} not created here (another process may have): {error}")
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        if self.window_turns <= 0:
+            return await super().retrieve(sender_id)
+        with self.session_scope() as session:
+            events = self._windowed_events(session, sender_id)
+        if events is None:  # the session is short: all of it, as Rasa loads it
+            return await super().retrieve(sender_id)
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _windowed_events(self, session: Any, sender_id: Text) -> Optional[list[dict[str, Any]]]:
+        """Carried slot/form events + the window's events, or None when the session fits the window."""
+        event = self.SQLEvent
+        in_session = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).order_by(None)
+        ids = in_session.with_entities(event.id)
+        # The last window_turns + 1 user messages: with no more than window_turns, the whole session fits.
+        recent_users = [
+            row[0] for row in
+            ids.filter(event.type_name == "user").order_by(event.id.desc()).limit(self.window_turns + 1).all()
+        ]
+        if len(recent_users) <= self.window_turns:
+            return None
+        first_user = recent_users[self.window_turns - 1]  # the window's first user message
+        start = (  # the listen before it, so the window starts on a whole turn as a session does
+            ids.filter(event.type_name == "action", event.action_name == "action_listen", event.id < first_user)
+            .order_by(event.id.desc()).limit(1).scalar()
+        )
+        if start is None:
+            return None
+        floor = (
+            in_session.with_entities(sa.func.max(event.id))
+            .filter(event.type_name.in_(SLOT_RESET_TYPES), event.id < start)
+            .scalar()
+        ) or 0
+        latest_slot_events = (  # a SlotSet row keeps the slot's name in `action_name`
+            in_session.with_entities(sa.func.max(event.id))
+            .filter(event.type_name == "slot", event.id > floor, event.id < start)
+            .group_by(event.action_name)
+        )
+        latest_loop_event = (
+            in_session.with_entities(sa.func.max(event.id))
+            .filter(event.type_name == "active_loop", event.id > floor, event.id < start)
+        )
+        carried_ids = [row[0] for row in latest_slot_events.all()]
+        loop_id = latest_loop_event.scalar()
+        if loop_id is not None:
+            carried_ids.append(loop_id)
+        carried_rows = (
+            session.query(event).filter(event.id.in_(carried_ids)).order_by(event.id).all() if carried_ids else []
+        )
+        window_rows = in_session.filter(event.id >= start).order_by(event.id).all()
+        carried = [_marked(json.loads(row.data), WINDOW_MARK, start) for row in carried_rows]
+        window = [json.loads(row.data) for row in window_rows]
+        window[0] = _marked(window[0], WINDOW_START, start)
+        return carried + window
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events not stored yet: for a windowed tracker, those after the carried events and the
+        window's stored events (Rasa's own count would include the carried ones)."""
+        carried = 0
+        window_start: Optional[int] = None
+        for event in tracker.events:
+            metadata = event.metadata or {}
+            if WINDOW_MARK in metadata:
+                carried += 1
+                continue
+            window_start = metadata.get(WINDOW_START)
+            break
+        if window_start is None:
+            return super()._additional_events(session, tracker)
+        stored = (
+            session.query(sa.func.count(self.SQLEvent.id))
+            .filter(self.SQLEvent.sender_id == tracker.sender_id, self.SQLEvent.id >= window_start)
+            .scalar()
+        )
+        return itertools.islice(tracker.events, carried + stored, len(tracker.events))
