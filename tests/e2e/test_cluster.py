@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.web.replicas import Replicas
+from tests.chat_client import conversation_headers, send
 from tests.servers import Stack, store_env
 
 pytestmark = [pytest.mark.servers, pytest.mark.postgres]
@@ -107,8 +108,7 @@ def test_the_web_app_spreads_conversations_and_another_replica_takes_over(cluste
     on_2 = by_first[urls[1]][0]
 
     def chat(sender: str, message: str) -> str:
-        response = httpx.post(f"{cluster.web_url}/api/chat", json={"sender_id": sender, "message": message},
-                              timeout=30)
+        response = send(httpx, conversation_headers(cluster.settings, sender), message, cluster.web_url, timeout=30)
         response.raise_for_status()
         body = response.json()
         assert not body.get("assistant_unavailable"), "the web app could not reach a replica"
