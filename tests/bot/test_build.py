@@ -184,7 +184,8 @@ def test_rasa_builds_its_stores_from_what_we_write(tmp_path):
         "REDIS_URL": "rediss://:pw@cache.internal:6380/2",
     })
     generated = endpoints(settings)
-    sql_args = set(inspect.signature(SQLTrackerStore.__init__).parameters) | {"url", "type"}
+    # Our windowed store takes Rasa's SQLTrackerStore arguments plus its window (bot/tracker_store.py).
+    sql_args = set(inspect.signature(SQLTrackerStore.__init__).parameters) | {"url", "type", "window_turns"}
     assert set(generated["tracker_store"]) - {"url"} <= sql_args - {"host"}
     redis_args = set(inspect.signature(RedisLockStore.__init__).parameters) | {"url", "type"}
     assert set(generated["lock_store"]) <= redis_args
