@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -43,6 +43,10 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         carried = carried_slots(tracker, domain)
+        if tracker.is_paused():
+            # A person from the clinic is in the chat (live handoff): a new session must not end the
+            # pause (SessionStarted resets it) nor greet the person in the middle of that conversation.
+            return [SessionStarted(), *carried, ConversationPaused(), ActionExecuted("action_listen")]
         in_safety_mode = any(e.get("name") == "safety_mode" and e.get("value") is True for e in carried)
         dispatcher.utter_message(response="utter_safety_opening" if in_safety_mode else "utter_opening")
         return [SessionStarted(), *carried, ActionExecuted("action_listen")]

@@ -32,6 +32,9 @@ def rasa_server(settings: Settings) -> Service:
             "--interface", host,
             "--port", str(port),
             "--cors", "*",
+            # The HTTP API lets the web app pause/resume a conversation and add staff messages
+            # (live handoff); only with the token, which only the web app knows.
+            "--enable-api", "--auth-token", settings.rasa_api_token,
         ],
         health_url=f"http://{host}:{port}/",
         env={**QUIET_ENV, "SANIC_WORKERS": str(settings.services.rasa_workers)},

@@ -31,6 +31,8 @@ def main() -> None:
         log_level="info",
         # Bodies are never logged; the access log shows method, path and status only.
         access_log=True,
+        # Push streams (live handoff) stay open; on shutdown give them a moment, then close them.
+        timeout_graceful_shutdown=3,
     )
 
 

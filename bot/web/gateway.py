@@ -21,9 +21,10 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from bot import handoff, push
 from bot.web import texts
 from bot.web.fallback import assess_text, keep_unanswered
-from bot.web.history import load_history
+from bot.web.history import cursor_of, load_history
 from bot.web.rasa_client import RasaUnavailable, is_available, send_message
 from bot.web.state import WebState, web_state
 from safety.situation import ABUSE
@@ -127,7 +128,15 @@ async def chat(request: Request) -> JSONResponse:
         messages = await send_message(web.rasa_url, sender_id, text, options.rasa_timeout_seconds, web.rasa_http)
     except RasaUnavailable as unavailable:
         return await _fallback(web, sender_id, text, unavailable.reason)
-    return JSONResponse({"messages": await _with_resources_if_at_risk(web, text, messages)})
+    body: dict[str, Any] = {"messages": await _with_resources_if_at_risk(web, text, messages)}
+    held = await run_in_threadpool(handoff.state_for_person, web.settings, sender_id)
+    if held["present"]:
+        # Rasa logged the message (safety component included) without replying: the case of a flagged
+        # message is recorded now, and the staff member's console sees the message at once.
+        await run_in_threadpool(handoff.record_flagged_message, web.settings, sender_id)
+        body["handoff"] = held
+    push.notify(sender_id)
+    return JSONResponse(body)
 
 
 def _has_resources_card(messages: list[dict[str, Any]]) -> bool:
@@ -175,7 +184,12 @@ def history(sender_id: str, request: Request) -> JSONResponse:
     if not valid_sender(sender_id):
         return _refusal(400, "bad_sender_id", texts.BAD_SENDER)
     web = web_state(request)
-    return JSONResponse({"messages": load_history(web.settings, sender_id, web.options.history_limit)})
+    return JSONResponse({
+        "messages": load_history(web.settings, sender_id, web.options.history_limit),
+        # Where the widget's push channel starts, and whether a person from the clinic is in the chat.
+        "cursor": cursor_of(web.settings, sender_id),
+        "handoff": handoff.state_for_person(web.settings, sender_id),
+    })
 
 
 def widget_config(web: WebState, base_url: str, locale: Optional[str] = None) -> dict[str, Any]:

@@ -37,3 +37,16 @@ async def test_nothing_carries_over_when_the_domain_says_so(domain, dispatcher, 
 
 def test_the_domain_keeps_slots_across_sessions_after_an_hour(domain):
     assert domain["session_config"] == {"session_expiration_time": 60, "carry_over_slots_to_new_session": True}
+
+
+async def test_a_new_session_keeps_a_live_handoff_paused_and_says_nothing(domain, dispatcher):
+    """A staff member is in the chat (the tracker is paused): SessionStarted would end the pause, so the
+    action pauses again and does not greet the person mid-conversation."""
+    from rasa_sdk.events import ConversationPaused
+
+    tracker = make_tracker(domain, events=[], slots={"safety_mode": True, "safety_footer": FOOTER})
+    tracker._paused = True
+    events = await ActionSessionStart().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == []
+    assert events[0] == SessionStarted() and ConversationPaused() in events
+    assert events.index(ConversationPaused()) > 0 and events[-1] == ActionExecuted("action_listen")

@@ -196,6 +196,12 @@
   var crisisRegion = el("div", { id: "cw-crisis", class: "cw-crisis", role: "region", "aria-label": "Crisis support" });
   crisisRegion.hidden = true;
 
+  /* A person from the clinic in the chat (live handoff): who, and the crisis line kept in view. */
+  var presence = el("p", { class: "cw-presence", role: "status" });
+  presence.hidden = true;
+  var liveCrisis = el("div", { class: "cw-live-crisis" });
+  liveCrisis.hidden = true;
+
   var notice = el("div", { class: "cw-notice" });
   var log = el("div", {
     class: "cw-log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
@@ -226,7 +232,7 @@
     el("div", { class: "cw-header" }, [
       el("h2", { id: titleId, class: "cw-title", text: OPTIONS.title }), newChatButton, closeButton,
     ]),
-    crisisToggle, crisisRegion, log, statusBar, form,
+    presence, crisisToggle, liveCrisis, crisisRegion, log, statusBar, form,
   ]);
   panel.hidden = true;
 
@@ -307,6 +313,15 @@
     return appendToLog(node);
   }
 
+  /* A message from a person of the clinic team: their name (words from the server) above the text. */
+  function staffBubble(name, text) {
+    var node = el("div", { class: "cw-msg cw-msg--staff" }, [
+      el("span", { class: "cw-msg-name", text: name || "" }),
+      el("span", { class: "cw-sr", text: ": " }),
+    ].concat(richText(text)));
+    return appendToLog(node);
+  }
+
   function clearQuickReplies() {
     Array.prototype.forEach.call(log.querySelectorAll(".cw-replies"), function (group) { group.remove(); });
   }
@@ -324,6 +339,8 @@
   /* One message from the gateway or the history: text and custom payloads (unknown ones are skipped). */
   function renderBotMessage(message) {
     if (!message || typeof message !== "object") return;
+    if (message.sender === "staff" && typeof message.text === "string") { staffBubble(message.name, message.text); return; }
+    if (message.sender === "system" && typeof message.text === "string") { bubble("system", message.text); return; }
     if (typeof message.text === "string" && message.text) bubble("bot", message.text);
     if (message.custom && message.custom.type === "crisis_resources") appendToLog(resourceCard(message.custom));
     else if (message.custom && typeof message.custom.text === "string") bubble("bot", message.custom.text);
@@ -342,6 +359,64 @@
   function showTyping(on) {
     if (on) { log.append(typing); typing.hidden = false; scrollToEnd(); }
     else { typing.hidden = true; if (typing.parentNode) typing.remove(); }
+  }
+
+  /* ---------- live handoff: pushed messages (server-sent events; polling when those fail) ---------- */
+  var cursor = 0, source = null, pollTimer = null, liveFor = null, present = false;
+  function setPresence(state) {
+    present = !!(state && state.present);
+    presence.hidden = !present;
+    presence.textContent = present ? (state.status || "") : "";
+    liveCrisis.textContent = "";
+    liveCrisis.hidden = !present;
+    var first = config && config.resources && Array.isArray(config.resources.resources) ? config.resources.resources[0] : null;
+    if (present && first) {
+      liveCrisis.append(el("span", { class: "cw-live-crisis-label", text: (state.crisis_line || "") + " " + (first.name || "") }));
+      liveCrisis.append(el("span", { class: "cw-res-actions" }, resourceActions(first)));
+    } else if (present) {
+      liveCrisis.append(el("span", { text: TEXT.noResources }));
+    }
+  }
+  function applyUpdate(body) {
+    if (!body || typeof body !== "object") return;
+    if (typeof body.cursor === "number" && body.cursor > cursor) cursor = body.cursor;
+    if (Array.isArray(body.messages) && body.messages.length) {
+      clearQuickReplies();
+      body.messages.forEach(renderBotMessage);
+    }
+    if (body.handoff) setPresence(body.handoff);
+  }
+  function stopLive() {
+    if (source) { source.close(); source = null; }
+    clearTimeout(pollTimer);
+    pollTimer = null;
+    liveFor = null;
+  }
+  function poll() {
+    var id = liveFor;
+    if (!id) return;
+    request("/api/chat/" + id + "/updates?after=" + cursor, {}, 10000)
+      .then(function (r) { if (!r.ok) throw new Error("updates"); return r.json(); })
+      .then(function (body) { if (liveFor === id) applyUpdate(body); })
+      .catch(function () { /* the next poll tries again */ })
+      .finally(function () { if (liveFor === id) pollTimer = setTimeout(poll, present ? 2000 : 5000); });
+  }
+  function startLive() {
+    var id = get(local, "sender");
+    if (!id || !UUID4.test(id) || liveFor === id) return;
+    stopLive();
+    liveFor = id;
+    if (typeof EventSource !== "function") { poll(); return; }
+    var failures = 0;
+    source = new EventSource(SERVER + "/api/chat/" + id + "/events?after=" + cursor);
+    source.addEventListener("open", function () { failures = 0; });
+    source.addEventListener("update", function (event) {
+      try { applyUpdate(JSON.parse(event.data)); } catch (e) { /* a broken event is skipped */ }
+    });
+    source.addEventListener("error", function () {
+      failures += 1;
+      if (failures >= 3 && source) { source.close(); source = null; poll(); }
+    });
   }
 
   /* ---------- connection state and reconnecting ---------- */
@@ -424,6 +499,8 @@
           if (response.ok && Array.isArray(body.messages)) {
             if (body.assistant_unavailable) notAnswered();
             renderBatch(body.messages);
+            if (body.handoff) setPresence(body.handoff);
+            startLive();
             if (body.assistant_unavailable) goOffline(); else goOnline();
             return;
           }
@@ -461,6 +538,8 @@
       .then(function (r) { if (!r.ok) throw new Error("history"); return r.json(); })
       .then(function (body) {
         var messages = Array.isArray(body.messages) ? body.messages : [];
+        if (typeof body.cursor === "number") cursor = body.cursor;
+        if (body.handoff) setPresence(body.handoff);
         var turn = [];
         messages.forEach(function (m) {
           if (m.sender === "user") {
@@ -470,6 +549,7 @@
           } else { turn.push(m); }
         });
         renderBatch(turn, true); // only the assistant's latest turn keeps its quick replies
+        startLive();
       })
       .catch(function () { bubble("system", TEXT.historyFailed); goOffline(); });
   }
@@ -505,6 +585,9 @@
   newChatButton.addEventListener("click", function () {
     if (!window.confirm(TEXT.newChatConfirm)) return;
     remove(local, "sender");
+    stopLive();
+    cursor = 0;
+    setPresence(null);
     Array.prototype.slice.call(log.children).forEach(function (child) { if (child !== notice) child.remove(); });
     goOnline();
     setStatus("");
