@@ -260,7 +260,7 @@ def _updates(request: Request, public_id: str, after: int, last_touch: dict[str,
     "still here" (the hand-back timer) at most every few seconds. None when the handoff is unknown."""
     settings = _settings(request)
     with database(request) as db, db.begin():
-        signed = auth.authorise(db, settings, request)
+        signed = auth.authorise(db, settings, request, poll=True)  # reading is not activity; sending is
         row = handoffs.by_public_id(db, public_id)
         if row is None:
             return None
@@ -291,7 +291,7 @@ async def updates(public_id: str, request: Request) -> Response:
 @router.get("/api/handoffs/{public_id}/events")
 async def events(public_id: str, request: Request) -> Response:
     with database(request) as db, db.begin():
-        auth.authorise(db, _settings(request), request)  # signed in, before the stream starts
+        auth.authorise(db, _settings(request), request, poll=True)  # signed in, before the stream starts
         row = handoffs.by_public_id(db, public_id)
         if row is None:
             return JSONResponse({"error": "not_found", "message": "There is no such live conversation."},

@@ -307,3 +307,24 @@ def test_the_live_routes_need_a_signed_in_staff_member_and_csrf(settings, rasa, 
                        headers={"Accept": "application/json"})
     assert no_csrf.status_code == 403
     assert person.get("/api/chat/not-a-uuid/updates").status_code == 400
+
+
+def test_an_open_live_page_alone_does_not_keep_the_staff_session_alive(settings, rasa, sam, case_id):
+    """Reading (the push stream, polling) is not activity, so the idle sign-out still happens and then
+    the hand-back timer runs; sending a message is activity."""
+    from bot.models import StaffSession
+
+    public_id = join(sam, case_id)
+    long_ago = datetime.now(timezone.utc) - timedelta(minutes=5)
+    with get_engine(settings).begin() as connection:
+        connection.execute(update(StaffSession).values(last_seen_at=long_ago))
+
+    def last_seen() -> datetime:
+        with Session(get_engine(settings), future=True) as db:
+            value = db.execute(select(StaffSession.last_seen_at).where(StaffSession.ended_at.is_(None))).scalar_one()
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+    sam.get(f"/console/api/handoffs/{public_id}/updates")
+    assert last_seen() == long_ago
+    say_as_staff(sam, public_id, "still with you")
+    assert last_seen() > long_ago

@@ -93,7 +93,7 @@
   /* --- push, with polling when the stream keeps failing --- */
   var failures = 0, polling = false;
   function poll() {
-    fetch(base + "/updates?after=" + cursor, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    fetch(base + "/updates?after=" + cursor, { credentials: "same-origin", headers: { "Accept": "application/json", "X-Console-Poll": "1" } })
       .then(function (r) {
         if (r.status === 401) { apply({ signed_out: true }); throw new Error("signed out"); }
         return r.json();
