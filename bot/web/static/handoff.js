@@ -25,9 +25,18 @@
     if (text !== undefined && text !== null) node.textContent = text;
     return node;
   }
+  var zone = root.getAttribute("data-timezone") || undefined;
   function time(at) {
-    var t = el("time", null, new Date(at * 1000).toLocaleTimeString());
-    return t;
+    // The clinic's time zone, as the server-rendered lines above show it ("03 Dec, 14:05:09").
+    var when = new Date(at * 1000), text;
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("en-GB", { timeZone: zone, day: "2-digit", month: "short", hour: "2-digit",
+        minute: "2-digit", second: "2-digit", hour12: false }).formatToParts(when)
+        .forEach(function (p) { parts[p.type] = p.value; });
+      text = parts.day + " " + parts.month + ", " + parts.hour + ":" + parts.minute + ":" + parts.second;
+    } catch (e) { text = when.toLocaleTimeString(); }
+    return el("time", null, text);
   }
   function meta(who, at, extra) {
     var p = el("p", "msg-meta");
