@@ -1,0 +1,43 @@
+"""The handoffs table: one active holder per conversation in the database itself (several web-app
+processes), and migration 0003_handoff goes down and up again."""
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import staff
+from bot.db import alembic_config, get_engine
+from bot.models import Handoff
+from bot.staff import utcnow
+
+SENDER = "3f2b8c1e-5a7d-4e9f-8b2c-1d0e6a4f9b21"
+
+
+def _member(settings, email: str) -> int:
+    with Session(get_engine(settings), future=True) as db, db.begin():
+        return staff.add(db, settings, email, "reviewer", "a long and unusual passphrase").id
+
+
+def test_two_active_holders_of_one_conversation_are_refused_by_the_database(settings):
+    sam, alex = _member(settings, "sam@clinic.example"), _member(settings, "alex@clinic.example")
+    with Session(get_engine(settings), future=True) as db, db.begin():
+        db.add(Handoff(sender_id=SENDER, staff_id=sam, display_name="Sam"))
+    with pytest.raises(IntegrityError):
+        with Session(get_engine(settings), future=True) as db, db.begin():
+            db.add(Handoff(sender_id=SENDER, staff_id=alex, display_name="Alex"))
+    # Ended rows do not count: after a hand-back (or a take-over) someone can hold it again.
+    with Session(get_engine(settings), future=True) as db, db.begin():
+        db.query(Handoff).update({"ended_at": utcnow(), "end_reason": "handed_back"})
+        db.add(Handoff(sender_id=SENDER, staff_id=alex, display_name="Alex"))
+
+
+def test_the_migration_goes_down_and_up_again(settings):
+    config = alembic_config(settings.database_url)
+    command.downgrade(config, "0002_staff_console")
+    assert "handoffs" not in inspect(get_engine(settings)).get_table_names()
+    command.upgrade(config, "head")
+    indexes = {i["name"]: i for i in inspect(get_engine(settings)).get_indexes("handoffs")}
+    assert indexes["uq_handoffs_active_sender"]["unique"]
