@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Optional
 
+from bot.case_identity import case_kind
 from bot.escalations import record_escalation
 from bot.settings import Settings
 from bot.web.unanswered import UnansweredStore
@@ -72,14 +74,19 @@ def keep_unanswered(
     reason: str,
     verdict: Verdict,
     record_case: bool = True,
+    received_at: Optional[float] = None,
 ) -> bool:
-    """Record a case for a flagged message (idempotent) and keep the message; True when a case was created."""
-    received_at = time.time()
+    """Record a case for a flagged message (idempotent) and keep the message; True when a case was created.
+
+    `received_at`: when the gateway received the message; for a message it also sent to Rasa, the
+    stamp it sent along, so the reconciler's case for it (if Rasa processed it after all) is this one."""
+    received_at = time.time() if received_at is None else received_at
     created = False
-    if verdict.flagged and record_case:
+    kind = case_kind(None, {"kind": verdict.kind, "escalate": verdict.escalate, "categories": verdict.categories})
+    if kind is not None and record_case:
         try:
             created = record_escalation(
-                sender_id, received_at, verdict.kind, verdict.categories, verdict.rule_ids,
+                sender_id, received_at, kind, verdict.categories, verdict.rule_ids,
                 settings=settings, source="gateway",
             )
         except Exception as error:  # noqa: BLE001 - the file below still keeps the message

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.db import get_engine
 from bot.models import Case
 from bot.web import texts
+from bot.web.conversation import COOKIE_NAME, ConversationTokens, secret_key
 from tests.browser.conftest import new_context
 from tests.browser.test_console import axe_serious
 from tests.browser.widget import HOST, REPLY_TIMEOUT_MS, Widget
@@ -28,9 +29,10 @@ PASSWORD = "kettle on the hob by the window"
 PUSH_TIMEOUT_MS = 10_000  # "within a second or two", with room for a busy two-core test machine
 
 
-def sender_of(chat: Page) -> str:
-    return chat.evaluate("() => { for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i);"
-                         " if (k.endsWith(':sender')) return localStorage.getItem(k); } return null; }")
+def sender_of(chat: Page, settings) -> str:
+    """The conversation the widget holds: only in its HttpOnly cookie, read here as the server would."""
+    [token] = [c["value"] for c in chat.context.cookies() if c["name"] == COOKIE_NAME]
+    return ConversationTokens(secret_key(settings)).conversation_id(token)
 
 
 def case_of(settings, sender: str, timeout: float = 60.0) -> str:
@@ -66,7 +68,7 @@ def test_staff_join_talk_see_a_flag_and_hand_back(browser, stack, screenshots):
         widget.say("hi")
         widget.say("I want to kill myself")
         expect(widget.cards.last).to_be_visible()
-        case = case_of(stack.settings, sender_of(chat))
+        case = case_of(stack.settings, sender_of(chat, stack.settings))
 
         console = staff.new_page()
         console.set_default_timeout(20_000)

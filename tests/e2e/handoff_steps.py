@@ -2,24 +2,27 @@
 the web app in-process (TestClient) in front of the real Rasa server of a `tests.servers.Stack`."""
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
 
 from bot.web.options import WebOptions
+from tests.chat_client import start_conversation
 from tests.web.console import add_account, csrf_of, page_csrf, sign_in
 
 QUIET = WebOptions(reconcile_every_seconds=None, alerts=False, handoff_watch_every_seconds=None)
 
 
-def new_sender() -> str:
-    return str(uuid.uuid4())
+def new_person(client: TestClient) -> str:
+    """Start a conversation through the API, as the widget does; the client then holds its secret."""
+    sender, headers = start_conversation(client)
+    client.headers.update(headers)
+    return sender
 
 
 def say(client: TestClient, sender: str, text: str) -> dict[str, Any]:
-    response = client.post("/api/chat", json={"sender_id": sender, "message": text})
+    response = client.post("/api/chat", json={"message": text})
     assert response.status_code == 200, response.text
     return response.json()
 

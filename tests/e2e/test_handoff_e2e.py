@@ -12,16 +12,16 @@ from bot.db import get_engine
 from bot.models import Case
 from bot.web import create_app, texts
 from tests.e2e.handoff_steps import (
-    QUIET, bot_texts, hand_back, join_from_list, new_sender, rasa_tracker, say, staff_client, staff_says,
+    QUIET, bot_texts, hand_back, join_from_list, new_person, rasa_tracker, say, staff_client, staff_says,
 )
 
 pytestmark = [pytest.mark.servers]
 
 
 def test_a_paused_conversation_gets_no_bot_reply_and_after_resume_it_does(stack):
-    sender = new_sender()
     with TestClient(create_app(stack.settings, options=QUIET)) as person, \
             TestClient(create_app(stack.settings, options=QUIET)) as staff:
+        sender = new_person(person)
         assert bot_texts(say(person, sender, "hi"))  # the assistant answers before anyone joins
         staff_client(staff, stack.settings, "e2e-sam@clinic.example")
         public_id = join_from_list(staff, sender)
@@ -41,11 +41,11 @@ def test_a_paused_conversation_gets_no_bot_reply_and_after_resume_it_does(stack)
             assert "handoff" in db.execute(select(Case.source).where(Case.sender_id == sender)).scalars().all()
 
         staff_says(staff, public_id, "I'm Sam from the clinic. I'm here with you.")
-        history = person.get(f"/api/chat/{sender}/history").json()["messages"]
+        history = person.get("/api/chat/history").json()["messages"]
         assert [m["sender"] for m in history if m.get("text") == "I'm Sam from the clinic. I'm here with you."] == ["staff"]
 
         hand_back(staff, public_id)
         assert rasa_tracker(stack, sender)["paused"] is False
-        history = person.get(f"/api/chat/{sender}/history").json()["messages"]
+        history = person.get("/api/chat/history").json()["messages"]
         assert [m["text"] for m in history[-2:]] == [texts.handoff("left", name="Sam"), texts.handoff("reentry")]
         assert bot_texts(say(person, sender, "thanks, can we do a breathing exercise"))

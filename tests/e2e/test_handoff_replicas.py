@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.web import create_app
-from tests.e2e.handoff_steps import QUIET, bot_texts, hand_back, join_from_list, new_sender, say, staff_client
+from tests.e2e.handoff_steps import QUIET, bot_texts, hand_back, join_from_list, new_person, say, staff_client
 from tests.postgres import temporary_database
 from tests.servers import Stack
 
@@ -34,9 +34,9 @@ def replicas(tmp_path_factory):
 
 
 def test_the_pause_holds_on_every_replica_and_the_resume_too(replicas):
-    sender = new_sender()
     with TestClient(create_app(replicas.settings, options=QUIET)) as person, \
             TestClient(create_app(replicas.settings, options=QUIET)) as staff:
+        sender = new_person(person)
         assert bot_texts(say(person, sender, "hi"))
         staff_client(staff, replicas.settings, "replicas-sam@clinic.example")
         public_id = join_from_list(staff, sender)

@@ -23,6 +23,7 @@ from bot.db import get_engine
 from bot.models import AuditEntry, Case, Handoff
 from bot.web import create_app, texts
 from tests.bot.conftest import user_event
+from tests.chat_client import conversation_headers
 from tests.web.conftest import QUIET
 from tests.web.console import add_account, new_case, page_csrf, sign_in
 from tests.web.fake_rasa import REPLY, FakeRasa
@@ -44,7 +45,9 @@ def _app(settings, rasa: FakeRasa) -> TestClient:
 
 @pytest.fixture
 def person(settings, rasa) -> Iterator[TestClient]:
+    """The person's widget: it holds the conversation's secret (sent as X-Chat-Token here)."""
     with _app(settings, rasa) as client:
+        client.headers.update(conversation_headers(settings, PERSON))
         yield client
 
 
@@ -85,7 +88,7 @@ def say_as_staff(client: TestClient, public_id: str, text: str):  # type: ignore
 
 
 def person_says(client: TestClient, text: str) -> dict:
-    response = client.post("/api/chat", json={"sender_id": PERSON, "message": text})
+    response = client.post("/api/chat", json={"message": text})
     assert response.status_code == 200
     return response.json()
 
@@ -108,7 +111,7 @@ def test_join_pauses_the_assistant_and_the_person_is_told_who_joined(settings, r
     joined = texts.handoff("joined", name="Sam", clinic_name=settings.clinic.name)
     assert sent[1]["text"] == joined and sent[1]["metadata"]["handoff"]["staff_email"] == SAM
 
-    history = person.get(f"/api/chat/{PERSON}/history").json()
+    history = person.get("/api/chat/history").json()
     assert {"sender": "system", "text": joined} in [{k: m[k] for k in ("sender", "text")} for m in history["messages"]]
     assert history["handoff"]["present"] is True
     assert history["handoff"]["status"] == texts.handoff("present", name="Sam", clinic_name=settings.clinic.name)
@@ -125,10 +128,10 @@ def test_join_pauses_the_assistant_and_the_person_is_told_who_joined(settings, r
 
 def test_messages_flow_both_ways_and_staff_messages_name_the_account(settings, rasa, sam, person, case_id):
     public_id = join(sam, case_id)
-    cursor = person.get(f"/api/chat/{PERSON}/history").json()["cursor"]
+    cursor = person.get("/api/chat/history").json()["cursor"]
     assert say_as_staff(sam, public_id, "Hi, I'm Sam from the clinic. I'm here with you.").json() == {"ok": True}
 
-    update_ = person.get(f"/api/chat/{PERSON}/updates", params={"after": cursor}).json()
+    update_ = person.get("/api/chat/updates", params={"after": cursor}).json()
     assert update_["messages"] == [{"sender": "staff", "name": texts.handoff("staff_label", name="Sam",
                                     clinic_name=settings.clinic.name),
                                     "text": "Hi, I'm Sam from the clinic. I'm here with you.",
@@ -196,12 +199,12 @@ def test_one_holder_at_a_time_and_take_over_is_explicit(settings, rasa, sam, ale
 
 def test_hand_back_tells_the_person_and_the_assistant_answers_again(settings, rasa, sam, person, case_id):
     public_id = join(sam, case_id)
-    cursor = person.get(f"/api/chat/{PERSON}/history").json()["cursor"]
+    cursor = person.get("/api/chat/history").json()["cursor"]
     csrf = page_csrf(sam, f"/console/handoffs/{public_id}")
     response = sam.post(f"/console/handoffs/{public_id}/hand-back", data={"csrf_token": csrf}, follow_redirects=False)
     assert response.status_code == 303 and "problem" not in response.headers["location"]
     assert not rasa.paused(PERSON)
-    update_ = person.get(f"/api/chat/{PERSON}/updates", params={"after": cursor}).json()
+    update_ = person.get("/api/chat/updates", params={"after": cursor}).json()
     assert [(m["sender"], m["text"]) for m in update_["messages"]] == [
         ("system", texts.handoff("left", name="Sam")), ("bot", texts.handoff("reentry"))]
     assert update_["handoff"] == {"present": False}
@@ -213,7 +216,7 @@ def test_hand_back_tells_the_person_and_the_assistant_answers_again(settings, ra
 
 def test_the_conversation_is_handed_back_when_the_staff_members_page_has_gone(settings, rasa, sam, person, case_id):
     public_id = join(sam, case_id)
-    cursor = person.get(f"/api/chat/{PERSON}/history").json()["cursor"]
+    cursor = person.get("/api/chat/history").json()["cursor"]
     fake = handoff.Rasa(rasa.url, settings.rasa_api_token)
     assert handoff.hand_back_stale(settings, fake) == 0  # the page was seen just now
     gone = datetime.now(timezone.utc) - timedelta(seconds=settings.handoff.hand_back_after_seconds + 1)
@@ -222,7 +225,7 @@ def test_the_conversation_is_handed_back_when_the_staff_members_page_has_gone(se
     # Two web-app processes' watchers at once: one hand-back, one notice, one audit row.
     assert handoff.hand_back_stale(settings, fake) + handoff.hand_back_stale(settings, fake) == 1
     assert not rasa.paused(PERSON)
-    messages = person.get(f"/api/chat/{PERSON}/updates", params={"after": cursor}).json()["messages"]
+    messages = person.get("/api/chat/updates", params={"after": cursor}).json()["messages"]
     assert [m["text"] for m in messages] == [texts.handoff("gone", name="Sam"), texts.handoff("reentry")]
     [row] = audit_rows(settings, "handoff_ended")
     assert row.actor == "system" and row.detail["reason"] == "timeout" and row.detail["holder"] == SAM
@@ -306,7 +309,9 @@ def test_the_live_routes_need_a_signed_in_staff_member_and_csrf(settings, rasa, 
     no_csrf = sam.post(f"/console/handoffs/{public_id}/messages", data={"text": "x"},
                        headers={"Accept": "application/json"})
     assert no_csrf.status_code == 403
-    assert person.get("/api/chat/not-a-uuid/updates").status_code == 400
+    # The widget's side needs the conversation's secret: the id alone (or nothing) reads nothing.
+    assert sam.get("/api/chat/updates").status_code == 401
+    assert sam.get("/api/chat/updates", params={"sender_id": PERSON}).status_code == 401
 
 
 def test_an_open_live_page_alone_does_not_keep_the_staff_session_alive(settings, rasa, sam, case_id):
