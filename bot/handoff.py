@@ -264,7 +264,7 @@ def resume_pending(settings: Settings, rasa: Rasa) -> int:
                 rows.append((row, db.get(Staff, row.staff_id)))
         db.expunge_all()
     for row, holder in rows:
-        resumed += _resume(settings, rasa, row, holder if row.end_reason == "handed_back" else None, row.end_reason)
+        resumed += _resume(settings, rasa, row, holder, row.end_reason)  # the transcript names the holder
     return resumed
 
 

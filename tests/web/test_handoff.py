@@ -231,6 +231,8 @@ def test_the_conversation_is_handed_back_when_the_staff_members_page_has_gone(se
     assert row.actor == "system" and row.detail["reason"] == "timeout" and row.detail["holder"] == SAM
     assert [h.end_reason for h in handoffs(settings)] == ["timeout"]
     assert say_as_staff(sam, public_id, "are you there?").status_code == 409
+    assert f"Sam ({SAM}) left (console page gone); handed back to the assistant" in sam.get(
+        f"/console/handoffs/{public_id}").text
 
 
 def test_the_holders_open_page_keeps_the_conversation(settings, rasa, sam, case_id):
