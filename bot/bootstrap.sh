@@ -49,7 +49,8 @@ want=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
     echo "setup: installing the locked dependencies (first time: about 3 minutes, about 3 GB; pip shows progress)"
     "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade 'pip<24' 'setuptools==70.3.0' 'wheel==0.45.1'
-    "$VENV/bin/python" -m pip install --disable-pip-version-check -r requirements.lock
+    # Every file is checked against the lock's sha256 (regenerate with `python -m bot.lock_hashes`).
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --require-hashes -r requirements.lock
     "$VENV/bin/python" -m pip install --disable-pip-version-check --no-deps --no-build-isolation -e .
     "$VENV/bin/python" -m pip check
     echo "$want" > "$STAMP"

@@ -1,7 +1,8 @@
 """A tiny client of the chat gateway's API, for any test (or tool) that talks to the web app.
 
 The API (docs/widget.md, "The chat API"):
-- POST /api/chat/start (Content-Type: application/json, body {}): 201 {"conversation_id", "token", "new"}
+- POST /api/chat/start (Content-Type: application/json, body {} or {"locale": "en-GB"}):
+  201 {"conversation_id", "token", "new", "locale"}
   and the HttpOnly cookie `clinic_chat`. Sent again with a valid cookie/header: 200, the same conversation.
 - Every other chat route needs the conversation's secret: the `clinic_chat` cookie (browsers, the widget)
   or the header `X-Chat-Token: <token>` (everything else). Without it: 401 {"error": "no_conversation"}.
@@ -30,9 +31,10 @@ def conversation_headers(settings: Settings, conversation_id: str) -> dict[str, 
     return {HEADER_NAME: ConversationTokens(secret_key(settings)).sign(conversation_id)}
 
 
-def start_conversation(client: Any, base_url: str = "") -> tuple[str, dict[str, str]]:
-    """Start a conversation through the API (any httpx-like client); its id and the header to send."""
-    response = client.post(f"{base_url}/api/chat/start", json={})
+def start_conversation(client: Any, base_url: str = "", locale: Optional[str] = None) -> tuple[str, dict[str, str]]:
+    """Start a conversation through the API (any httpx-like client); its id and the header to send.
+    `locale` (e.g. "en-GB", the widget's data-locale) fixes the conversation's crisis resources."""
+    response = client.post(f"{base_url}/api/chat/start", json={"locale": locale} if locale else {})
     response.raise_for_status()
     body = response.json()
     return body["conversation_id"], {HEADER_NAME: body["token"]}

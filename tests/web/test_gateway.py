@@ -10,7 +10,7 @@ from bot.escalations import list_cases
 from bot.web.gateway import valid_sender
 from bot.web.options import WebOptions
 from bot.web.unanswered import UnansweredStore
-from safety.resources import load_resources
+from safety.resources import known_locales, load_resources
 from tests.bot.conftest import user_event
 from tests.web.conftest import QUIET, SENDER
 from tests.chat_client import get_history, in_process_headers, post_chat, start_conversation
@@ -307,14 +307,14 @@ def test_no_message_text_is_logged(client_for, rasa_down, caplog):
 
 @pytest.mark.servers
 def test_a_risk_message_the_dialogue_did_not_route_still_leaves_with_the_resources(
-    client_for, rasa_without_crisis_card
+    client_for, rasa_without_crisis_card, settings
 ):
     client = client_for(rasa_without_crisis_card)
     reply = post_chat(client, SENDER, "i want to kill myself").json()
     assert reply["messages"][0]["text"] == "I'm not sure I follow."
     [card] = [m["custom"] for m in reply["messages"] if "custom" in m]
     assert card["type"] == "crisis_resources"
-    assert any(r.get("phone") == "988" for r in card["resources"])
+    assert any(r.get("phone") == load_resources(settings.clinic.locale).primary_line for r in card["resources"])
     ordinary = post_chat(client, SENDER, "what is cbt").json()
     assert all("custom" not in m for m in ordinary["messages"])
 
@@ -416,3 +416,36 @@ def test_no_path_records_a_case_of_kind_none():
     assert kinds - {None} <= set(CASE_KINDS)
     assert case_kind("safety_crisis", {"kind": "none", "escalate": False}) == "crisis"
     assert case_kind(None, {"kind": "crisis", "escalate": True, "categories": ["abuse_or_unsafe"]}) == "abuse"
+
+
+def test_a_conversation_keeps_the_locale_it_started_with_in_every_card(client_for, rasa_down, settings):
+    """data-locale used to change only the widget's header; the gateway's cards used the clinic's."""
+    other = next(locale for locale in known_locales() if locale != settings.clinic.locale)
+    theirs = load_resources(other)
+    client = client_for(rasa_down)
+    started = client.post("/api/chat/start", json={"locale": other}).json()
+    assert started["locale"] == other
+    headers = {"X-Chat-Token": started["token"]}
+    fallback = client.post("/api/chat", json={"message": RISK}, headers=headers).json()
+    assert fallback["resources"] in (theirs.as_payload("crisis"), theirs.as_payload("emergency"))
+    refused = client.post("/api/chat", json={"message": RISK + " " + "x" * 3000}, headers=headers).json()
+    assert refused["resources"] in (theirs.as_payload("crisis"), theirs.as_payload("emergency"))
+    # The cookie holds it too, and a later start keeps it.
+    assert client.post("/api/chat/start", json={"locale": settings.clinic.locale}).json()["locale"] == other
+
+
+def test_an_unknown_locale_starts_a_conversation_in_the_clinics(client_for, rasa_down, settings):
+    client = client_for(rasa_down)
+    assert client.post("/api/chat/start", json={"locale": "xx-YY"}).json()["locale"] == settings.clinic.locale
+    assert client.post("/api/chat/forget").status_code == 204
+    assert client.post("/api/chat/start", json={"locale": ["en-GB"]}).json()["locale"] == settings.clinic.locale
+
+
+def test_the_locale_goes_to_rasa_with_every_message(client_for, rasa_too_slow, settings):
+    other = next(locale for locale in known_locales() if locale != settings.clinic.locale)
+    url, received = rasa_too_slow
+    client = client_for(url, WebOptions(reconcile_every_seconds=None, alerts=False, rasa_timeout_seconds=0.3))
+    _, headers = start_conversation(client, locale=other)
+    post = client.post("/api/chat", json={"message": "hello"}, headers=headers)
+    assert post.status_code == 200
+    assert received[0]["metadata"]["locale"] == other
