@@ -128,7 +128,7 @@ async def _join(request: Request, sender_for, back) -> Response:  # type: ignore
         if sender_id is None:
             with database(request) as db, db.begin():
                 signed = auth.authorise(db, settings, request)
-                return back(signed, db, "There is no such conversation.", 404)
+                return back(signed, db, _words("no_conversation"), 404)
         try:
             public_id = handoffs.join(settings, rasa, member, sender_id, form.get("display_name", ""),
                                       auth.client_address(request))
@@ -202,7 +202,7 @@ def _state_words(state: dict[str, Any]) -> str:
     if not state["active"]:
         return _words("ended")
     if state["mine"]:
-        return f"You are in this conversation as {state['holder_name']}. The assistant is paused."
+        return _words("holding", name=state["holder_name"])
     return _words("held_by_other", holder=state["holder"])
 
 
@@ -210,7 +210,8 @@ def _problem(request: Request) -> str:
     """The words for ?problem=CODE after a plain form post (fixed sentences, never from the URL)."""
     code = request.query_params.get("problem", "")
     said = cases.words()["handoff"]
-    if code not in said or code in ("staff", "joined", "taken_over", "handed_back", "timeout", "reentry"):
+    if code not in said or code in ("staff", "joined", "taken_over", "handed_back", "timeout", "reentry",
+                                    "holding", "flag_alert"):
         return ""
     try:
         return said[code].format(holder="Someone", limit="", hours="")
