@@ -64,11 +64,19 @@ def holders(port: int) -> list[psutil.Process]:
     return found
 
 
+SECRET_FLAGS = ("--auth-token",)
+
+
+def _redacted(argv: list[str]) -> list[str]:
+    """The command line without secrets (Rasa's --auth-token value), as it may be printed."""
+    return [("***" if i and argv[i - 1] in SECRET_FLAGS else arg) for i, arg in enumerate(argv)]
+
+
 def describe(process: psutil.Process) -> str:
     """"PID 123 (python -m rasa run ..., user ana, since 17:02:11)": enough to recognise it and stop it."""
     try:
         with process.oneshot():
-            command = shlex.join(process.cmdline()) or process.name()
+            command = shlex.join(_redacted(process.cmdline())) or process.name()
             user = process.username()
             since = time.strftime("%H:%M:%S", time.localtime(process.create_time()))
     except psutil.Error:

@@ -43,3 +43,10 @@ def test_the_migration_goes_down_and_up_again(settings):
     indexes = {i["name"]: i for i in inspect(plain).get_indexes("handoffs")}
     assert indexes["uq_handoffs_active_sender"]["unique"]
     plain.dispose()
+
+
+def test_a_process_holding_a_port_is_described_without_rasas_api_token():
+    from bot.ports import _redacted
+
+    argv = ["python", "-m", "bot.rasa_main", "run", "--enable-api", "--auth-token", "s3cret", "--port", "5005"]
+    assert "s3cret" not in " ".join(_redacted(argv)) and _redacted(argv)[-2:] == ["--port", "5005"]
