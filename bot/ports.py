@@ -69,7 +69,14 @@ SECRET_FLAGS = ("--auth-token",)
 
 def _redacted(argv: list[str]) -> list[str]:
     """The command line without secrets (Rasa's --auth-token value), as it may be printed."""
-    return [("***" if i and argv[i - 1] in SECRET_FLAGS else arg) for i, arg in enumerate(argv)]
+    shown = []
+    for i, arg in enumerate(argv):
+        if i and argv[i - 1] in SECRET_FLAGS:
+            arg = "***"
+        elif arg.startswith(tuple(f"{flag}=" for flag in SECRET_FLAGS)):
+            arg = arg.split("=", 1)[0] + "=***"
+        shown.append(arg)
+    return shown
 
 
 def describe(process: psutil.Process) -> str:

@@ -34,7 +34,8 @@ def rasa_server(settings: Settings) -> Service:
             "--cors", "*",
             # The HTTP API lets the web app pause/resume a conversation and add staff messages
             # (live handoff); only with the token, which only the web app knows.
-            "--enable-api", "--auth-token", settings.rasa_api_token,
+            # One argument with "=": a configured token starting with "-" is still read as the value.
+            "--enable-api", f"--auth-token={settings.rasa_api_token}",
         ],
         health_url=f"http://{host}:{port}/",
         env={**QUIET_ENV, "SANIC_WORKERS": str(settings.services.rasa_workers)},

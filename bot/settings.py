@@ -314,7 +314,7 @@ class Settings(BaseModel):
         import secrets
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_urlsafe(32)
+        token = secrets.token_hex(32)  # hex: never starts with '-', which a command line would misread
         try:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process made it first: use theirs

@@ -50,3 +50,14 @@ def test_a_process_holding_a_port_is_described_without_rasas_api_token():
 
     argv = ["python", "-m", "bot.rasa_main", "run", "--enable-api", "--auth-token", "s3cret", "--port", "5005"]
     assert "s3cret" not in " ".join(_redacted(argv)) and _redacted(argv)[-2:] == ["--port", "5005"]
+
+
+def test_rasa_reads_any_api_token_as_its_value(settings):
+    """A token starting with "-" once made Rasa's command line fail (argparse took it for a flag)."""
+    from bot.ports import _redacted
+    from bot.services import rasa_server
+
+    leading_dash = settings.copy(update={"services": settings.services.copy(update={"rasa_api_token": "-x1"})})
+    command = rasa_server(leading_dash).command
+    assert "--auth-token=-x1" in command and "***" in " ".join(_redacted(command))
+    assert not settings.rasa_api_token.startswith("-")
