@@ -11,7 +11,7 @@ import logging
 from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -78,6 +78,11 @@ class ActionSessionStart(Action):
         carried = carried_slots(tracker, domain)
         localised = locale_slots(tracker, domain, carried)
         carried = [e for e in carried if e.get("name") not in localised]
+        if tracker.is_paused():
+            # A person from the clinic is in the chat (live handoff): a new session must not end the
+            # pause (SessionStarted resets it) nor greet the person in the middle of that conversation.
+            return [SessionStarted(), *carried, *(SlotSet(n, v) for n, v in localised.items()),
+                    ConversationPaused(), ActionExecuted("action_listen")]
         in_safety_mode = any(e.get("name") == "safety_mode" and e.get("value") is True for e in carried)
         # Slots set by this action reach the opening's wording only as template values.
         dispatcher.utter_message(response="utter_safety_opening" if in_safety_mode else "utter_opening",

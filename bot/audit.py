@@ -40,6 +40,11 @@ ACTIONS = {
     "password_changed": "changed their password",
     "retention_purge": "retention purge removed data",
     "alert_failed": "an alert could not be delivered",
+    "handoff_viewed": "opened a live conversation",
+    "handoff_joined": "joined a conversation (the assistant paused)",
+    "handoff_taken_over": "took over a conversation from another staff member",
+    "handoff_message": "sent a message in a conversation (the text is in the transcript only)",
+    "handoff_ended": "handed a conversation back to the assistant",
 }
 
 

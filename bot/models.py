@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+    JSON, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import declarative_base
 
@@ -189,3 +189,35 @@ class AlertDelivery(Base):
     last_error = Column(String(255), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     sent_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class Handoff(Base):
+    """A staff member holding a conversation (live handoff): the assistant is paused meanwhile.
+
+    One row per holder: a take-over ends the old row and starts a new one. At most one row per
+    conversation is active (ended_at null), enforced by a partial unique index, so two staff members
+    (or two web-app processes) can never hold one conversation at once. The pause itself lives in
+    Rasa's tracker store (ConversationPaused/Resumed events); this row says who holds it, since when,
+    and when their console page was last seen (the hand-back timer, shared by every process).
+    """
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        Index("uq_handoffs_active_sender", "sender_id", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    )
+
+    id = Column(Integer, primary_key=True)
+    public_id = Column(String(32), nullable=False, unique=True, default=new_public_id)
+    sender_id = Column(String(255), nullable=False, index=True)
+    staff_id = Column(Integer, ForeignKey("staff.id"), nullable=False)
+    # The name the person sees ("Sam"), chosen by the staff member when joining.
+    display_name = Column(String(64), nullable=False)
+    started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # Refreshed while the holder's console page is open; too old means their browser is gone.
+    seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    ended_at = Column(DateTime(timezone=True), nullable=True)
+    # handed_back, timeout, taken_over, join_failed
+    end_reason = Column(String(16), nullable=True)
+    # When the assistant was resumed in Rasa after this row ended (null: still to do, or taken over).
+    resumed_at = Column(DateTime(timezone=True), nullable=True)

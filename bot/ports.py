@@ -64,11 +64,26 @@ def holders(port: int) -> list[psutil.Process]:
     return found
 
 
+SECRET_FLAGS = ("--auth-token",)
+
+
+def _redacted(argv: list[str]) -> list[str]:
+    """The command line without secrets (Rasa's --auth-token value), as it may be printed."""
+    shown = []
+    for i, arg in enumerate(argv):
+        if i and argv[i - 1] in SECRET_FLAGS:
+            arg = "***"
+        elif arg.startswith(tuple(f"{flag}=" for flag in SECRET_FLAGS)):
+            arg = arg.split("=", 1)[0] + "=***"
+        shown.append(arg)
+    return shown
+
+
 def describe(process: psutil.Process) -> str:
     """"PID 123 (python -m rasa run ..., user ana, since 17:02:11)": enough to recognise it and stop it."""
     try:
         with process.oneshot():
-            command = shlex.join(process.cmdline()) or process.name()
+            command = shlex.join(_redacted(process.cmdline())) or process.name()
             user = process.username()
             since = time.strftime("%H:%M:%S", time.localtime(process.create_time()))
     except psutil.Error:

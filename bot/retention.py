@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit, transcript
 from bot.db import get_engine
-from bot.models import OPEN_STATUSES, AlertDelivery, Case, CaseEvent, CaseNote, CaseViewer
+from bot.models import OPEN_STATUSES, AlertDelivery, Case, CaseEvent, CaseNote, CaseViewer, Handoff
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,8 @@ def purge(settings: Settings, now: Optional[float] = None) -> dict[str, object]:
         ).scalars()) if idle else set()
         senders = sorted(idle - open_cases)
         events = transcript.delete_conversations(connection, senders)
+        for start in range(0, len(senders), 500):  # who held a deleted conversation goes with it
+            session.execute(delete(Handoff).where(Handoff.sender_id.in_(senders[start:start + 500])))
         cases = _purge_closed_cases(session, case_cutoff)
         result = {"conversations": len(senders), "events": events, "cases": len(cases),
                   "kept_open": len(open_cases)}

@@ -34,8 +34,11 @@ def rasa_server(settings: Settings, name: str = "rasa", port: Optional[int] = No
             "--credentials", str(settings.root / "credentials.yml"),
             "--interface", host,
             "--port", str(port),
-            # No --cors: no browser calls Rasa (the widget talks to the web app's gateway), and no
-            # --enable-api: only the channels answer, nothing reads or rewrites a tracker over HTTP.
+            # No --cors: no browser calls Rasa (the widget talks to the web app's gateway).
+            # The HTTP API lets the web app pause/resume a conversation and add staff messages
+            # (live handoff); only with the token, which only the web app knows, and Rasa stays private.
+            # One argument with "=": a configured token starting with "-" is still read as the value.
+            "--enable-api", f"--auth-token={settings.rasa_api_token}",
         ],
         health_url=f"http://{host}:{port}/",
         env={**QUIET_ENV, "SANIC_WORKERS": str(settings.services.rasa_workers)},

@@ -30,6 +30,7 @@ ENV_OVERRIDES = {
     "BOT_RASA_WORKERS": ("services", "rasa_workers"),
     "BOT_RASA_URLS": ("services", "rasa_urls"),
     "BOT_PUBLIC_URL": ("console", "public_url"),
+    "RASA_API_TOKEN": ("services", "rasa_api_token"),
     "BOT_ALLOWED_ORIGINS": ("web", "allowed_origins"),
     "BOT_TRUSTED_PROXIES": ("web", "trusted_proxies"),
     "ALERT_SMTP_HOST": ("alerts", "smtp_host"),
@@ -189,6 +190,22 @@ class Alerts(BaseModel):
         return bool(self.smtp_host and self.email_to)
 
 
+class HandoffSettings(BaseModel):
+    """Live handoff: staff join a conversation from the console and the assistant pauses."""
+
+    # The conversation goes back to the assistant (and the person is told) when the holder's console
+    # page has not been seen for this many seconds (browser closed, laptop asleep, network gone).
+    hand_back_after_seconds: int = 120
+    # "Live conversations" in the console lists conversations with a message within this many minutes.
+    active_within_minutes: int = 30
+
+    @validator("hand_back_after_seconds", "active_within_minutes")
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a positive number")
+        return value
+
+
 class Services(BaseModel):
     host: str = "127.0.0.1"
     rasa_port: int = 5005
@@ -207,6 +224,9 @@ class Services(BaseModel):
     # The Rasa server replicas the web app spreads conversations across (`bot run-cluster` sets them);
     # empty: the one at host:rasa_port. In the environment, comma-separated (BOT_RASA_URLS).
     rasa_urls: list[str] = []
+    # The token of Rasa's HTTP API (the web app pauses and resumes conversations through it, and
+    # appends staff messages). None: a random token kept in var/rasa-api-token (owner-only).
+    rasa_api_token: Optional[str] = None
 
     @validator("rasa_port", "actions_port", "web_port")
     def _port(cls, value: int) -> int:
@@ -288,6 +308,7 @@ class Settings(BaseModel):
     services: Services = Services()
     console: Console = Console()
     alerts: Alerts = Alerts()
+    handoff: HandoffSettings = HandoffSettings()
     web: Web = Web()
     root: Path = PROJECT_ROOT
     # Runtime state (database, trained-model stamp, generated files, reports); tests point it elsewhere.
@@ -315,6 +336,29 @@ class Settings(BaseModel):
         """The console's address as alerts link to it."""
         base = self.console.public_url or self.url("web")
         return base.rstrip("/") + "/console"
+
+    @property
+    def rasa_api_token(self) -> str:
+        """The token Rasa's HTTP API requires (`--auth-token`): configured, or made once and kept in
+        var/rasa-api-token (mode 0600), so every process started from these settings agrees on it."""
+        if self.services.rasa_api_token:
+            return self.services.rasa_api_token
+        path = self.var_dir / "rasa-api-token"
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            pass
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_hex(32)  # hex: never starts with '-', which a command line would misread
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            return path.read_text(encoding="utf-8").strip()
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(token)
+        return token
 
     def url(self, service: str) -> str:
         """Base URL of a local service: "rasa", "actions" or "web"."""

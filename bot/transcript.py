@@ -49,6 +49,15 @@ class Event:
         return parse if isinstance(parse, dict) else {}
 
     @property
+    def handoff(self) -> dict[str, Any]:
+        """For a bot event the web app added during a live handoff: {"kind": "message" | "joined" |
+        "left" | "gone" | "reentry", and for staff "staff_id", "staff_email", "name"}; else {}.
+        Staff messages are bot events whose metadata names the staff account (who said what)."""
+        metadata = self.data.get("metadata")
+        handoff = metadata.get("handoff") if isinstance(metadata, dict) else None
+        return handoff if isinstance(handoff, dict) else {}
+
+    @property
     def safety(self) -> dict[str, Any]:
         """The safety assessment the NLU component attached to a user message (kind, escalate,
         categories, spans, source, ...), or {}."""
@@ -93,6 +102,42 @@ def conversation(
         return [_event(row) for row in connection.execute(query.order_by(EVENTS.c.id))]
     rows = connection.execute(query.order_by(EVENTS.c.id.desc()).limit(limit)).all()
     return [_event(row) for row in reversed(rows)]
+
+
+def conversation_after(
+    connection: Connection, sender_id: str, after_id: int, type_names: Optional[Sequence[str]] = None,
+    limit: int = 500,
+) -> list[Event]:
+    """One conversation's events with id > after_id, oldest first (what a live view has not shown yet)."""
+    if not exists(connection):
+        return []
+    query = select(EVENTS).where(EVENTS.c.sender_id == sender_id, EVENTS.c.id > after_id)
+    if type_names:
+        query = query.where(EVENTS.c.type_name.in_(list(type_names)))
+    return [_event(row) for row in connection.execute(query.order_by(EVENTS.c.id).limit(limit))]
+
+
+def last_event_id_of(connection: Connection, sender_id: str) -> int:
+    """The newest event id of one conversation (0 when none): where a live view starts."""
+    if not exists(connection):
+        return 0
+    return connection.execute(
+        select(func.max(EVENTS.c.id)).where(EVENTS.c.sender_id == sender_id)
+    ).scalar() or 0
+
+
+def recent_conversations(connection: Connection, since: float, limit: int = 100) -> list[tuple[str, float]]:
+    """(sender id, time of the newest event) of conversations active since `since`, newest first."""
+    if not exists(connection):
+        return []
+    rows = connection.execute(
+        select(EVENTS.c.sender_id, func.max(EVENTS.c.timestamp).label("last"))
+        .group_by(EVENTS.c.sender_id)
+        .having(func.max(EVENTS.c.timestamp) >= since)
+        .order_by(func.max(EVENTS.c.timestamp).desc())
+        .limit(limit)
+    ).all()
+    return [(row.sender_id, float(row.last)) for row in rows]
 
 
 def events_since(

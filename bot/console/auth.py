@@ -133,11 +133,12 @@ def wants_api(request: Request) -> bool:
 
 def authorise(
     db: Session, settings: Settings, request: Request, *, admin: bool = False,
-    stage: "str | tuple[str, ...]" = "full",
+    stage: "str | tuple[str, ...]" = "full", poll: bool = False,
 ) -> Signed:
     """The signed-in member for this request, or NotSignedIn / Forbidden. Ends sessions that are idle,
     too old or belong to a disabled account (audited), and counts this request as activity unless it
-    is a poll."""
+    is a poll (the X-Console-Poll header, or `poll` for requests that cannot carry it, such as a push
+    stream: an open page alone must not keep a session alive)."""
     api = wants_api(request)
     next_url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     row = _find_session(db, request)
@@ -165,7 +166,7 @@ def authorise(
         raise NotSignedIn(api, next_url, stage=row.stage)
     if admin and member.role != "admin":
         raise Forbidden(api, "This page is for admins.")
-    if row.stage == "full" and request.headers.get(POLL_HEADER) != "1":
+    if row.stage == "full" and not poll and request.headers.get(POLL_HEADER) != "1":
         row.last_seen_at = now
     return Signed(member, row, settings)
 

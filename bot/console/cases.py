@@ -196,7 +196,7 @@ class Segment:
 class Item:
     """One line of the transcript as the case page shows it."""
 
-    kind: str  # "user", "bot", "resources", "rating", "session"
+    kind: str  # "user", "bot", "staff", "resources", "rating", "session", "handoff"
     at: float
     text: str = ""
     segments: list[Segment] = field(default_factory=list)
@@ -205,6 +205,26 @@ class Item:
     categories: list[str] = field(default_factory=list)
     resources: list[str] = field(default_factory=list)
     buttons: list[str] = field(default_factory=list)
+    who: str = ""  # for a staff member's message: their shown name and account
+    event_id: int = 0
+
+
+def _handoff_item(event: Event) -> Optional[Item]:
+    """A bot event added during a live handoff: a staff message (who said it: the name the person saw
+    and the account), a join/leave notice, or the assistant's return; None for ordinary bot events."""
+    handoff = event.handoff
+    kind = handoff.get("kind")
+    if not kind:
+        return None
+    said = words().get("handoff", {})
+    values = {"name": handoff.get("name") or "?", "email": handoff.get("staff_email") or "system"}
+    if kind == "message":
+        return Item("staff", event.timestamp, text=event.text or "", who=said["staff"].format(**values),
+                    event_id=event.id)
+    if kind == "reentry":
+        return Item("bot", event.timestamp, text=event.text or "", event_id=event.id)
+    key = {"joined": "joined", "left": "handed_back", "gone": "timeout"}.get(kind, "joined")
+    return Item("handoff", event.timestamp, text=said[key].format(**values), event_id=event.id)
 
 
 def highlight(text: str, spans: Any) -> list[Segment]:
@@ -234,11 +254,18 @@ def _same_moment(a: float, b: float) -> bool:
     return abs(a - b) < 1e-3
 
 
-def transcript_items(events: list[Event], case: Case) -> list[Item]:
+def is_risk(safety: dict[str, Any]) -> bool:
+    """The safety component found risk in this message (any kind, a check-in too)."""
+    return bool(safety.get("escalate")) or safety.get("kind") not in (None, "", "none")
+
+
+def transcript_items(events: list[Event], case: Optional[Case], titles: Optional[dict[str, str]] = None) -> list[Item]:
+    """The transcript as the case page shows it. Without a case (the live view of a handoff), every
+    risk message is marked flagged; `titles` (button payload -> title) carries over between calls."""
     from bot.web.history import bot_messages  # here, not at the top: bot.web imports the console
 
     items: list[Item] = []
-    titles: dict[str, str] = {}
+    titles = {} if titles is None else titles
     flagged_seen = False
     for event in events:
         if event.type_name == "user":
@@ -246,14 +273,20 @@ def transcript_items(events: list[Event], case: Case) -> list[Item]:
             if not text.strip():
                 continue
             safety = event.safety
-            flagged = not flagged_seen and _same_moment(message_time(event.data) or event.timestamp,
-                                                         case.event_timestamp)
+            if case is None:
+                flagged = is_risk(safety)
+            else:
+                flagged = not flagged_seen and _same_moment(message_time(event.data) or event.timestamp,
+                                                             case.event_timestamp)
             shown = titles.get(text, text)
-            item = Item("user", event.timestamp, text=shown, flagged=flagged, later=flagged_seen,
+            item = Item("user", event.timestamp, text=shown, flagged=flagged, later=flagged_seen and case is not None,
                         segments=highlight(text, safety.get("spans")) if shown == text else [Segment(shown)],
-                        categories=[category_words(c) for c in safety.get("categories") or []])
+                        categories=[category_words(c) for c in safety.get("categories") or []],
+                        event_id=event.id)
             flagged_seen = flagged_seen or flagged
             items.append(item)
+        elif event.type_name == "bot" and _handoff_item(event) is not None:
+            items.append(_handoff_item(event))  # type: ignore[arg-type]
         elif event.type_name == "bot":
             for message in bot_messages(event.data, event.timestamp):
                 custom = message.get("custom") or {}
@@ -274,7 +307,7 @@ def transcript_items(events: list[Event], case: Case) -> list[Item]:
                 items.append(Item("rating", event.timestamp, text=f"{RATING_SLOTS[event.data['name']]}: {label}"))
         elif event.type_name == "session_started":
             items.append(Item("session", event.timestamp, text="A new chat session started"))
-    if not flagged_seen:  # the gateway's cases are keyed by arrival time: mark the nearest message
+    if case is not None and not flagged_seen:  # the gateway's cases are keyed by arrival time: mark the nearest message
         users = [i for i in items if i.kind == "user"]
         if users:
             nearest = min(users, key=lambda i: abs(i.at - case.event_timestamp))
@@ -367,7 +400,7 @@ def as_json(info: dict[str, Any]) -> dict[str, Any]:
         "transcript": [{
             "kind": i.kind, "at": i.at, "text": i.text, "flagged": i.flagged, "later": i.later,
             "matches": [{"text": s.text, "category": s.category, "rule_id": s.rule_id} for s in i.segments if s.category],
-            "categories": i.categories, "resources": i.resources, "buttons": i.buttons,
+            "categories": i.categories, "resources": i.resources, "buttons": i.buttons, "who": i.who,
         } for i in info["items"]],
         "safety_plan": info["safety_plan"],
         "notes": [{**n, "at": when(n["at"])} for n in info["notes"]],

@@ -112,10 +112,19 @@ def bad_form(request: Request, error: auth.BadForm) -> Response:
 
 
 def install(app) -> None:  # type: ignore[no-untyped-def]
+    from bot.console import handoff_routes  # it builds on this module's helpers
+
     app.add_exception_handler(auth.NotSignedIn, not_signed_in)
     app.add_exception_handler(auth.Forbidden, forbidden)
     app.add_exception_handler(auth.BadForm, bad_form)
     app.include_router(router)
+    app.include_router(handoff_routes.router)
+
+
+def _live_context(request: Request, db: Session, case, me: Staff) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from bot.console.handoff_routes import case_join_context
+
+    return case_join_context(request, db, case, me)
 
 
 # --- sign-in -----------------------------------------------------------------------------------
@@ -399,7 +408,8 @@ def case_page(public_id: str, request: Request) -> Response:
         cases.mark_viewing(db, case, signed.member)
         audit.record(db, "case_viewed", staff=signed.member, target=case.public_id,
                      address=auth.client_address(request), detail={"via": "page"})
-        return render(request, "case.html", {"info": info, "error": ""}, signed, db)
+        return render(request, "case.html", {"info": info, "error": "",
+                                             **_live_context(request, db, case, signed.member)}, signed, db)
 
 
 @router.get("/api/cases/{public_id}")
@@ -447,7 +457,9 @@ async def _case_change(request: Request, public_id: str, change) -> Response:  #
             except cases.CaseError as error:
                 # cases.* check everything before changing anything: nothing of the refused change exists
                 info = cases.detail(db, case, signed.member)
-                return render(request, "case.html", {"info": info, "error": str(error)}, signed, db, status_code=400)
+                return render(request, "case.html", {"info": info, "error": str(error),
+                                                     **_live_context(request, db, case, signed.member)},
+                              signed, db, status_code=400)
             return _see_other(f"/console/cases/{public_id}#{form.get('anchor', 'actions')}")
 
     return await run_in_threadpool(run)

@@ -31,6 +31,8 @@ def main() -> None:
         log_level="info",
         # Bodies are never logged; the access log shows method, path and status only.
         access_log=True,
+        # Push streams (live handoff) stay open; on shutdown give them a moment, then close them.
+        timeout_graceful_shutdown=3,
         # Forwarded headers are believed from settings' web.trusted_proxies only (bot/web/proxies.py),
         # not from uvicorn's default (127.0.0.1, or FORWARDED_ALLOW_IPS).
         proxy_headers=False,

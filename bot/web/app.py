@@ -15,10 +15,10 @@ from bot.console import routes as console
 from bot.console.alerts import AlertWorker
 from bot.db import get_engine
 from bot.settings import Settings
-from bot.web import gateway, pages
+from bot.web import gateway, live, pages
 from bot.web.conversation import HEADER_NAME, ConversationTokens, secret_key
 from bot.web.fallback import assess_text
-from bot.web.jobs import Scheduler
+from bot.web.jobs import HandoffWatch, Scheduler
 from bot.web.options import WebOptions
 from bot.web.payloads import PayloadGuard
 from bot.web.proxies import TrustedProxyHeaders
@@ -101,9 +101,15 @@ def create_app(
         alerts = AlertWorker(settings) if options.alerts else None
         if alerts:
             alerts.start()
+        watch = HandoffWatch(settings, state.rasa_url, options.handoff_watch_every_seconds) \
+            if options.handoff_watch_every_seconds else None
+        if watch:
+            watch.start()
         try:
             yield
         finally:
+            if watch:
+                watch.stop()
             if scheduler:
                 scheduler.stop()
             client, state.rasa_http = state.rasa_http, None
@@ -139,6 +145,7 @@ def create_app(
 
     app.include_router(pages.router)
     app.include_router(gateway.router)
+    app.include_router(live.router)
     console.install(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app

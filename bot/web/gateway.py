@@ -28,11 +28,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from bot import handoff, push
 from bot.case_identity import RECEIVED_AT
 from bot.web import conversation, texts
 from bot.web.conversation import Conversation
 from bot.web.fallback import assess_text, keep_unanswered
-from bot.web.history import load_history
+from bot.web.history import cursor_of, load_history
 from bot.web.rasa_client import RasaUnavailable
 from bot.web.state import WebState, web_state
 from safety.situation import ABUSE
@@ -201,7 +202,15 @@ async def chat(request: Request) -> JSONResponse:
                                            metadata=metadata)
     except RasaUnavailable as unavailable:
         return await _fallback(web, held, text, unavailable.reason, received_at)
-    return JSONResponse({"messages": await _with_resources_if_at_risk(web, held, text, messages)})
+    body: dict[str, Any] = {"messages": await _with_resources_if_at_risk(web, held, text, messages)}
+    present = await run_in_threadpool(handoff.state_for_person, web.settings, sender_id)
+    if present["present"]:
+        # Rasa logged the message (safety component included) without replying: the case of a flagged
+        # message is recorded now, and the staff member's console sees the message at once.
+        await run_in_threadpool(handoff.record_flagged_message, web.settings, sender_id)
+        body["handoff"] = present
+    push.notify(sender_id)
+    return JSONResponse(body)
 
 
 def _has_resources_card(messages: list[dict[str, Any]]) -> bool:
@@ -295,7 +304,12 @@ def history(request: Request) -> JSONResponse:
     if refused is not None:
         return refused
     web = web_state(request)
-    return JSONResponse({"messages": load_history(web.settings, sender_id, web.options.history_limit)})
+    return JSONResponse({
+        "messages": load_history(web.settings, sender_id, web.options.history_limit),
+        # Where the widget's push channel starts, and whether a person from the clinic is in the chat.
+        "cursor": cursor_of(web.settings, sender_id),
+        "handoff": handoff.state_for_person(web.settings, sender_id),
+    })
 
 
 def widget_config(web: WebState, base_url: str, locale: Optional[str] = None) -> dict[str, Any]:

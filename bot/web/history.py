@@ -5,7 +5,7 @@ processes them, so the history a person sees after a reload is exactly what the 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from bot import transcript
 from bot.db import get_engine
@@ -44,6 +44,26 @@ def bot_messages(event: dict[str, Any], timestamp: Any) -> list[dict[str, Any]]:
     return messages
 
 
+def handoff_message(settings: Settings, event: Event) -> Optional[dict[str, Any]]:
+    """A bot event added during a live handoff, as the widget shows it: a staff member's message
+    ("staff", with the label naming them), a notice ("system": joined, left), or the assistant's
+    first words after the hand-back ("bot"); None for ordinary bot events."""
+    handoff = event.handoff
+    kind, text = handoff.get("kind"), event.text
+    if not kind or not text:
+        return None
+    message: dict[str, Any] = {"text": text, "timestamp": event.timestamp}
+    if kind == "message":
+        from bot.handoff import staff_label  # here: bot.handoff imports bot.web
+
+        message.update(sender="staff", name=staff_label(settings, str(handoff.get("name") or "")))
+    elif kind == "reentry":
+        message["sender"] = "bot"
+    else:
+        message["sender"] = "system"
+    return message
+
+
 def load_history(settings: Settings, sender_id: str, limit: int = 500) -> list[dict[str, Any]]:
     """User and bot messages in order: {"sender", "text"?, "buttons"?, "custom"?, "timestamp"}.
 
@@ -55,6 +75,10 @@ def load_history(settings: Settings, sender_id: str, limit: int = 500) -> list[d
         event = row.data
         timestamp = event.get("timestamp")
         if row.type_name == "bot":
+            live = handoff_message(settings, row)
+            if live:
+                history.append(live)
+                continue
             messages = bot_messages(event, timestamp)
             for message in messages:
                 titles.update({b["payload"]: b["title"] for b in message.get("buttons", [])})
@@ -65,6 +89,22 @@ def load_history(settings: Settings, sender_id: str, limit: int = 500) -> list[d
             continue
         history.append({"sender": "user", "text": titles.get(text, text), "timestamp": timestamp})
     return history
+
+
+def live_updates(settings: Settings, sender_id: str, after_id: int) -> tuple[list[dict[str, Any]], int]:
+    """Handoff messages (staff, notices, the assistant's return) after event `after_id`, for the
+    widget's push channel; and the newest event id seen (the next cursor). The assistant's ordinary
+    replies are not here: the widget gets those in the answer to its own message."""
+    with get_engine(settings).connect() as connection:
+        events = transcript.conversation_after(connection, sender_id, after_id)
+    cursor = events[-1].id if events else after_id
+    messages = [m for m in (handoff_message(settings, e) for e in events if e.type_name == "bot") if m]
+    return messages, cursor
+
+
+def cursor_of(settings: Settings, sender_id: str) -> int:
+    with get_engine(settings).connect() as connection:
+        return transcript.last_event_id_of(connection, sender_id)
 
 
 def offered_payloads(settings: Settings, sender_id: str, recent: int = 20) -> set[str]:

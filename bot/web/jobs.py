@@ -55,3 +55,21 @@ class Scheduler(PeriodicThread):
             except Exception as error:  # noqa: BLE001
                 logger.error("retention purge failed: %s", type(error).__name__)
         self.runs += 1
+
+
+class HandoffWatch(PeriodicThread):
+    """Hands conversations back to the assistant when the staff member's console page has gone, and
+    retries resumes Rasa did not accept. The timer is in the database (`handoffs.seen_at`), so any
+    web-app process may do it, and a conditional UPDATE lets only one of them act on each handoff."""
+
+    thread_name = "handoff-watch"
+
+    def __init__(self, settings: Settings, rasa_url: str, every: float) -> None:
+        super().__init__(every)
+        self.settings = settings
+        self.rasa_url = rasa_url
+
+    def run_once(self) -> None:
+        from bot import handoff
+
+        handoff.hand_back_stale(self.settings, handoff.Rasa(self.rasa_url, self.settings.rasa_api_token))

@@ -45,6 +45,9 @@ class WebOptions:
     alerts: bool = True
     # The oldest messages a history request returns at most.
     history_limit: int = 500
+    # How often this process looks for live handoffs whose staff member's page has gone (None: never,
+    # for tests that drive bot.handoff.hand_back_stale themselves).
+    handoff_watch_every_seconds: Optional[float] = 5.0
 
     @property
     def body_limit(self) -> int:

@@ -31,3 +31,8 @@ def notice(settings: Settings) -> str:
     return _TEXTS["notice"].format(
         clinic_name=settings.clinic.name, retention_days=settings.conversations.retention_days
     )
+
+
+def handoff(key: str, **values: str) -> str:
+    """A live-handoff sentence (texts.yml, key "handoff_<key>") with its placeholders filled."""
+    return _TEXTS[f"handoff_{key}"].format(**values)

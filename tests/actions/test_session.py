@@ -66,3 +66,16 @@ async def test_an_unknown_or_unchanged_locale_changes_nothing(domain, dispatcher
         tracker = make_tracker(domain, events=[], slots={"session_started_metadata": metadata, "locale": clinic})
         events = await ActionSessionStart().run(dispatcher, tracker, domain)
         assert events == [SessionStarted(), ActionExecuted("action_listen")]
+
+
+async def test_a_new_session_keeps_a_live_handoff_paused_and_says_nothing(domain, dispatcher):
+    """A staff member is in the chat (the tracker is paused): SessionStarted would end the pause, so the
+    action pauses again and does not greet the person mid-conversation."""
+    from rasa_sdk.events import ConversationPaused
+
+    tracker = make_tracker(domain, events=[], slots={"safety_mode": True, "safety_footer": FOOTER})
+    tracker._paused = True
+    events = await ActionSessionStart().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == []
+    assert events[0] == SessionStarted() and ConversationPaused() in events
+    assert events.index(ConversationPaused()) > 0 and events[-1] == ActionExecuted("action_listen")

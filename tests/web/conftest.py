@@ -20,7 +20,7 @@ from tests.servers import Stack
 
 SENDER = "3f2b8c1e-5a7d-4e9f-8b2c-1d0e6a4f9b21"
 # Scheduled reconciling is off in most tests, so that it cannot race with their own assertions.
-QUIET = WebOptions(reconcile_every_seconds=None, alerts=False)
+QUIET = WebOptions(reconcile_every_seconds=None, alerts=False, handoff_watch_every_seconds=None)
 
 
 @pytest.fixture

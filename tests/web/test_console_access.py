@@ -42,6 +42,16 @@ ROUTES = [
     ("GET", f"/console/api/cases/{CASE}", "api"),
     ("POST", f"/console/api/cases/{CASE}/presence", "api"),
     ("GET", "/console/api/audit", "admin-api"),
+    # Live handoff ({case} stands for a handoff's public id in /handoffs/ paths).
+    ("GET", "/console/live", "page"),
+    ("POST", "/console/live/join", "page"),
+    ("POST", f"/console/cases/{CASE}/join", "page"),
+    ("GET", f"/console/handoffs/{CASE}", "page"),
+    ("POST", f"/console/handoffs/{CASE}/messages", "page"),
+    ("POST", f"/console/handoffs/{CASE}/hand-back", "page"),
+    ("POST", f"/console/handoffs/{CASE}/take-over", "page"),
+    ("GET", f"/console/api/handoffs/{CASE}/updates", "api"),
+    ("GET", f"/console/api/handoffs/{CASE}/events", "api"),
 ]
 SIGN_IN_ROUTES = {
     ("GET", "/console"), ("GET", "/console/login"), ("POST", "/console/login"), ("GET", "/console/login/code"),

@@ -59,11 +59,13 @@ def test_history_is_the_user_and_bot_messages_in_order(client_for, rasa_down, tr
 
 def test_history_of_an_unknown_sender_is_empty(client_for, rasa_down, tracker_writer):
     tracker_writer.save(OTHER, user_event("hello", "greet"))
-    assert get_history(client_for(rasa_down), SENDER).json() == {"messages": []}
+    assert get_history(client_for(rasa_down), SENDER).json() == {
+        "messages": [], "cursor": 0, "handoff": {"present": False}}
 
 
 def test_history_before_rasa_ever_ran_is_empty(client_for, rasa_down):
-    assert get_history(client_for(rasa_down), SENDER).json() == {"messages": []}
+    assert get_history(client_for(rasa_down), SENDER).json() == {
+        "messages": [], "cursor": 0, "handoff": {"present": False}}
 
 
 def test_a_payload_an_action_offered_this_sender_passes_the_slash_guard(client_for, rasa_down, tracker_writer):

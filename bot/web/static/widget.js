@@ -222,6 +222,12 @@
   });
   crisisRegion.hidden = true;
 
+  /* A person from the clinic in the chat (live handoff): who, and the crisis line kept in view. */
+  var presence = el("p", { class: "cw-presence", role: "status" });
+  presence.hidden = true;
+  var liveCrisis = el("div", { class: "cw-live-crisis" });
+  liveCrisis.hidden = true;
+
   var notice = el("div", { class: "cw-notice" });
   var log = el("div", {
     class: "cw-log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
@@ -252,7 +258,7 @@
     el("div", { class: "cw-header" }, [
       el("h2", { id: titleId, class: "cw-title", text: OPTIONS.title }), newChatButton, closeButton,
     ]),
-    crisisToggle, crisisRegion, log, statusBar, form,
+    presence, crisisToggle, liveCrisis, crisisRegion, log, statusBar, form,
   ]);
   panel.hidden = true;
 
@@ -451,6 +457,15 @@
     return appendToLog(node);
   }
 
+  /* A message from a person of the clinic team: their name (words from the server) above the text. */
+  function staffBubble(name, text) {
+    var node = el("div", { class: "cw-msg cw-msg--staff" }, [
+      el("span", { class: "cw-msg-name", text: name || "" }),
+      el("span", { class: "cw-sr", text: ": " }),
+    ].concat(richText(text)));
+    return appendToLog(node);
+  }
+
   function clearQuickReplies() {
     Array.prototype.forEach.call(log.querySelectorAll(".cw-replies"), function (group) { group.remove(); });
   }
@@ -468,6 +483,8 @@
   /* One message from the gateway or the history: text and custom payloads (unknown ones are skipped). */
   function renderBotMessage(message) {
     if (!message || typeof message !== "object") return;
+    if (message.sender === "staff" && typeof message.text === "string") { staffBubble(message.name, message.text); return; }
+    if (message.sender === "system" && typeof message.text === "string") { bubble("system", message.text); return; }
     if (typeof message.text === "string" && message.text) bubble("bot", message.text);
     if (message.custom && message.custom.type === "crisis_resources") appendToLog(resourceCard(message.custom));
     else if (message.custom && message.custom.type === "safety_plan") appendToLog(planCard(message.custom));
@@ -487,6 +504,70 @@
   function showTyping(on) {
     if (on) { log.append(typing); typing.hidden = false; scrollToEnd(); }
     else { typing.hidden = true; if (typing.parentNode) typing.remove(); }
+  }
+
+  /* ---------- live handoff: pushed messages (server-sent events; polling when those fail) ---------- */
+  var cursor = 0, source = null, pollTimer = null, liveFor = 0, live = false, present = false;
+  function setPresence(state) {
+    present = !!(state && state.present);
+    presence.hidden = !present;
+    presence.textContent = present ? (state.status || "") : "";
+    liveCrisis.textContent = "";
+    liveCrisis.hidden = !present;
+    var first = config && config.resources && Array.isArray(config.resources.resources) ? config.resources.resources[0] : null;
+    if (present && first) {
+      liveCrisis.append(el("span", { class: "cw-live-crisis-label", text: (state.crisis_line || "") + " " + (first.name || "") }));
+      liveCrisis.append(el("span", { class: "cw-res-actions" }, resourceActions(first)));
+    } else if (present) {
+      liveCrisis.append(el("span", { text: TEXT.noResources }));
+    }
+  }
+  function applyUpdate(body) {
+    if (!body || typeof body !== "object") return;
+    if (typeof body.cursor === "number" && body.cursor > cursor) cursor = body.cursor;
+    if (Array.isArray(body.messages) && body.messages.length) {
+      clearQuickReplies();
+      body.messages.forEach(renderBotMessage);
+    }
+    if (body.handoff) setPresence(body.handoff);
+  }
+  function stopLive() {
+    if (source) { source.close(); source = null; }
+    clearTimeout(pollTimer);
+    pollTimer = null;
+    liveFor += 1; // a poll or stream of the conversation before this one is ignored from now on
+    live = false;
+  }
+  function poll() {
+    var generation = liveFor;
+    request("/api/chat/updates?after=" + cursor, {}, 10000)
+      .then(function (r) {
+        if (r.status === 401) { live = false; throw new Error("no conversation"); }
+        if (!r.ok) throw new Error("updates");
+        return r.json();
+      })
+      .then(function (body) { if (liveFor === generation) applyUpdate(body); })
+      .catch(function () { /* the next poll tries again */ })
+      .finally(function () {
+        if (liveFor === generation && live) pollTimer = setTimeout(poll, present ? 3000 : 6000); // within the read limit
+      });
+  }
+  /* The conversation's cookie goes along (withCredentials), so no URL carries its id. */
+  function startLive() {
+    if (get(local, "started") !== "1" || live) return;
+    stopLive();
+    live = true;
+    if (typeof EventSource !== "function") { poll(); return; }
+    var failures = 0;
+    source = new EventSource(SERVER + "/api/chat/events?after=" + cursor, { withCredentials: true });
+    source.addEventListener("open", function () { failures = 0; });
+    source.addEventListener("update", function (event) {
+      try { applyUpdate(JSON.parse(event.data)); } catch (e) { /* a broken event is skipped */ }
+    });
+    source.addEventListener("error", function () {
+      failures += 1;
+      if (failures >= 3 && source) { source.close(); source = null; poll(); }
+    });
   }
 
   /* ---------- connection state and reconnecting ---------- */
@@ -582,6 +663,8 @@
           if (response.ok && Array.isArray(body.messages)) {
             if (body.assistant_unavailable) notAnswered();
             renderBatch(body.messages);
+            if (body.handoff) setPresence(body.handoff);
+            startLive();
             if (body.assistant_unavailable) goOffline(); else goOnline();
             return;
           }
@@ -622,6 +705,8 @@
       })
       .then(function (body) {
         var messages = Array.isArray(body.messages) ? body.messages : [];
+        if (typeof body.cursor === "number") cursor = body.cursor;
+        if (body.handoff) setPresence(body.handoff);
         var turn = [];
         messages.forEach(function (m) {
           if (m.sender === "user") {
@@ -631,6 +716,7 @@
           } else { turn.push(m); }
         });
         renderBatch(turn, true); // only the assistant's latest turn keeps its quick replies
+        startLive();
       })
       .catch(function () { bubble("system", TEXT.historyFailed); goOffline(); });
   }
@@ -677,6 +763,9 @@
     if (!window.confirm(TEXT.newChatConfirm)) return;
     remove(local, "started");
     forgetting = request("/api/chat/forget", { method: "POST" }, 10000).catch(function () { /* a new start replaces it */ });
+    stopLive();
+    cursor = 0;
+    setPresence(null);
     Array.prototype.slice.call(log.children).forEach(function (child) { if (child !== notice) child.remove(); });
     goOnline();
     setStatus("");
