@@ -45,7 +45,7 @@ def build_state(settings: Settings, options: WebOptions, rasa_url: Optional[str]
         options=options,
         rasa_url=(rasa_url or settings.url("rasa")).rstrip("/"),
         resources=ResourceCatalog(settings),
-        unanswered=UnansweredStore(settings.var_dir / "unanswered" / "messages.jsonl"),
+        unanswered=UnansweredStore(settings),
         payloads=PayloadGuard(settings),
         sender_limiter=RateLimiter(options.sender_limit, options.sender_window_seconds),
         address_limiter=RateLimiter(options.address_limit, options.address_window_seconds),

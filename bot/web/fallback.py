@@ -11,9 +11,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from bot.escalations import record_escalation
 from bot.settings import Settings
-from bot.web.unanswered import UnansweredStore
+from bot.web.unanswered import Kept, UnansweredStore
 from safety.situation import CRISIS, situation_for
 
 logger = logging.getLogger(__name__)
@@ -72,24 +71,15 @@ def keep_unanswered(
     reason: str,
     verdict: Verdict,
     record_case: bool = True,
-) -> bool:
-    """Record a case for a flagged message (idempotent) and keep the message; True when a case was created."""
-    received_at = time.time()
-    created = False
-    if verdict.flagged and record_case:
-        try:
-            created = record_escalation(
-                sender_id, received_at, verdict.kind, verdict.categories, verdict.rule_ids,
-                settings=settings, source="gateway",
-            )
-        except Exception as error:  # noqa: BLE001 - the file below still keeps the message
-            logger.error("gateway could not record a case: %s", type(error).__name__)
-    try:
-        store.add(
-            sender_id=sender_id, received_at=received_at, text=text, reason=reason,
-            kind=verdict.kind, categories=verdict.categories, case_created=created,
-        )
-    except OSError as error:
-        logger.error("gateway could not keep an unanswered message: %s", type(error).__name__)
-    logger.info("unanswered message kept: reason=%s kind=%s case_created=%s", reason, verdict.kind, created)
-    return created
+) -> str:
+    """Keep the message and, for a flagged one, its case (both idempotent, both retried by the store's
+    flush when the database is down); returns where the message went ("database", "spool", "memory")."""
+    record = Kept(
+        sender_id=sender_id, received_at=time.time(), text=text, reason=reason, kind=verdict.kind,
+        categories=list(verdict.categories), rule_ids=list(verdict.rule_ids),
+        case_wanted=verdict.flagged and record_case,
+    )
+    where = store.keep(record)
+    logger.info("unanswered message kept: reason=%s kind=%s case_wanted=%s stored_in=%s",
+                reason, verdict.kind, record.case_wanted, where)
+    return where
