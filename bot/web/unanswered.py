@@ -131,7 +131,7 @@ class UnansweredStore:
                 os.close(descriptor)
 
     def _append(self, record: Kept) -> None:
-        line = json.dumps(asdict(record), ensure_ascii=False) + "\n"
+        line = json.dumps(asdict(record)) + "\n"  # ASCII: any string can be written
         self.spool.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(self.spool, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
