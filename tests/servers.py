@@ -18,7 +18,8 @@ class Stack:
     """The Rasa server and the action server (and, with web=True, the web app), as `bot run` starts them,
     on private ports and database."""
 
-    def __init__(self, var_dir: Path, extra_env: Optional[dict[str, str]] = None, web: bool = False) -> None:
+    def __init__(self, var_dir: Path, extra_env: Optional[dict[str, str]] = None, web: bool = False,
+                 log_path: Optional[Path] = None) -> None:
         self.env = {
             "BOT_VAR_DIR": str(var_dir),
             "BOT_RASA_PORT": str(free_port()),
@@ -30,7 +31,7 @@ class Stack:
         var_dir.mkdir(parents=True, exist_ok=True)
         train(self.settings)  # up to date after `make test`'s own training: just builds var/build
         migrate(self.settings)  # as `bot run` does before starting the services
-        self.log_path = var_dir / "servers.log"
+        self.log_path = log_path or var_dir / "servers.log"  # elsewhere when a test fills var/
         self._log = self.log_path.open("ab")
         services = [rasa_server(self.settings), action_server(self.settings)]
         if web:  # the web app (demo page, widget, gateway), for browser tests
