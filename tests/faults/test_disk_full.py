@@ -29,22 +29,19 @@ def _mount_tmpfs(path, size: str = "64m") -> bool:
 
 
 def _fill(folder) -> "os.PathLike[str]":
-    """Write zeros until the file system is full; returns the filler file."""
+    """Write zeros until the file system is full (1 MB pieces, then 4 kB, then bytes); returns the filler."""
     filler = folder / "filler"
-    block = b"\0" * (1 << 20)
-    with open(filler, "wb") as handle:
-        try:
-            while True:
-                handle.write(block)
-                handle.flush()
-        except OSError:
-            pass
-        try:
-            while True:  # the last partial megabyte, byte by byte in smaller pieces
-                handle.write(b"\0" * 4096)
-                handle.flush()
-        except OSError:
-            pass
+    descriptor = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (1 << 20, 4096, 1):
+            block = b"\0" * size
+            try:
+                while True:
+                    os.write(descriptor, block)
+            except OSError:
+                pass
+    finally:
+        os.close(descriptor)
     return filler
 
 
