@@ -125,12 +125,34 @@ def install() -> None:
     RemoteAction._validate_action_result = replacement  # type: ignore[method-assign]
 
 
+# Rasa's own DEBUG logging writes what people said (the parsed message, the rule policy's states):
+# conversations are health data, so the Rasa server logs at INFO at most, whatever --debug or LOG_LEVEL
+# ask for, unless this is set on purpose (a developer's machine, made-up conversations only).
+UNSAFE_DEBUG_VARIABLE = "BOT_RASA_DEBUG_WITH_MESSAGE_TEXT"
+DEBUG_FLAGS = {"--debug", "-vv", "--verbose", "-v"}
+
+
+def clamp_log_level(argv: list[str], environ: Any) -> list[str]:
+    """The arguments without debug flags, and LOG_LEVEL raised to INFO, unless the variable above is 1."""
+    if environ.get(UNSAFE_DEBUG_VARIABLE) == "1":
+        return argv
+    asked = [a for a in argv if a in DEBUG_FLAGS] or (
+        [environ["LOG_LEVEL"]] if environ.get("LOG_LEVEL", "").upper() == "DEBUG" else [])
+    if asked:
+        print(f"rasa: debug logging would write message text, so it stays at INFO (set {UNSAFE_DEBUG_VARIABLE}=1 "
+              "on a developer's machine with made-up conversations only)", file=sys.stderr)
+        environ["LOG_LEVEL"] = "INFO"
+    return [a for a in argv if a not in DEBUG_FLAGS]
+
+
 def main() -> None:
     """Install the replacement, then hand over to Rasa's own CLI with our arguments."""
+    import os
+
     install()
     from rasa.__main__ import main as rasa_cli
 
-    sys.argv[0] = "rasa"
+    sys.argv = ["rasa", *clamp_log_level(sys.argv[1:], os.environ)]
     rasa_cli()
 
 
