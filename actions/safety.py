@@ -13,6 +13,7 @@ carries no risk assessment) the footer is only set here.
 """
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from typing import Any, Optional
@@ -23,32 +24,29 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.tracker_helpers import latest_user_event
+from bot.case_identity import CONFIRMED_CHECK_IN, case_kind, message_time
 
 logger = logging.getLogger(__name__)
 
-# Same reading as bot.escalations (the reconciler), so both paths create the same case.
-ESCALATING_INTENTS = {"safety_crisis": "crisis", "safety_emergency": "emergency", "safety_third_party": "crisis",
-                      "safety_abuse": "abuse"}
 SAFETY_KIND_BY_INTENT = {"safety_crisis": "crisis", "safety_emergency": "emergency",
                          "safety_third_party": "third_party", "safety_abuse": "abuse"}
-CONFIRMED_CHECK_IN = "check_in_confirmed"
 FOOTER_RESPONSE = "utter_safety_footer"
+FOOTER_SLOTS = ("crisis_contact", "crisis_line")
 
 
 def escalation_from(event: dict[str, Any]) -> dict[str, Any]:
     """kind, categories and rule_ids for the case of this user event.
 
     A message the safety component flagged carries its assessment (parse_data["safety"]: kind,
-    escalate, categories, spans). A "yes" to the check-in question carries none: that case is a
-    crisis confirmed by the person (category check_in_confirmed), as the reconciler records it.
+    escalate, categories, spans); the kind comes from the one table the reconciler and the gateway
+    use too (bot.case_identity.case_kind). A "yes" to the check-in question carries none: that case
+    is a crisis confirmed by the person (category check_in_confirmed), as the reconciler records it.
     """
     parse = event.get("parse_data") or {}
-    safety = parse.get("safety") or {}
+    safety = parse.get("safety") if isinstance(parse.get("safety"), dict) else {}
     intent = (parse.get("intent") or {}).get("name")
-    kind = safety.get("kind") or ESCALATING_INTENTS.get(intent or "")
-    if kind == "crisis" and intent == "safety_abuse":  # as bot.escalations.case_kind
-        kind = "abuse"
-    if (safety.get("escalate") or intent in ESCALATING_INTENTS) and kind:
+    kind = case_kind(intent, safety)
+    if kind:
         spans = safety.get("spans") or []
         return {
             "kind": str(kind),
@@ -58,15 +56,19 @@ def escalation_from(event: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "crisis", "categories": [CONFIRMED_CHECK_IN], "rule_ids": []}
 
 
-def footer_text(domain: DomainDict, crisis_line: Optional[str]) -> Optional[str]:
-    """The footer sentence (utter_safety_footer with the crisis line), as `bot build` makes it."""
-    if not crisis_line:
-        return None
+def footer_text(domain: DomainDict, slots: dict[str, Any]) -> Optional[str]:
+    """The footer sentence (utter_safety_footer with the crisis line's slots filled), as `bot build`
+    makes it; None when a slot it names is empty."""
     try:
-        template = domain["responses"][FOOTER_RESPONSE][0]["text"]
+        template = str(domain["responses"][FOOTER_RESPONSE][0]["text"])
     except (KeyError, IndexError, TypeError):
         return None
-    return str(template).replace("{crisis_line}", str(crisis_line))
+    for name in FOOTER_SLOTS:
+        if "{" + name + "}" in template:
+            if not slots.get(name):
+                return None
+            template = template.replace("{" + name + "}", str(slots[name]))
+    return template
 
 
 def safety_mode_events(tracker: Tracker, domain: DomainDict, intent: Optional[str]) -> list[EventType]:
@@ -76,10 +78,10 @@ def safety_mode_events(tracker: Tracker, domain: DomainDict, intent: Optional[st
         events.append(SlotSet("safety_mode", True))
     if not tracker.get_slot("safety_kind"):
         events.append(SlotSet("safety_kind", SAFETY_KIND_BY_INTENT.get(intent or "", "crisis")))
-    if not tracker.get_slot("safety_footer"):
-        footer = footer_text(domain, tracker.get_slot("crisis_line"))
-        if footer:
-            events.append(SlotSet("safety_footer", footer))
+    # The slot mapping fills the footer in the clinic's locale; this conversation's may differ.
+    footer = footer_text(domain, {name: tracker.get_slot(name) for name in FOOTER_SLOTS})
+    if footer and tracker.get_slot("safety_footer") != footer:
+        events.append(SlotSet("safety_footer", footer))
     return events
 
 
@@ -92,7 +94,10 @@ async def record(sender_id: str, timestamp: float, case: dict[str, Any]) -> bool
                      type(error).__name__)
         return False
     try:
-        result = record_escalation(
+        # Database work blocks (a SQLite writer waits up to its busy timeout): run it in a worker thread,
+        # so one slow insert never stalls every other conversation on this action server.
+        result = await asyncio.to_thread(
+            record_escalation,
             sender_id=sender_id,
             event_timestamp=float(timestamp),
             kind=case["kind"],
@@ -122,7 +127,7 @@ class ActionEscalate(Action):
         if event is None or event.get("timestamp") is None:
             logger.error("action_escalate: no user message to escalate; the reconciler will check")
         else:
-            await record(tracker.sender_id, event["timestamp"], escalation_from(event))
+            await record(tracker.sender_id, message_time(event) or event["timestamp"], escalation_from(event))
         return safety_mode_events(tracker, domain, intent)
 
 

@@ -7,12 +7,15 @@ Everything else (exercise progress, ratings, check-in answers) starts fresh.
 """
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+logger = logging.getLogger(__name__)
 
 # Slots a new session keeps (when session_config.carry_over_slots_to_new_session is true).
 CARRY_OVER_SLOTS = ("safety_mode", "safety_kind", "safety_footer")
@@ -33,8 +36,34 @@ def carried_slots(tracker: Tracker, domain: DomainDict) -> list[EventType]:
     return events
 
 
+def locale_slots(tracker: Tracker, domain: DomainDict, carried: list[EventType]) -> dict[str, Any]:
+    """The slots that put this conversation in the locale the gateway sent with the message that
+    started the session (metadata "locale", from the widget's data-locale), when it is not the
+    conversation's already: the resource text slots, `locale` (which picks the cards' variation) and,
+    in safety mode, the footer. {} when there is nothing to change or the locale is unknown."""
+    metadata = tracker.get_slot("session_started_metadata")
+    wanted: Optional[str] = metadata.get("locale") if isinstance(metadata, dict) else None
+    if not isinstance(wanted, str) or not wanted or wanted == tracker.get_slot("locale"):
+        return {}
+    try:
+        from bot.build import footer_for, locale_resources, resource_slot_values
+        from bot.settings import get_settings
+
+        resources = locale_resources(get_settings(), wanted)
+    except Exception as error:  # unknown locale or unreadable file: the clinic's resources stay
+        logger.warning("action_session_start: no resources for the conversation's locale (%s)", type(error).__name__)
+        return {}
+    values: dict[str, Any] = {**resource_slot_values(resources), "locale": wanted}
+    if any(e.get("name") == "safety_footer" for e in carried):
+        try:
+            values["safety_footer"] = footer_for(dict(domain), resources)
+        except Exception:  # noqa: BLE001 - the carried footer is still a footer
+            pass
+    return values
+
+
 class ActionSessionStart(Action):
-    """SessionStarted, the carried-over safety slots, the opening message, then listen."""
+    """SessionStarted, the carried-over safety slots, the conversation's locale, the opening, then listen."""
 
     def name(self) -> str:
         return "action_session_start"
@@ -43,6 +72,11 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         carried = carried_slots(tracker, domain)
+        localised = locale_slots(tracker, domain, carried)
+        carried = [e for e in carried if e.get("name") not in localised]
         in_safety_mode = any(e.get("name") == "safety_mode" and e.get("value") is True for e in carried)
-        dispatcher.utter_message(response="utter_safety_opening" if in_safety_mode else "utter_opening")
-        return [SessionStarted(), *carried, ActionExecuted("action_listen")]
+        # Slots set by this action reach the opening's wording only as template values.
+        dispatcher.utter_message(response="utter_safety_opening" if in_safety_mode else "utter_opening",
+                                 **localised)
+        locale_events = [SlotSet(name, value) for name, value in localised.items()]
+        return [SessionStarted(), *carried, *locale_events, ActionExecuted("action_listen")]

@@ -140,7 +140,7 @@ def _send(client: httpx.Client, url: str, sender: str, text: str) -> float:
 
 def _send_gateway(client: httpx.Client, url: str, sender: str, text: str) -> float:
     start = time.perf_counter()
-    response = client.post(url, json={"sender_id": sender, "message": text}, timeout=30)
+    response = client.post(url, json={"message": text}, timeout=30)  # the conversation: client.headers
     response.raise_for_status()
     if response.json().get("assistant_unavailable"):
         raise RuntimeError("the web app answered with its fallback: Rasa did not answer in time")
@@ -154,6 +154,10 @@ def _measure_cpu(result: Result, pids: dict[str, int], url: str, gateway: bool) 
     def conversation(index: int) -> None:
         sender = str(uuid.uuid4()) if gateway else f"bench-cpu-{index}"
         with httpx.Client() as client:
+            if gateway:  # the gateway makes the conversation and its secret (bot/web/conversation.py)
+                started = client.post(f"{url}/start", json={}, timeout=30)
+                started.raise_for_status()
+                client.headers["X-Chat-Token"] = started.json()["token"]
             for i in range(CPU_MESSAGES_PER_SENDER):
                 send(client, url, sender, MESSAGES[i % len(MESSAGES)])
 

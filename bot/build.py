@@ -8,16 +8,18 @@ The wording around them stays in domain.yml.
 """
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 from sqlalchemy.engine import make_url
 
 from bot.escalations import ESCALATING_INTENTS
 from bot.settings import Settings
-from safety.resources import load_resources
+from safety.resources import ResourceSet, known_locales, load_resources
 
 
 class BuildError(Exception):
@@ -36,31 +38,78 @@ def _text_slot(value: str) -> dict[str, Any]:
     }
 
 
-def _safety_footer(domain: dict[str, Any], crisis_line: str) -> str:
-    """The footer sentence: the wording is the response `utter_safety_footer` in domain.yml."""
+def _safety_footer(domain: dict[str, Any], values: dict[str, str]) -> str:
+    """The footer sentence: the wording is the response `utter_safety_footer` in domain.yml, its
+    placeholders ({crisis_contact}, {crisis_line}) filled from the configured resources."""
     try:
         template = domain["responses"]["utter_safety_footer"][0]["text"]
     except (KeyError, IndexError, TypeError):
-        raise BuildError("domain.yml must define the response utter_safety_footer (with {crisis_line})")
-    return template.replace("{crisis_line}", crisis_line)
+        raise BuildError("domain.yml must define the response utter_safety_footer (with {crisis_contact})")
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
+def locale_resources(settings: Settings, locale: str) -> ResourceSet:
+    """A locale's crisis resources; the clinic's own additions belong to the clinic's locale only."""
+    extra = settings.extra_resources_path if locale == settings.clinic.locale else None
+    return load_resources(locale, extra)
+
+
+def resource_slot_values(resources: ResourceSet) -> dict[str, str]:
+    """The text slots that carry one locale's resources into the wording (domain.yml placeholders).
+    `bot build` writes the clinic's as initial values; action_session_start sets another locale's."""
+    return {
+        "crisis_line": resources.primary_line,
+        # How to reach it, from its own channels: "call or text 988", "call 116 123" (voice only).
+        "crisis_contact": resources.primary_contact,
+        "crisis_resources_text": resources.as_text("crisis"),
+        "emergency_resources_text": resources.as_text("emergency"),
+        # Abuse, a child at risk, domestic violence: that situation's lines (safety.situation).
+        "abuse_resources_text": resources.as_text("crisis", "abuse"),
+        "abuse_lines": resources.short_lines("abuse"),
+        "emergency_line": resources.emergency_line,
+    }
+
+
+def footer_for(domain: dict[str, Any], resources: ResourceSet) -> str:
+    """The safety footer sentence in one locale's resources."""
+    return _safety_footer(domain, {"crisis_line": resources.primary_line, "crisis_contact": resources.primary_contact})
+
+
+CARDS = {
+    "utter_crisis_resources_card": ("crisis", "crisis"),
+    "utter_emergency_resources_card": ("emergency", "crisis"),
+    "utter_abuse_resources_card": ("crisis", "abuse"),
+}
+
+
+def _card_variations(settings: Settings, kind: str, situation: str) -> list[dict[str, Any]]:
+    """One variation per other known locale, chosen by the conversation's `locale` slot, then the
+    clinic's own as the unconditional default (Rasa prefers a matching conditional variation)."""
+    variations: list[dict[str, Any]] = []
+    for locale in known_locales():
+        if locale != settings.clinic.locale:
+            payload = locale_resources(settings, locale).as_payload(kind, situation)
+            variations.append({"custom": payload, "condition": [{"type": "slot", "name": "locale", "value": locale}]})
+    default = locale_resources(settings, settings.clinic.locale).as_payload(kind, situation)
+    return [*variations, {"custom": default}]
 
 
 def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[str, Any]:
     """Slots and payload responses carrying the configured crisis resources and clinic contact."""
-    resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
-    footer = _safety_footer(domain, resources.primary_line)
+    resources = locale_resources(settings, settings.clinic.locale)
+    footer = footer_for(domain, resources)
     clinic = settings.clinic
     return {
         "version": "3.1",
         "slots": {
-            "crisis_line": _text_slot(resources.primary_line),
-            "crisis_resources_text": _text_slot(resources.as_text("crisis")),
-            "emergency_resources_text": _text_slot(resources.as_text("emergency")),
-            # Abuse, a child at risk, domestic violence: that situation's lines (safety.situation).
-            "abuse_resources_text": _text_slot(resources.as_text("crisis", "abuse")),
-            "abuse_lines": _text_slot(resources.short_lines("abuse")),
-            "emergency_line": _text_slot(resources.emergency_line),
-            # Empty until an escalation; then every ordinary response ends with the crisis line.
+            **{name: _text_slot(value) for name, value in resource_slot_values(resources).items()},
+            # The conversation's locale (the widget's data-locale, via the gateway and
+            # action_session_start): picks the cards' variation; the text slots above follow it.
+            "locale": _text_slot(settings.clinic.locale),
+            # Empty until an escalation; then every ordinary response ends with the crisis line
+            # (action_escalate puts it in the conversation's locale).
             "safety_footer": {
                 "type": "text",
                 "influence_conversation": False,
@@ -71,16 +120,27 @@ def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[s
             "clinic_phone": _text_slot(clinic.phone),
             "clinic_hours": _text_slot(clinic.opening_hours),
         },
-        "responses": {
-            "utter_crisis_resources_card": [{"custom": resources.as_payload("crisis")}],
-            "utter_emergency_resources_card": [{"custom": resources.as_payload("emergency")}],
-            "utter_abuse_resources_card": [{"custom": resources.as_payload("crisis", "abuse")}],
+        "responses": {name: _card_variations(settings, kind, situation) for name, (kind, situation) in CARDS.items()},
+    }
+
+
+def session_fragment(settings: Settings) -> dict[str, Any]:
+    """session_config from settings.yml. Slots carry over to the new session, so a person who was in
+    safety mode still sees the crisis line after a break (actions/session.py relies on it)."""
+    return {
+        "version": "3.1",
+        "session_config": {
+            "session_expiration_time": settings.conversations.session_expiration_minutes,
+            "carry_over_slots_to_new_session": True,
         },
     }
 
 
 def endpoints(settings: Settings) -> dict[str, Any]:
-    """Rasa's endpoints: action server, SQL tracker store, and a Redis lock store when configured."""
+    """Rasa's endpoints: action server, SQL tracker store, and a Redis lock store when configured.
+
+    Every part of the configured URLs is kept: the query (e.g. PostgreSQL's sslmode) and Redis's
+    username, password and TLS (rediss://). The file holds the passwords, so it is written owner-only."""
     url = make_url(settings.database_url)
     tracker_store: dict[str, Any] = {"type": "SQL", "dialect": url.get_backend_name(), "db": url.database}
     # Rasa takes the database host as `url` (it passes it on as `host`); a `host` key here makes Rasa
@@ -89,6 +149,10 @@ def endpoints(settings: Settings) -> dict[str, Any]:
         value = getattr(url, attribute)
         if value is not None:
             tracker_store[key] = value
+    if url.query:
+        # SQLTrackerStore passes `query` to SQLAlchemy's URL: connection options such as sslmode.
+        tracker_store["query"] = {key: value if isinstance(value, str) else list(value)
+                                  for key, value in url.query.items()}
     result: dict[str, Any] = {
         # Selective domain: only actions marked `send_domain: true` in domain.yml get the domain (about
         # 54 kB of JSON to encode and parse on every call); the others never read it.
@@ -96,21 +160,45 @@ def endpoints(settings: Settings) -> dict[str, Any]:
         "tracker_store": tracker_store,
     }
     if settings.services.redis_url:
-        redis = make_url(settings.services.redis_url)
-        result["lock_store"] = {
-            "type": "redis",
-            "url": redis.host or "localhost",
-            "port": redis.port or 6379,
-            "db": int(redis.database or 0),
-        }
+        result["lock_store"] = redis_lock_store(settings.services.redis_url)
     return result
 
 
-def _write_yaml(path: Path, content: dict[str, Any]) -> None:
+def redis_lock_store(redis_url: str) -> dict[str, Any]:
+    """Rasa's RedisLockStore arguments for a redis:// or rediss:// (TLS) URL."""
+    parts = urlsplit(redis_url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise BuildError(f"services.redis_url must start with redis:// or rediss://, not {parts.scheme}://")
+    store: dict[str, Any] = {
+        "type": "redis",
+        "url": parts.hostname or "localhost",
+        "port": parts.port or 6379,
+        "db": int(parts.path.strip("/") or 0),
+    }
+    if parts.username:
+        store["username"] = unquote(parts.username)
+    if parts.password:
+        store["password"] = unquote(parts.password)
+    if parts.scheme == "rediss":
+        store["use_ssl"] = True
+    query = dict(parse_qsl(parts.query))
+    for option in ("ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "key_prefix"):
+        if query.get(option):
+            store[option] = query[option]
+    return store
+
+
+def _write_yaml(path: Path, content: dict[str, Any], private: bool = False) -> None:
+    """Write atomically; `private`: owner-only (0600) from the moment the file exists."""
     path.parent.mkdir(parents=True, exist_ok=True)
     text = GENERATED_HEADER + yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=1000)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.unlink(missing_ok=True)
+    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    if private:
+        os.chmod(tmp, 0o600)  # whatever the umask did
     tmp.replace(path)
 
 
@@ -132,5 +220,9 @@ def build(settings: Settings) -> None:
     target = domain_dir(settings)
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target / "domain.yml")
+    if "session_config" in domain:
+        raise BuildError(f"{source}: remove session_config; it comes from settings.yml "
+                         "(conversations.session_expiration_minutes)")
     _write_yaml(target / "crisis_resources.yml", crisis_domain_fragment(settings, domain))
-    _write_yaml(endpoints_file(settings), endpoints(settings))
+    _write_yaml(target / "session.yml", session_fragment(settings))
+    _write_yaml(endpoints_file(settings), endpoints(settings), private=True)

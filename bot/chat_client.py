@@ -1,24 +1,18 @@
 """A small client for the web app's public chat API, as the widget uses it: the load tool and the tests
 talk to the web app only through here.
 
-Why one helper: what a conversation needs besides its sender id (e.g. a per-conversation secret the
-gateway hands out with the first answer) changes in one place, not in every test and tool.
-A client instance is one person (one browser): it keeps what the web app gives each conversation.
+Why one helper: how a conversation is started and proven (today: POST /api/chat/start hands out the
+conversation's id and secret, sent back in the X-Chat-Token header) changes in one place, not in every
+test and tool. A client instance is one person; it may hold several conversations.
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import httpx
 
 CRISIS_CARD = "crisis_resources"
-
-
-def new_sender_id() -> str:
-    """A sender id as the widget makes it (UUID version 4, lower case)."""
-    return str(uuid.uuid4())
 
 
 @dataclass
@@ -58,19 +52,25 @@ class Reply:
         return bool(self.body.get("assistant_unavailable"))
 
 
+TOKEN_HEADER = "X-Chat-Token"
+
+
 @dataclass
 class _Conversations:
-    """What the web app handed out per conversation (headers to send back), besides cookies."""
+    """The secret the web app handed out for each conversation (POST /api/chat/start), sent back in the
+    X-Chat-Token header. Cookies are not kept: one client may hold several conversations."""
 
-    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
 
-    def remember(self, sender_id: str, response: httpx.Response) -> None:
-        token = response.headers.get("X-Conversation-Secret")
-        if token:
-            self.headers[sender_id] = {"X-Conversation-Secret": token}
+    def started(self, response: httpx.Response) -> str:
+        response.raise_for_status()
+        body = response.json()
+        self.tokens[body["conversation_id"]] = body["token"]
+        return body["conversation_id"]
 
-    def for_sender(self, sender_id: str) -> dict[str, str]:
-        return self.headers.get(sender_id, {})
+    def for_sender(self, sender_id: Optional[str]) -> dict[str, str]:
+        token = self.tokens.get(sender_id or "")
+        return {TOKEN_HEADER: token} if token else {}
 
 
 def _body(response: httpx.Response) -> dict[str, Any]:
@@ -98,28 +98,36 @@ class ChatClient:
     def close(self) -> None:
         self.http.close()
 
+    def new_conversation(self, locale: Optional[str] = None) -> str:
+        """A new conversation (as the widget starts one); its id, which the other calls take."""
+        response = self.http.post("/api/chat/start", json={"locale": locale} if locale else {})
+        self.http.cookies.clear()
+        return self.conversations.started(response)
+
     def say(self, sender_id: str, text: Any) -> Reply:
-        response = self.http.post("/api/chat", json={"sender_id": sender_id, "message": text},
-                                  headers=self.conversations.for_sender(sender_id))
-        self.conversations.remember(sender_id, response)
+        response = self.http.post("/api/chat", json={"message": text}, headers=self.conversations.for_sender(sender_id))
         return Reply(response.status_code, _body(response), response.elapsed.total_seconds())
 
     def post_raw(self, path: str, content: bytes, content_type: str = "application/json",
                  sender_id: Optional[str] = None) -> httpx.Response:
         """Any bytes to any path (bad-input tests)."""
-        headers = {"Content-Type": content_type, **(self.conversations.for_sender(sender_id) if sender_id else {})}
+        headers = {"Content-Type": content_type, **self.conversations.for_sender(sender_id)}
         return self.http.post(path, content=content, headers=headers)
 
     def history(self, sender_id: str) -> httpx.Response:
-        return self.http.get(f"/api/chat/{sender_id}/history", headers=self.conversations.for_sender(sender_id))
+        return self.http.get("/api/chat/history", headers=self.conversations.for_sender(sender_id))
 
     def history_messages(self, sender_id: str) -> list[dict[str, Any]]:
         response = self.history(sender_id)
         response.raise_for_status()
         return response.json()["messages"]
 
-    def status(self) -> httpx.Response:
-        return self.http.get("/api/status")
+    def status(self, sender_id: str) -> httpx.Response:
+        return self.http.get("/api/status", headers=self.conversations.for_sender(sender_id))
+
+    def assistant_available(self, sender_id: str) -> bool:
+        response = self.status(sender_id)
+        return response.status_code == 200 and response.json().get("assistant_available") is True
 
     def get(self, path: str, **options: Any) -> httpx.Response:
         return self.http.get(path, **options)
@@ -136,12 +144,15 @@ class AsyncChatClient:
     async def close(self) -> None:
         await self.http.aclose()
 
+    async def new_conversation(self, locale: Optional[str] = None) -> str:
+        response = await self.http.post("/api/chat/start", json={"locale": locale} if locale else {})
+        self.http.cookies.clear()
+        return self.conversations.started(response)
+
     async def say(self, sender_id: str, text: str) -> Reply:
-        response = await self.http.post("/api/chat", json={"sender_id": sender_id, "message": text},
+        response = await self.http.post("/api/chat", json={"message": text},
                                         headers=self.conversations.for_sender(sender_id))
-        self.conversations.remember(sender_id, response)
         return Reply(response.status_code, _body(response), response.elapsed.total_seconds())
 
     async def history(self, sender_id: str) -> httpx.Response:
-        return await self.http.get(f"/api/chat/{sender_id}/history",
-                                   headers=self.conversations.for_sender(sender_id))
+        return await self.http.get("/api/chat/history", headers=self.conversations.for_sender(sender_id))

@@ -17,6 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import transcript
+from bot.case_identity import (  # noqa: F401 - INTENT_KINDS re-exported
+    CONFIRMED_CHECK_IN, ESCALATING_INTENTS, INTENT_KINDS, RESOURCE_CARD_KINDS, case_kind, message_time,
+)
 from bot.db import get_engine
 from bot.models import Case, ReconcilerState
 from bot.settings import Settings, get_settings
@@ -24,30 +27,8 @@ from bot.transcript import Event
 
 logger = logging.getLogger(__name__)
 
-# User intents set by the safety component when it escalates, and the kind of case each means.
-# "abuse": a disclosure of abuse, a child at risk or domestic violence; the staff follow it up as
-# safeguarding, not as suicide risk (an abuse message that is also an emergency stays "emergency").
-INTENT_KINDS = {"safety_crisis": "crisis", "safety_emergency": "emergency", "safety_third_party": "crisis",
-                "safety_abuse": "abuse"}
-ESCALATING_INTENTS = tuple(INTENT_KINDS)
-# Bot actions that show crisis resources: a case exists whenever one of them ran (e.g. after a
-# check-in answered "yes", where the user message itself was not flagged).
-RESOURCE_CARD_ACTIONS = {
-    "utter_crisis_resources_card": "crisis",
-    "utter_emergency_resources_card": "emergency",
-    "utter_abuse_resources_card": "abuse",
-}
-
-
-def case_kind(intent: Optional[str], assessed_kind: Optional[str]) -> Optional[str]:
-    """The case kind for a flagged message: the assessment's kind, except that a crisis routed to
-    `safety_abuse` is an "abuse" case. actions/safety.py reads it the same way."""
-    if assessed_kind is None:
-        return INTENT_KINDS.get(intent or "")
-    if assessed_kind == "crisis" and intent == "safety_abuse":
-        return "abuse"
-    return assessed_kind
-CONFIRMED_CHECK_IN = "check_in_confirmed"
+# One table for every path that records cases (bot/case_identity.py); re-exported for callers here.
+RESOURCE_CARD_ACTIONS = RESOURCE_CARD_KINDS
 # Events are re-read this far behind the watermark: with several Rasa replicas on PostgreSQL, an
 # event with a lower id can commit after a higher one. Re-reading is harmless (inserts are idempotent).
 RESCAN_WINDOW = 500
@@ -111,17 +92,23 @@ def record_escalation(
 
 def _escalation_from_user_event(event: Event) -> Optional[Escalation]:
     safety = event.safety
-    kind = case_kind(event.intent_name, safety.get("kind") if safety.get("escalate") else None)
+    kind = case_kind(event.intent_name, safety)
     if kind is None:
         return None
     spans = safety.get("spans") or []
     return Escalation(
         sender_id=event.sender_id,
-        event_timestamp=float(event.timestamp),
+        event_timestamp=_key_time(event),
         kind=kind,
         categories=list(safety.get("categories") or []),
         rule_ids=[span.get("rule_id") for span in spans if isinstance(span, dict) and span.get("rule_id")],
     )
+
+
+def _key_time(event: Event) -> float:
+    """The case key's time: the gateway's arrival stamp when the message has one (case_identity)."""
+    stamped = message_time(event.data)
+    return stamped if stamped is not None else float(event.timestamp)
 
 
 def _find_escalations(connection: Connection, after_id: int) -> tuple[list[Escalation], int]:
@@ -141,7 +128,7 @@ def _find_escalations(connection: Connection, after_id: int) -> tuple[list[Escal
             continue
         escalation = _escalation_from_user_event(previous) or Escalation(
             sender_id=event.sender_id,
-            event_timestamp=float(previous.timestamp),
+            event_timestamp=_key_time(previous),
             kind=RESOURCE_CARD_ACTIONS[event.action_name or ""],
             categories=[CONFIRMED_CHECK_IN],
             rule_ids=[],

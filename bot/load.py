@@ -30,7 +30,7 @@ from typing import Optional
 
 import httpx
 
-from bot.chat_client import AsyncChatClient, Reply, new_sender_id
+from bot.chat_client import AsyncChatClient, Reply
 
 # Conversations people have with the assistant; RISK marks the message whose answer must carry the
 # crisis resources and which must become exactly one case. A risk message ends its conversation, so
@@ -83,7 +83,12 @@ async def person(index: int, base_url: str, deadline: float, tally: Tally, rng: 
         await asyncio.sleep(rng.uniform(0, think[1]))  # people do not all arrive in the same second
         while time.monotonic() < deadline:
             name = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
-            sender = new_sender_id()
+            try:
+                sender = await client.new_conversation()
+            except httpx.HTTPError as error:  # also an HTTPStatusError for a refused start
+                tally.errors[f"start:{type(error).__name__}"] += 1
+                await asyncio.sleep(rng.uniform(*think))
+                continue
             tally.conversations += 1
             tally.senders.add(sender)
             for step in SCRIPTS[name]:

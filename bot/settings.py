@@ -27,6 +27,8 @@ ENV_OVERRIDES = {
     "REDIS_URL": ("services", "redis_url"),
     "BOT_RASA_WORKERS": ("services", "rasa_workers"),
     "BOT_PUBLIC_URL": ("console", "public_url"),
+    "BOT_ALLOWED_ORIGINS": ("web", "allowed_origins"),
+    "BOT_TRUSTED_PROXIES": ("web", "trusted_proxies"),
     "ALERT_SMTP_HOST": ("alerts", "smtp_host"),
     "ALERT_SMTP_PORT": ("alerts", "smtp_port"),
     "ALERT_SMTP_USERNAME": ("alerts", "smtp_username"),
@@ -202,12 +204,54 @@ class Services(BaseModel):
         return value
 
 
+def _comma_list(value: Any) -> list[str]:
+    """A list from YAML, or from one comma-separated environment variable."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Web(BaseModel):
+    """The public web app: who may call the chat API from a browser, and which proxies to believe."""
+
+    # Origins (scheme://host[:port]) of the clinic pages that embed the widget. Browsers may call the
+    # chat API from these only (CORS). The web app's own origin (its demo page) is always allowed.
+    allowed_origins: list[str] = []
+    # Addresses (or networks, e.g. 10.0.0.0/8) of reverse proxies whose X-Forwarded-For/-Proto headers
+    # are believed. Empty: nobody's; the connecting address is the visitor's.
+    trusted_proxies: list[str] = []
+
+    _lists = validator("allowed_origins", "trusted_proxies", pre=True, allow_reuse=True)(_comma_list)
+
+    @validator("allowed_origins", each_item=True)
+    def _origin(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            raise ValueError(f"{value!r} is not an origin such as https://www.your-clinic.example")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @validator("trusted_proxies", each_item=True)
+    def _proxy(cls, value: str) -> str:
+        import ipaddress
+
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an IP address or network such as 10.0.0.0/8") from None
+        return value
+
+
 class Settings(BaseModel):
     clinic: Clinic
     conversations: Conversations = Conversations()
     services: Services = Services()
     console: Console = Console()
     alerts: Alerts = Alerts()
+    web: Web = Web()
     root: Path = PROJECT_ROOT
     # Runtime state (database, trained-model stamp, generated files, reports); tests point it elsewhere.
     var_dir: Path = PROJECT_ROOT / "var"

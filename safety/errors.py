@@ -8,31 +8,43 @@ clinic editing YAML can find the problem without reading Python.
 from __future__ import annotations
 
 
+class _Message(str):
+    """An error template that knows its own code (its attribute name in Errors).
+
+    Why not look the code up by value: two templates may read the same (E001 and E021 do), and
+    Python keeps one object for equal string constants, so a lookup by identity found the first."""
+
+    code = "E000"
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.code = name
+
+
 class Errors:
     # rule files
-    E001 = "{file}: could not read YAML: {problem}"
-    E002 = "{file}: {problem}"
-    E003 = "{file}: rule #{index} has no string 'id'"
-    E004 = "{file}: rule '{rule}': duplicate id (also defined in {other})"
-    E005 = "{file}: rule '{rule}': unknown category '{category}' (known: {known})"
-    E006 = "{file}: rule '{rule}': unknown kind '{kind}' (known: {known})"
-    E007 = "{file}: rule '{rule}': needs at least one entry in 'patterns' or 'phrases'"
-    E008 = "{file}: rule '{rule}': pattern #{index}: {problem}"
-    E009 = "{file}: rule '{rule}': unknown field(s) {fields} (allowed: {allowed})"
-    E010 = "{file}: rule '{rule}': 'examples' must be a mapping with a non-empty 'match' list of strings and an optional 'no_match' list of strings"
-    E011 = "{file}: rule '{rule}': field '{field}' {problem}"
-    E012 = "{file}: field '{field}' {problem}"
-    E013 = "{dir}: no rule files found (expected *.yml besides {reserved})"
+    E001 = _Message("{file}: could not read YAML: {problem}")
+    E002 = _Message("{file}: {problem}")
+    E003 = _Message("{file}: rule #{index} has no string 'id'")
+    E004 = _Message("{file}: rule '{rule}': duplicate id (also defined in {other})")
+    E005 = _Message("{file}: rule '{rule}': unknown category '{category}' (known: {known})")
+    E006 = _Message("{file}: rule '{rule}': unknown kind '{kind}' (known: {known})")
+    E007 = _Message("{file}: rule '{rule}': needs at least one entry in 'patterns' or 'phrases'")
+    E008 = _Message("{file}: rule '{rule}': pattern #{index}: {problem}")
+    E009 = _Message("{file}: rule '{rule}': unknown field(s) {fields} (allowed: {allowed})")
+    E010 = _Message("{file}: rule '{rule}': 'examples' must be a mapping with a non-empty 'match' list of strings and an optional 'no_match' list of strings")
+    E011 = _Message("{file}: rule '{rule}': field '{field}' {problem}")
+    E012 = _Message("{file}: field '{field}' {problem}")
+    E013 = _Message("{dir}: no rule files found (expected *.yml besides {reserved})")
     # resources
-    E020 = "Unknown locale '{locale}'. Known locales: {known}"
-    E021 = "{file}: could not read YAML: {problem}"
-    E022 = "{file}: {problem}"
-    E023 = "{file}: resource #{index} ('{name}'): field '{field}' {problem}"
-    E024 = "{file}: no resource for kind '{kind}' (need at least one non-emergency line)"
-    E025 = "Unknown kind '{kind}' (known: {known})"
+    E020 = _Message("Unknown locale '{locale}'. Known locales: {known}")
+    E021 = _Message("{file}: could not read YAML: {problem}")
+    E022 = _Message("{file}: {problem}")
+    E023 = _Message("{file}: resource #{index} ('{name}'): field '{field}' {problem}")
+    E024 = _Message("{file}: no resource for kind '{kind}' (need at least one non-emergency line)")
+    E025 = _Message("Unknown kind '{kind}' (known: {known})")
     # evaluation
-    E030 = "{file}: line {line}: {problem}"
-    E031 = "{file}: no labelled lines found"
+    E030 = _Message("{file}: line {line}: {problem}")
+    E031 = _Message("{file}: no labelled lines found")
 
 
 class SafetyError(Exception):
@@ -53,5 +65,4 @@ class CorpusError(SafetyError, ValueError):
 
 def err(template: str, **values: object) -> str:
     """Format ``template`` and prefix its code, e.g. ``[E005] rules/x.yml: ...``."""
-    code = next((name for name, value in vars(Errors).items() if value is template), "E000")
-    return f"[{code}] " + template.format(**values)
+    return f"[{getattr(template, 'code', 'E000')}] " + str.format(template, **values)

@@ -70,6 +70,12 @@ class Stack:
         """Environment for running `bot ...` against this stack's database."""
         return {**os.environ, **self.env}
 
+    def conversation_of(self, token: str) -> Optional[str]:
+        """The conversation id a web-app token (the widget's cookie) stands for, None if forged."""
+        from bot.web.conversation import ConversationTokens, secret_key
+
+        return ConversationTokens(secret_key(self.settings, {**os.environ, **self.env})).conversation_id(token)
+
     def say(self, sender: str, text: str) -> list[dict[str, Any]]:
         """Send one message over the REST channel; return the bot's messages."""
         response = httpx.post(self.webhook, json={"sender": sender, "message": text}, timeout=30)

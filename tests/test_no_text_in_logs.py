@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from bot.chat_client import ChatClient, new_sender_id
+from bot.chat_client import ChatClient
 from bot.escalations import reconcile
 from bot.web.unanswered import UnansweredStore
 from tests.servers import Stack
@@ -38,8 +38,8 @@ def logs(stack: Stack) -> dict[str, str]:
 
 
 def test_the_sentinel_phrase_is_in_no_log(stack, caplog):
-    sender = new_sender_id()
     with ChatClient(stack.web_url) as client:
+        sender = client.new_conversation()
         for text in (f"hello, my cat is called {SENTINEL}", "can we do a grounding exercise", "7",
                      f"{SENTINEL} is all i can see", f"i want to kill myself because of {SENTINEL}",
                      f"{SENTINEL.upper()} \x00 <b>{SENTINEL}</b>", f"{SENTINEL} " * 400):

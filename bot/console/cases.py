@@ -21,6 +21,7 @@ from bot.models import (
     CASE_STATUSES, OPEN_STATUSES, AlertDelivery, Case, CaseEvent, CaseNote, CaseViewer, Staff,
 )
 from bot.staff import aware, utcnow
+from bot.case_identity import message_time
 from bot.transcript import Event
 
 WORDS_FILE = Path(__file__).resolve().parent / "words.yml"
@@ -245,7 +246,8 @@ def transcript_items(events: list[Event], case: Case) -> list[Item]:
             if not text.strip():
                 continue
             safety = event.safety
-            flagged = not flagged_seen and _same_moment(event.timestamp, case.event_timestamp)
+            flagged = not flagged_seen and _same_moment(message_time(event.data) or event.timestamp,
+                                                         case.event_timestamp)
             shown = titles.get(text, text)
             item = Item("user", event.timestamp, text=shown, flagged=flagged, later=flagged_seen,
                         segments=highlight(text, safety.get("spans")) if shown == text else [Segment(shown)],

@@ -34,6 +34,9 @@ def main() -> None:
         log_level=level.lower(),
         # Bodies are never logged; the access log shows method, path and status only.
         access_log=True,
+        # Forwarded headers are believed from settings' web.trusted_proxies only (bot/web/proxies.py),
+        # not from uvicorn's default (127.0.0.1, or FORWARDED_ALLOW_IPS).
+        proxy_headers=False,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator, Optional
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI, Request, Response
@@ -15,11 +16,13 @@ from bot.console.alerts import AlertWorker
 from bot.db import get_engine
 from bot.settings import Settings
 from bot.web import gateway, pages
+from bot.web.conversation import HEADER_NAME, ConversationTokens, secret_key
 from bot.web.fallback import assess_text
 from bot.web.jobs import Scheduler
 from bot.web.options import WebOptions
 from bot.web.payloads import PayloadGuard
-from bot.web.ratelimit import RateLimiter
+from bot.web.proxies import TrustedProxyHeaders
+from bot.web.ratelimit import RateLimiter, make_storage
 from bot.web.resources import ResourceCatalog
 from bot.web.state import WebState
 from bot.web.unanswered import UnansweredStore
@@ -39,7 +42,23 @@ PAGE_SECURITY_HEADERS = {
 }
 
 
+def allowed_origins(settings: Settings) -> list[str]:
+    """web.allowed_origins, plus this web app's own origin(s): its demo page, and public_url."""
+    own = [settings.url("web")]
+    if settings.services.host in ("127.0.0.1", "localhost"):
+        own.append(f"http://localhost:{settings.services.web_port}")
+    if settings.console.public_url:
+        parts = urlsplit(settings.console.public_url)
+        own.append(f"{parts.scheme}://{parts.netloc}")
+    return list(dict.fromkeys([*settings.web.allowed_origins, *own]))
+
+
 def build_state(settings: Settings, options: WebOptions, rasa_url: Optional[str]) -> WebState:
+    storage = make_storage(settings.services.redis_url)
+
+    def limiter(name: str, limit: int, window: float) -> RateLimiter:
+        return RateLimiter(limit, window, storage, f"{options.limiter_namespace}/{name}")
+
     return WebState(
         settings=settings,
         options=options,
@@ -47,10 +66,13 @@ def build_state(settings: Settings, options: WebOptions, rasa_url: Optional[str]
         resources=ResourceCatalog(settings),
         unanswered=UnansweredStore(settings),
         payloads=PayloadGuard(settings),
-        sender_limiter=RateLimiter(options.sender_limit, options.sender_window_seconds),
-        address_limiter=RateLimiter(options.address_limit, options.address_window_seconds),
-        refused_case_limiter=RateLimiter(1, REFUSED_CASE_WINDOW_SECONDS),
-        sign_in_limiter=RateLimiter(options.sign_in_limit, options.sign_in_window_seconds),
+        tokens=ConversationTokens(secret_key(settings)),
+        sender_limiter=limiter("sender", options.sender_limit, options.sender_window_seconds),
+        address_limiter=limiter("address", options.address_limit, options.address_window_seconds),
+        read_limiter=limiter("read", options.read_limit, options.read_window_seconds),
+        refused_assess_limiter=limiter("refused-assess", options.refused_assess_limit, 60.0),
+        refused_case_limiter=limiter("refused-case", 1, REFUSED_CASE_WINDOW_SECONDS),
+        sign_in_limiter=limiter("sign-in", options.sign_in_limit, options.sign_in_window_seconds),
     )
 
 
@@ -89,11 +111,11 @@ def create_app(
 
     app = FastAPI(title="Clinic chat", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = state
-    # The widget runs on the clinic's own site, another origin: the API must accept it. No cookies are
-    # used (the sender id travels in the body), so any origin may call it.
+    # The widget runs on the clinic's own site, another origin: browsers may call the API (with the
+    # conversation cookie) from the origins the clinic lists in settings.yml and from our own.
     app.add_middleware(
-        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
-        max_age=3600,
+        CORSMiddleware, allow_origins=allowed_origins(settings), allow_credentials=True,
+        allow_methods=["GET", "POST"], allow_headers=["Content-Type", HEADER_NAME], max_age=3600,
     )
 
     @app.middleware("http")
@@ -107,6 +129,10 @@ def create_app(
         if request.url.path.startswith(("/api/", "/console")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    # Outermost: every route (limits, console sign-in, Secure cookies) sees the visitor's address and
+    # scheme, believed from configured proxies only.
+    app.add_middleware(TrustedProxyHeaders, trusted_proxies=settings.web.trusted_proxies)
 
     app.include_router(pages.router)
     app.include_router(gateway.router)

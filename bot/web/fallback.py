@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Optional
 
+from bot.case_identity import case_kind
 from bot.settings import Settings
 from bot.web.unanswered import Kept, UnansweredStore
 from safety.situation import CRISIS, situation_for
@@ -71,13 +73,18 @@ def keep_unanswered(
     reason: str,
     verdict: Verdict,
     record_case: bool = True,
+    received_at: Optional[float] = None,
 ) -> str:
-    """Keep the message and, for a flagged one, its case (both idempotent, both retried by the store's
-    flush when the database is down); returns where the message went ("database", "spool", "memory")."""
+    """Keep the message and, when it makes a case, the case (both idempotent, both retried by the store's
+    flush when the database is down); returns where the message went ("database", "spool", "memory").
+
+    `received_at`: when the gateway received the message; for a message it also sent to Rasa, the
+    stamp it sent along, so the reconciler's case for it (if Rasa processed it after all) is this one."""
+    kind = case_kind(None, {"kind": verdict.kind, "escalate": verdict.escalate, "categories": verdict.categories})
     record = Kept(
-        sender_id=sender_id, received_at=time.time(), text=text, reason=reason, kind=verdict.kind,
-        categories=list(verdict.categories), rule_ids=list(verdict.rule_ids),
-        case_wanted=verdict.flagged and record_case,
+        sender_id=sender_id, received_at=time.time() if received_at is None else received_at, text=text,
+        reason=reason, kind=verdict.kind, categories=list(verdict.categories), rule_ids=list(verdict.rule_ids),
+        case_wanted=kind is not None and record_case, case_kind=kind,
     )
     where = store.keep(record)
     logger.info("unanswered message kept: reason=%s kind=%s case_wanted=%s stored_in=%s",

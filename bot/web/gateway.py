@@ -1,9 +1,15 @@
 """The chat gateway: the widget's only way to the assistant.
 
+POST /api/chat/start     a conversation: its id and secret (cookie + body), or the one already held
 POST /api/chat           one message in, the assistant's messages out (or the fallback)
-GET  /api/chat/{id}/history   the conversation so far, from Rasa's tracker store
+GET  /api/chat/history   the conversation so far, from Rasa's tracker store
+POST /api/chat/forget    forget the conversation on this device (clears the cookie)
 GET  /api/widget-config  crisis resources and the notice, loaded by the widget at page load
 GET  /api/status         whether the assistant answers, polled by the widget while reconnecting
+
+Every route but widget-config needs the conversation's secret (bot.web.conversation): the HttpOnly
+cookie the widget holds, or the X-Chat-Token header. No URL carries a conversation id, so none reaches
+an access log.
 
 Why every refusal still looks at the text: a refused message (too long, too fast, starting with "/")
 never reaches Rasa's safety component, so the gateway assesses it and, if it is a risk message, shows
@@ -14,14 +20,17 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from typing import Any, Optional
 from urllib.parse import urljoin
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from bot.web import texts
+from bot.case_identity import RECEIVED_AT
+from bot.web import conversation, texts
+from bot.web.conversation import Conversation
 from bot.web.fallback import assess_text, keep_unanswered
 from bot.web.history import load_history
 from bot.web.rasa_client import RasaUnavailable, is_available, send_message
@@ -45,8 +54,34 @@ def storable(text: str) -> str:
     return UNSTORABLE.sub("\ufffd", text)
 
 
+# The start request carries at most a locale.
+START_BODY_LIMIT = 1024
+
+
 def valid_sender(sender_id: Any) -> bool:
     return isinstance(sender_id, str) and bool(SENDER_ID.match(sender_id))
+
+
+def _no_conversation() -> JSONResponse:
+    return _refusal(401, "no_conversation", texts.NO_CONVERSATION)
+
+
+def _held(request: Request) -> Optional[Conversation]:
+    """The conversation the request proves it holds (cookie or X-Chat-Token), or None."""
+    held = web_state(request).tokens.from_request(request)
+    return held if held is not None and valid_sender(held.id) else None
+
+
+def _conversation(request: Request) -> Optional[str]:
+    """The id of the conversation the request proves it holds, or None."""
+    held = _held(request)
+    return held.id if held else None
+
+
+def _is_json(request: Request) -> bool:
+    """POSTs must say they are JSON: that makes a browser ask first (CORS preflight), so a page on an
+    origin the clinic did not list cannot send anything with the person's cookie."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
 
 
 def _refusal(status: int, error: str, message: str, headers: Optional[dict[str, str]] = None) -> JSONResponse:
@@ -73,29 +108,55 @@ async def _read_body(request: Request, limit: int) -> Optional[dict[str, Any]]:
 
 
 async def _refuse_message(
-    web: WebState, status: int, error: str, message: str, sender_id: str, text: str,
+    web: WebState, request: Request, status: int, error: str, message: str, held: Conversation, text: str,
     headers: Optional[dict[str, str]] = None,
 ) -> JSONResponse:
-    """A refusal; for a risk message it also carries the crisis resources, and a case is recorded."""
-    verdict = await run_in_threadpool(assess_text, text)
+    """A refusal; for a risk message it also carries the crisis resources, and a case is recorded.
+
+    The work is capped before any assessment: only the first assess_max_chars characters are read,
+    and an address sending refused messages faster than refused_assess_limit a minute gets the crisis
+    resources with every refusal, unassessed (a script's flood costs nothing; a person still sees help)."""
+    if not await web.refused_assess_limiter.hit_async(_client_address(request)):
+        body = {"error": error, "message": message, "resources": web.resources.payload("crisis", held.locale)}
+        return JSONResponse(body, status_code=status, headers=headers)
+    verdict = await run_in_threadpool(assess_text, text[: web.options.assess_max_chars])
     if not verdict.flagged:
         return _refusal(status, error, message, headers)
     # Rate-limited senders can repeat quickly: one case per sender per window is enough for staff.
-    record_case = error != "rate_limited" or web.refused_case_limiter.hit(sender_id)
+    record_case = error != "rate_limited" or await web.refused_case_limiter.hit_async(held.id)
     await run_in_threadpool(
-        keep_unanswered, web.settings, web.unanswered, sender_id=sender_id, text=text,
+        keep_unanswered, web.settings, web.unanswered, sender_id=held.id, text=text,
         reason=f"refused_{error}", verdict=verdict, record_case=record_case,
     )
     body = {
         "error": error,
         "message": message + texts.FLAGGED_REJECTED,
-        "resources": web.resources.payload(verdict.resource_kind, situation=verdict.situation),
+        "resources": web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation),
     }
     return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The visitor's address (a trusted proxy's X-Forwarded-For is applied by bot/web/proxies.py)."""
+    return (request.client.host if request.client and request.client.host else "unknown")[:64]
+
+
+def _declared_length(request: Request) -> int:
+    try:
+        return int(request.headers.get("content-length", "0"))
+    except ValueError:
+        return 0
+
+
+def _read_refusal(request: Request, sender_id: Optional[str]) -> Optional[JSONResponse]:
+    """401 without a conversation; 429 when this conversation or address reads too often."""
+    if sender_id is None:
+        return _no_conversation()
+    web = web_state(request)
+    if not web.read_limiter.hit(sender_id) or not web.address_limiter.hit(_client_address(request)):
+        return _refusal(429, "rate_limited", texts.TOO_FAST,
+                        {"Retry-After": str(int(web.options.read_window_seconds))})
+    return None
 
 
 @router.post("/chat")
@@ -103,42 +164,55 @@ async def chat(request: Request) -> JSONResponse:
     """One message to the assistant; 200 with {"messages": [...]} or the fallback, 4xx when refused."""
     web = web_state(request)
     options = web.options
+    if not _is_json(request):
+        return _refusal(415, "bad_request", texts.BAD_REQUEST)
+    held = _held(request)
+    if held is None:
+        return _no_conversation()
+    sender_id, locale = held.id, held.locale
+    too_long = _refusal(413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars))
+    if _declared_length(request) > options.body_limit:
+        return too_long  # refused before reading a byte of it
     try:
-        body = await _read_body(request, options.max_body_bytes)
+        body = await _read_body(request, options.body_limit)
     except _TooLarge:
-        return _refusal(413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars))
+        return too_long
     if body is None:
         return _refusal(400, "bad_request", texts.BAD_REQUEST)
-    sender_id, text = body.get("sender_id"), body.get("message")
-    if not valid_sender(sender_id):
-        return _refusal(400, "bad_sender_id", texts.BAD_SENDER)
+    text = body.get("message")
+    if "sender_id" in body and body["sender_id"] != sender_id:
+        return _refusal(400, "bad_sender_id", texts.BAD_SENDER)  # an old client mixing conversations
     if not isinstance(text, str):
         return _refusal(400, "bad_request", texts.BAD_REQUEST)
     if not text.strip():
         return _refusal(400, "empty", texts.EMPTY)
     text = storable(text)
 
-    address_ok = web.address_limiter.hit(_client_address(request))
-    if not address_ok or not web.sender_limiter.hit(sender_id):
+    address_ok = await web.address_limiter.hit_async(_client_address(request))
+    if not address_ok or not await web.sender_limiter.hit_async(sender_id):
         retry = str(int(options.sender_window_seconds))
         return await _refuse_message(
-            web, 429, "rate_limited", texts.TOO_FAST, sender_id, text, headers={"Retry-After": retry}
+            web, request, 429, "rate_limited", texts.TOO_FAST, held, text, headers={"Retry-After": retry}
         )
     if len(text) > options.max_message_chars:
         return await _refuse_message(
-            web, 413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars), sender_id, text
+            web, request, 413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars), held, text
         )
     if text.lstrip().startswith("/"):
         allowed = await run_in_threadpool(web.payloads.allows, text.strip(), sender_id)
         if not allowed:
-            return await _refuse_message(web, 400, "slash_command", texts.SLASH, sender_id, text)
+            return await _refuse_message(web, request, 400, "slash_command", texts.SLASH, held, text)
         text = text.strip()
 
+    received_at = time.time()  # sent along: the key of this message's case, whoever records it
     try:
-        messages = await send_message(web.rasa_url, sender_id, text, options.rasa_timeout_seconds, web.rasa_http)
+        # The locale goes along: Rasa's action_session_start shows this conversation that locale's lines.
+        metadata = {RECEIVED_AT: received_at, **({"locale": locale} if locale else {})}
+        messages = await send_message(web.rasa_url, sender_id, text, options.rasa_timeout_seconds, web.rasa_http,
+                                      metadata=metadata)
     except RasaUnavailable as unavailable:
-        return await _fallback(web, sender_id, text, unavailable.reason)
-    return JSONResponse({"messages": await _with_resources_if_at_risk(web, text, messages)})
+        return await _fallback(web, held, text, unavailable.reason, received_at)
+    return JSONResponse({"messages": await _with_resources_if_at_risk(web, held, text, messages)})
 
 
 def _has_resources_card(messages: list[dict[str, Any]]) -> bool:
@@ -147,7 +221,9 @@ def _has_resources_card(messages: list[dict[str, Any]]) -> bool:
     )
 
 
-async def _with_resources_if_at_risk(web: WebState, text: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def _with_resources_if_at_risk(
+    web: WebState, held: Conversation, text: str, messages: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
     """Defence in depth: a risk message never leaves without the resources card, whatever the dialogue
     did (e.g. a conversation whose first message arrived while the action server was down, so Rasa
     could only answer with its fallback). The case itself comes from the tracker store (reconciler)."""
@@ -156,17 +232,17 @@ async def _with_resources_if_at_risk(web: WebState, text: str, messages: list[di
     verdict = await run_in_threadpool(assess_text, text)
     if not verdict.escalate:
         return messages
-    return [*messages, {"custom": web.resources.payload(verdict.resource_kind, situation=verdict.situation)}]
+    return [*messages, {"custom": web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation)}]
 
 
-async def _fallback(web: WebState, sender_id: str, text: str, reason: str) -> JSONResponse:
+async def _fallback(web: WebState, held: Conversation, text: str, reason: str, received_at: float) -> JSONResponse:
     """Rasa is down or slow: say so, show the resources, and keep the message (and a case if flagged)."""
     verdict = await run_in_threadpool(assess_text, text)  # CPU work: keep the event loop free
     await run_in_threadpool(
-        keep_unanswered, web.settings, web.unanswered, sender_id=sender_id, text=text,
-        reason=reason, verdict=verdict,
+        keep_unanswered, web.settings, web.unanswered, sender_id=held.id, text=text,
+        reason=reason, verdict=verdict, received_at=received_at,
     )
-    resources = web.resources.payload(verdict.resource_kind, situation=verdict.situation)
+    resources = web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation)
     if verdict.situation == ABUSE:
         notice = texts.UNAVAILABLE_ABUSE
     else:
@@ -180,11 +256,55 @@ async def _fallback(web: WebState, sender_id: str, text: str, reason: str) -> JS
     })
 
 
-@router.get("/chat/{sender_id}/history")
-def history(sender_id: str, request: Request) -> JSONResponse:
+@router.post("/chat/start")
+async def start(request: Request) -> JSONResponse:
+    """The conversation this device holds, or a new one: {"conversation_id", "token", "new", "locale"}.
+
+    Body {"locale": "en-GB"} (optional; the widget's data-locale): the conversation's locale, fixed for
+    its life, for every card the gateway and the assistant show it (unknown: the clinic's). The token
+    is set as the HttpOnly cookie (what the widget uses) and returned for other clients, which send it
+    back in the X-Chat-Token header."""
+    web = web_state(request)
+    if not _is_json(request):
+        return _refusal(415, "bad_request", texts.BAD_REQUEST)
+    if not await web.address_limiter.hit_async(_client_address(request)):
+        return _refusal(429, "rate_limited", texts.TOO_FAST,
+                        {"Retry-After": str(int(web.options.address_window_seconds))})
+    try:
+        body = await _read_body(request, START_BODY_LIMIT) or {}
+    except _TooLarge:
+        return _refusal(413, "bad_request", texts.BAD_REQUEST)
+    held = _held(request)
+    new = held is None
+    if held is None:
+        asked = body.get("locale") if isinstance(body.get("locale"), str) else None
+        locale = await run_in_threadpool(web.resources.resolve, asked)  # may read a resource file once
+        held = Conversation(conversation.new_conversation_id(),
+                            None if locale == web.resources.default_locale else locale)
+    token = web.tokens.sign(held.id, held.locale)
+    response = JSONResponse({"conversation_id": held.id, "token": token, "new": new,
+                             "locale": held.locale or web.resources.default_locale},
+                            status_code=201 if new else 200)
+    conversation.set_cookie(response, request, token, web.settings.conversations.retention_days * 86400)
+    return response
+
+
+@router.post("/chat/forget")
+def forget(request: Request) -> Response:
+    """"New chat": this device no longer holds the conversation (the transcript itself is kept, for
+    retention_days, like any other)."""
+    response = Response(status_code=204)
+    conversation.clear_cookie(response, request)
+    return response
+
+
+@router.get("/chat/history")
+def history(request: Request) -> JSONResponse:
     """The conversation so far (user and bot messages, oldest first) for the widget after a reload."""
-    if not valid_sender(sender_id):
-        return _refusal(400, "bad_sender_id", texts.BAD_SENDER)
+    sender_id = _conversation(request)
+    refused = _read_refusal(request, sender_id)
+    if refused is not None:
+        return refused
     web = web_state(request)
     return JSONResponse({"messages": load_history(web.settings, sender_id, web.options.history_limit)})
 
@@ -216,5 +336,8 @@ def get_widget_config(request: Request, locale: Optional[str] = None) -> JSONRes
 @router.get("/status")
 async def status(request: Request) -> JSONResponse:
     """{"assistant_available": bool}: the widget polls this (with backoff) to reconnect by itself."""
+    refused = await run_in_threadpool(_read_refusal, request, _conversation(request))  # Redis: off the loop
+    if refused is not None:
+        return refused
     web = web_state(request)
     return JSONResponse({"assistant_available": await is_available(web.rasa_url, web.rasa_http)})

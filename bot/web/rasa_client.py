@@ -59,14 +59,18 @@ async def _client(shared: Optional[httpx.AsyncClient]) -> AsyncIterator[httpx.As
 
 
 async def send_message(
-    rasa_url: str, sender_id: str, text: str, timeout: float, client: Optional[httpx.AsyncClient] = None
+    rasa_url: str, sender_id: str, text: str, timeout: float, client: Optional[httpx.AsyncClient] = None,
+    metadata: Optional[dict[str, Any]] = None,
 ) -> list[dict[str, Any]]:
-    """POST one message to the REST channel; the bot's messages, or RasaUnavailable."""
+    """POST one message to the REST channel; the bot's messages, or RasaUnavailable.
+
+    `metadata` is stored with the user event in the tracker (the gateway's arrival stamp, which keys
+    the message's case: bot/case_identity.py)."""
     try:
         async with _client(client) as http:
             # httpx's timeout is per phase (connect, each read); wait_for caps the whole exchange.
             response = await asyncio.wait_for(
-                http.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender_id, "message": text},
+                http.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender_id, "message": text, "metadata": metadata or {}},
                           timeout=httpx.Timeout(timeout)),
                 timeout,
             )

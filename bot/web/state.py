@@ -8,6 +8,7 @@ import httpx
 from fastapi import Request
 
 from bot.settings import Settings
+from bot.web.conversation import ConversationTokens
 from bot.web.options import WebOptions
 from bot.web.payloads import PayloadGuard
 from bot.web.ratelimit import RateLimiter
@@ -23,8 +24,14 @@ class WebState:
     resources: ResourceCatalog
     unanswered: UnansweredStore
     payloads: PayloadGuard
+    # Signs conversation ids into the secret the widget holds (bot/web/conversation.py).
+    tokens: ConversationTokens
     sender_limiter: RateLimiter
     address_limiter: RateLimiter
+    # History and status requests per conversation.
+    read_limiter: RateLimiter
+    # Refused messages whose text is assessed, per address (beyond: resources without assessment).
+    refused_assess_limiter: RateLimiter
     # Senders whose refused (rate-limited) risk message already produced a case recently.
     refused_case_limiter: RateLimiter
     # Console sign-in attempts per client address.

@@ -22,6 +22,7 @@ EMPTY = _TEXTS["empty"]
 SLASH = _TEXTS["slash"]
 BAD_SENDER = _TEXTS["bad_sender"]
 BAD_REQUEST = _TEXTS["bad_request"]
+NO_CONVERSATION = _TEXTS["no_conversation"]
 FLAGGED_REJECTED = " " + _TEXTS["flagged_rejected"]
 
 

@@ -53,6 +53,8 @@ class Kept:
     rule_ids: list[str] = field(default_factory=list)
     case_wanted: bool = False
     case_created: bool = False
+    # The case's kind (bot.case_identity.case_kind: e.g. "abuse" for a crisis about abuse); else `kind`.
+    case_kind: Optional[str] = None
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> "Kept":
@@ -63,6 +65,7 @@ class Kept:
             reason=str(raw.get("reason") or "unknown"), kind=str(raw.get("kind") or "none"),
             categories=list(raw.get("categories") or []), rule_ids=list(raw.get("rule_ids") or []),
             case_wanted=bool(raw.get("case_wanted", False)), case_created=bool(raw.get("case_created", False)),
+            case_kind=raw.get("case_kind"),
         )
 
 
@@ -98,8 +101,8 @@ class UnansweredStore:
     def _persist(self, record: Kept) -> None:
         """Case first (idempotent), then the message (idempotent): either may have happened already."""
         if record.case_wanted and not record.case_created:
-            record_escalation(record.sender_id, record.received_at, record.kind, record.categories,
-                              record.rule_ids, settings=self.settings, source="gateway")
+            record_escalation(record.sender_id, record.received_at, record.case_kind or record.kind,
+                              record.categories, record.rule_ids, settings=self.settings, source="gateway")
             record.case_created = True
         row = UnansweredMessage(
             sender_id=record.sender_id, received_at=record.received_at, reason=record.reason[:64],

@@ -73,9 +73,9 @@ class Resource:
             "hours": self.hours,
         }
 
-    def as_text(self) -> str:
-        """One line with every number and keyword visible, e.g.
-        "988 Suicide & Crisis Lifeline: call or text 988 (24/7), chat 988lifeline.org"."""
+    def contact_phrase(self) -> str:
+        """How to reach this line, from its own channels, as a verb phrase: "call or text 988" (a number
+        that takes both), "call 116 123" (voice only), "text HOME to 741741"; "" when it has neither."""
         actions: list[str] = []
         if self.phone and self.sms and self.sms.number == self.phone and not self.sms.keyword:
             actions.append(f"call or text {self.phone}")
@@ -84,8 +84,14 @@ class Resource:
                 actions.append(f"call {self.phone}")
             if self.sms:
                 actions.append(f"text {self.sms.keyword} to {self.sms.number}" if self.sms.keyword else f"text {self.sms.number}")
+        return " or ".join(actions)
+
+    def as_text(self) -> str:
+        """One line with every number and keyword visible, e.g.
+        "988 Suicide & Crisis Lifeline: call or text 988 (24/7), chat 988lifeline.org"."""
+        contact = self.contact_phrase()
         head = self.name + (f" ({self.audience})" if self.audience else "")
-        text = f"{head}: {' or '.join(actions)} ({self.hours})" if actions else f"{head} ({self.hours})"
+        text = f"{head}: {contact} ({self.hours})" if contact else f"{head} ({self.hours})"
         extras = []
         if self.email:
             extras.append(f"email {self.email}")
@@ -118,6 +124,13 @@ class ResourceSet:
         """The number to say in one breath ("988", "116 123")."""
         p = self.primary
         return p.phone or (p.sms.number if p.sms else "")
+
+    @property
+    def primary_contact(self) -> str:
+        """How to reach the main crisis line, worded from its channels ("call or text 988" in the US,
+        "call 116 123" in the UK, where the main line is voice only); for sentences such as
+        "you can {crisis_contact} any time"."""
+        return self.primary.contact_phrase() or f"contact {self.primary.name}"
 
     def lines_for(self, situation: str = DEFAULT_SITUATION) -> list[Resource]:
         """The non-emergency lines for a situation; the crisis lines when a locale has none for it

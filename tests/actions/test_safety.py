@@ -37,6 +37,11 @@ FLAGGED = {
         ("affirm", {"kind": "none", "escalate": False, "categories": [], "spans": []},
          {"kind": "crisis", "categories": ["check_in_confirmed"], "rule_ids": []}),
         ("inform_rating", None, {"kind": "crisis", "categories": ["check_in_confirmed"], "rule_ids": []}),
+        # the classifier alone chose a risk intent, the rules found nothing: never a case of kind "none"
+        ("safety_crisis", {"kind": "none", "escalate": False, "categories": [], "spans": []},
+         {"kind": "crisis", "categories": [], "rule_ids": []}),
+        ("safety_abuse", {"kind": "check_in", "escalate": False, "categories": [], "spans": []},
+         {"kind": "abuse", "categories": [], "rule_ids": []}),
     ],
 )
 def test_the_case_matches_what_the_reconciler_would_record(intent, safety, expected):
@@ -76,21 +81,38 @@ async def test_records_the_latest_user_message_at_once(domain, dispatcher, recor
     assert dispatcher.messages == []  # the rules have already said everything
 
 
+async def test_a_message_the_gateway_stamped_is_keyed_by_the_stamp(domain, dispatcher, recorder):
+    """The reconciler and the gateway key the case by the gateway's arrival stamp: so does the action."""
+    stamped = user_event("safety_crisis", text=MESSAGE, timestamp=1700000042.25, safety=FLAGGED)
+    stamped["metadata"] = {"received_at": 1700000040.125}
+    await ActionEscalate().run(dispatcher, make_tracker(domain, events=[stamped]), domain)
+    assert [call["event_timestamp"] for call in recorder] == [1700000040.125]
+
+
 async def test_turns_safety_mode_on_with_the_footer_after_a_check_in_yes(domain, dispatcher, recorder):
     tracker = make_tracker(domain, events=[user_event("affirm", timestamp=1700000100.0)])
     events = await ActionEscalate().run(dispatcher, tracker, domain)
-    crisis_line = domain["slots"]["crisis_line"]["initial_value"]
+    contact = domain["slots"]["crisis_contact"]["initial_value"]  # "call or text 988", "call 116 123"
     slots = slot_events(events)
     assert slots["safety_mode"] is True
     assert slots["safety_kind"] == "crisis"
-    assert crisis_line in slots["safety_footer"]
+    assert contact in slots["safety_footer"] and "{" not in slots["safety_footer"]
     assert recorder[0]["categories"] == ["check_in_confirmed"]
 
 
 async def test_leaves_safety_slots_the_mappings_already_set(domain, dispatcher, recorder):
-    tracker = crisis_tracker(domain, slots={"safety_mode": True, "safety_kind": "crisis",
-                                            "safety_footer": "If you need to talk..."})
+    footer = domain["slots"]["safety_footer"]["mappings"][0]["value"]  # the mapping's, in the clinic's locale
+    tracker = crisis_tracker(domain, slots={"safety_mode": True, "safety_kind": "crisis", "safety_footer": footer})
     assert await ActionEscalate().run(dispatcher, tracker, domain) == []
+
+
+async def test_puts_the_footer_in_the_conversations_locale(domain, dispatcher, recorder):
+    """The mapping fills the clinic's footer; a conversation in another locale gets its own line's."""
+    footer = domain["slots"]["safety_footer"]["mappings"][0]["value"]
+    tracker = crisis_tracker(domain, slots={"safety_mode": True, "safety_kind": "crisis", "safety_footer": footer,
+                                            "crisis_contact": "call 116 123", "crisis_line": "116 123"})
+    slots = slot_events(await ActionEscalate().run(dispatcher, tracker, domain))
+    assert "call 116 123" in slots["safety_footer"] and "text" not in slots["safety_footer"].replace("talk to", "")
 
 
 async def test_accepts_an_async_recorder(domain, dispatcher, monkeypatch):
@@ -137,3 +159,30 @@ async def test_without_a_user_message_nothing_is_recorded(domain, dispatcher, re
     tracker = make_tracker(domain, events=[])
     await ActionEscalate().run(dispatcher, tracker, domain)
     assert recorder == []
+
+
+async def test_recording_the_case_does_not_block_other_conversations(domain, dispatcher, monkeypatch):
+    """A slow database (SQLite busy timeout: up to 15 s) must not stall the action server's event loop."""
+    import asyncio
+    import time
+
+    module = types.ModuleType("bot.escalations")
+
+    def slow_record_escalation(**_case):
+        time.sleep(0.5)
+        return True
+
+    module.record_escalation = slow_record_escalation
+    monkeypatch.setitem(sys.modules, "bot.escalations", module)
+    ticks: list[float] = []
+
+    async def other_conversations() -> None:
+        for _ in range(25):
+            ticks.append(time.monotonic())
+            await asyncio.sleep(0.02)
+
+    ticker = asyncio.create_task(other_conversations())
+    await asyncio.sleep(0.05)  # the other conversations are under way
+    await ActionEscalate().run(dispatcher, crisis_tracker(domain), domain)
+    await ticker
+    assert max(b - a for a, b in zip(ticks, ticks[1:])) < 0.3

@@ -5,7 +5,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from actions.session import ActionSessionStart
 from tests.actions.conftest import make_tracker, responses
 
-FOOTER = "If you need to talk to someone right now, you can call or text 988 any time."
+FOOTER = "If you need to talk to someone right now, you can reach the crisis line any time."  # any text
 
 
 async def test_a_first_session_opens_with_the_plain_introduction(domain, dispatcher):
@@ -35,5 +35,34 @@ async def test_nothing_carries_over_when_the_domain_says_so(domain, dispatcher, 
     assert events == [SessionStarted(), ActionExecuted("action_listen")]
 
 
-def test_the_domain_keeps_slots_across_sessions_after_an_hour(domain):
-    assert domain["session_config"] == {"session_expiration_time": 60, "carry_over_slots_to_new_session": True}
+def test_the_domain_keeps_slots_across_sessions_after_the_configured_time(domain):
+    from bot.settings import load_settings
+
+    minutes = load_settings().conversations.session_expiration_minutes
+    assert domain["session_config"] == {"session_expiration_time": minutes, "carry_over_slots_to_new_session": True}
+
+
+async def test_the_conversations_locale_comes_from_the_message_that_started_the_session(domain, dispatcher):
+    """The widget's data-locale reaches Rasa as message metadata: the opening and every later reply
+    name that locale's lines (en-GB: Samaritans, voice only), whatever the clinic's own locale is."""
+    from safety.resources import load_resources
+
+    gb = load_resources("en-GB")
+    tracker = make_tracker(domain, events=[], slots={"session_started_metadata": {"locale": "en-GB"}})
+    events = await ActionSessionStart().run(dispatcher, tracker, domain)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["locale"] == "en-GB"
+    assert slots["crisis_contact"] == gb.primary_contact == "call 116 123"
+    assert slots["crisis_line"] == gb.primary_line
+    assert slots["emergency_line"] == gb.emergency_line
+    [opening] = dispatcher.messages
+    assert opening["response"] == "utter_opening"
+    assert opening["crisis_contact"] == "call 116 123"  # the opening itself is worded in that locale
+
+
+async def test_an_unknown_or_unchanged_locale_changes_nothing(domain, dispatcher):
+    clinic = domain["slots"]["locale"]["initial_value"]
+    for metadata in ({"locale": "xx-YY"}, {"locale": clinic}, {}, None):
+        tracker = make_tracker(domain, events=[], slots={"session_started_metadata": metadata, "locale": clinic})
+        events = await ActionSessionStart().run(dispatcher, tracker, domain)
+        assert events == [SessionStarted(), ActionExecuted("action_listen")]

@@ -16,22 +16,46 @@ def initial(fragment_, slot):
     return fragment_["slots"][slot]["initial_value"]
 
 
-def test_en_us_resources_become_slots_and_payload_responses(settings):
+def test_the_configured_resources_become_slots_and_payload_responses(settings):
+    resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
+    generated = fragment(settings)
+    assert initial(generated, "crisis_line") == resources.primary_line
+    for line in resources.lines_for("crisis"):
+        assert line.name in initial(generated, "crisis_resources_text")
+    assert resources.emergency_line in initial(generated, "emergency_resources_text").split(":")[1]
+    card = generated["responses"]["utter_emergency_resources_card"][-1]  # the default: no condition
+    assert "condition" not in card
+    assert card["custom"]["type"] == "crisis_resources"
+    assert card["custom"]["resources"][0]["phone"] == resources.emergency_line  # emergency number first
+    assert initial(generated, "clinic_name") == settings.clinic.name
+
+
+def test_the_demo_locale_en_us_becomes_988_and_911(tmp_path):
+    settings = load_settings(environ={"BOT_VAR_DIR": str(tmp_path), "BOT_LOCALE": "en-US"})
     generated = fragment(settings)
     assert initial(generated, "crisis_line") == "988"
+    assert initial(generated, "crisis_contact") == "call or text 988"  # 988 takes calls and texts
     assert "741741" in initial(generated, "crisis_resources_text")
     assert initial(generated, "emergency_resources_text").startswith("Emergency services: call 911")
-    [card] = generated["responses"]["utter_emergency_resources_card"]
-    assert card["custom"]["type"] == "crisis_resources"
-    assert card["custom"]["resources"][0]["phone"] == "911"  # emergency number first
-    assert initial(generated, "clinic_name") == settings.clinic.name
+
+
+def test_the_crisis_wording_comes_from_the_main_lines_own_channels(tmp_path):
+    """en-GB's main line (Samaritans, 116 123) is voice only: nothing may tell a person to text it."""
+    settings = load_settings(environ={"BOT_VAR_DIR": str(tmp_path), "BOT_LOCALE": "en-GB"})
+    generated = fragment(settings)
+    assert initial(generated, "crisis_contact") == "call 116 123"
+    [mapping] = generated["slots"]["safety_footer"]["mappings"]
+    assert "call 116 123" in mapping["value"] and "text" not in mapping["value"].replace("talk to", "")
+    domain_text = (settings.root / "domain.yml").read_text()
+    assert "call or text {crisis_line}" not in domain_text
+    assert "call or text" not in domain_text
 
 
 def test_the_abuse_lines_become_their_own_slots_and_card(settings):
     generated = fragment(settings)
     resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
     expected = resources.as_payload("crisis", "abuse")
-    [card] = generated["responses"]["utter_abuse_resources_card"]
+    card = generated["responses"]["utter_abuse_resources_card"][-1]
     assert card["custom"] == expected and expected["situation"] == "abuse"
     names = [r["name"] for r in expected["resources"]]
     assert resources.primary.name not in names  # not the suicide line: the lines for this situation
@@ -54,7 +78,7 @@ def test_the_clinic_switches_locale_in_settings(tmp_path):
     settings = load_settings(environ={"BOT_VAR_DIR": str(tmp_path), "BOT_LOCALE": "en-GB"})
     generated = fragment(settings)
     assert "116 123" in initial(generated, "crisis_resources_text")
-    assert generated["responses"]["utter_emergency_resources_card"][0]["custom"]["resources"][0]["phone"] == "999"
+    assert generated["responses"]["utter_emergency_resources_card"][-1]["custom"]["resources"][0]["phone"] == "999"
 
 
 def test_the_footer_is_empty_until_an_escalating_intent_fills_it(settings):
@@ -62,7 +86,8 @@ def test_the_footer_is_empty_until_an_escalating_intent_fills_it(settings):
     assert footer["initial_value"] == ""
     [mapping] = footer["mappings"]
     assert set(mapping["intent"]) == {"safety_crisis", "safety_emergency", "safety_third_party", "safety_abuse"}
-    assert "988" in mapping["value"] and "{crisis_line}" not in mapping["value"]
+    resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
+    assert resources.primary_contact in mapping["value"] and "{" not in mapping["value"]
 
 
 def test_a_domain_without_the_footer_wording_is_a_clear_error(settings):
@@ -72,11 +97,42 @@ def test_a_domain_without_the_footer_wording_is_a_clear_error(settings):
 
 def test_build_writes_the_domain_folder_and_endpoints(settings):
     build(settings)
-    assert {p.name for p in domain_dir(settings).glob("*.yml")} == {"domain.yml", "crisis_resources.yml"}
+    assert {p.name for p in domain_dir(settings).glob("*.yml")} == {"domain.yml", "crisis_resources.yml", "session.yml"}
     written = yaml.safe_load(endpoints_file(settings).read_text())
     assert written["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "bot.db")}
     assert written["action_endpoint"] == {"url": f"{settings.url('actions')}/webhook", "enable_selective_domain": True}
     assert "lock_store" not in written
+
+
+def test_the_session_expiry_in_settings_is_the_one_rasa_runs_with(settings):
+    """settings.yml's session_expiration_minutes used to do nothing (domain.yml said 60)."""
+    import warnings
+
+    from rasa.shared.core.domain import Domain
+
+    from bot.settings import Conversations
+
+    for minutes in (15, 240):
+        changed = settings.copy(update={"conversations": Conversations(session_expiration_minutes=minutes)})
+        build(changed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            loaded = Domain.load(str(domain_dir(changed)))
+        assert loaded.session_config.session_expiration_time == minutes
+        assert loaded.session_config.carry_over_slots is True
+
+
+def test_a_session_config_in_domain_yml_is_a_clear_error(settings, tmp_path):
+    import shutil
+
+    root = tmp_path / "project"
+    root.mkdir()
+    domain = yaml.safe_load((settings.root / "domain.yml").read_text())
+    domain["session_config"] = {"session_expiration_time": 60}
+    (root / "domain.yml").write_text(yaml.safe_dump(domain))
+    with pytest.raises(BuildError, match="session_expiration_minutes"):
+        build(settings.copy(update={"root": root}))
+    shutil.rmtree(root)
 
 
 def test_postgresql_and_redis_become_rasas_tracker_and_lock_stores(tmp_path):
@@ -91,3 +147,56 @@ def test_postgresql_and_redis_become_rasas_tracker_and_lock_stores(tmp_path):
         "url": "db.internal", "port": 5433, "username": "clinic", "password": "secret",
     }
     assert generated["lock_store"] == {"type": "redis", "url": "cache.internal", "port": 6380, "db": 2}
+
+
+def test_the_endpoints_file_is_owner_only_and_keeps_every_part_of_the_urls(tmp_path):
+    import stat
+
+    settings = load_settings(environ={
+        "BOT_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "postgresql://clinic:s3cr%40t@db.internal:5433/assistant?sslmode=verify-full&sslrootcert=/etc/ca.pem",
+        "REDIS_URL": "rediss://locker:r3d%21s@cache.internal:6380/2?ssl_ca_certs=/etc/redis-ca.pem",
+    })
+    build(settings)
+    path = endpoints_file(settings)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it holds the passwords
+    written = yaml.safe_load(path.read_text())
+    assert written["tracker_store"]["password"] == "s3cr@t"
+    assert written["tracker_store"]["query"] == {"sslmode": "verify-full", "sslrootcert": "/etc/ca.pem"}
+    assert written["lock_store"] == {
+        "type": "redis", "url": "cache.internal", "port": 6380, "db": 2, "username": "locker",
+        "password": "r3d!s", "use_ssl": True, "ssl_ca_certs": "/etc/redis-ca.pem",
+    }
+
+
+def test_rasa_builds_its_stores_from_what_we_write(tmp_path):
+    """The generated keys are the ones Rasa 3.6 takes (no store is connected here)."""
+    import inspect
+
+    from rasa.core.lock_store import RedisLockStore
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    settings = load_settings(environ={
+        "BOT_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "postgresql://clinic:pw@db.internal:5433/assistant?sslmode=require",
+        "REDIS_URL": "rediss://:pw@cache.internal:6380/2",
+    })
+    generated = endpoints(settings)
+    sql_args = set(inspect.signature(SQLTrackerStore.__init__).parameters) | {"url", "type"}
+    assert set(generated["tracker_store"]) - {"url"} <= sql_args - {"host"}
+    redis_args = set(inspect.signature(RedisLockStore.__init__).parameters) | {"url", "type"}
+    assert set(generated["lock_store"]) <= redis_args
+
+
+def test_each_known_locale_has_its_cards_chosen_by_the_conversations_locale_slot(settings):
+    from safety.resources import known_locales
+
+    generated = fragment(settings)
+    assert initial(generated, "locale") == settings.clinic.locale
+    for name in ("utter_crisis_resources_card", "utter_emergency_resources_card", "utter_abuse_resources_card"):
+        variations = generated["responses"][name]
+        conditional = {v["condition"][0]["value"]: v["custom"] for v in variations if "condition" in v}
+        assert set(conditional) == set(known_locales()) - {settings.clinic.locale}
+        for locale, payload in conditional.items():
+            phones = {r["phone"] for r in payload["resources"] if r["phone"]}
+            assert load_resources(locale).emergency_line in phones

@@ -13,12 +13,20 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_project_settings_file_loads_with_defaults():
+def test_project_settings_file_loads():
+    """Whatever the clinic put in settings.yml, it loads (its values are the clinic's to choose)."""
     settings = load_settings(environ={})
+    assert settings.clinic.name
+    assert len({settings.services.rasa_port, settings.services.actions_port, settings.services.web_port}) == 3
+
+
+def test_defaults_when_the_file_leaves_them_out(tmp_path):
+    settings = load_settings(write(tmp_path, MINIMAL), environ={"BOT_VAR_DIR": str(tmp_path / "var")})
     assert settings.clinic.locale == "en-US"
-    assert settings.services.rasa_port == 5005
-    assert settings.services.actions_port == 5055
-    assert settings.services.web_port == 8000
+    assert (settings.services.rasa_port, settings.services.actions_port, settings.services.web_port) == (
+        5005, 5055, 8000)
+    assert settings.services.host == "127.0.0.1"
+    assert settings.web.allowed_origins == [] and settings.web.trusted_proxies == []
     assert settings.database_url == f"sqlite:///{settings.var_dir / 'bot.db'}"
 
 

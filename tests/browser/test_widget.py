@@ -106,6 +106,26 @@ def test_history_is_shown_again_after_a_reload(widget: Widget):
     assert widget.cards.count() == cards
 
 
+def test_no_script_on_the_page_can_read_the_conversations_secret(widget: Widget, stack):
+    """The conversation is held by an HttpOnly cookie of the web app: nothing in localStorage,
+    sessionStorage or document.cookie names it, and no request URL carries it."""
+    cookies = [c for c in widget.page.context.cookies() if c["name"] == "clinic_chat"]
+    assert len(cookies) == 1 and cookies[0]["httpOnly"] and cookies[0]["path"] == "/api"
+    stored = widget.page.evaluate(
+        "() => JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage), document.cookie])"
+    )
+    conversation_id = stack.conversation_of(cookies[0]["value"])
+    assert conversation_id and conversation_id not in stored
+    assert cookies[0]["value"] not in stored
+    urls: list[str] = []
+    widget.page.on("request", lambda r: urls.append(r.url))
+    widget.page.reload()
+    expect(widget.panel).to_be_visible()
+    expect(widget.page.locator(".cw-log .cw-msg--user").first).to_be_visible()
+    assert any(u.endswith("/api/chat/history") for u in urls)
+    assert not any(conversation_id in u for u in urls)
+
+
 def test_rasa_down_shows_the_fallback_keeps_the_text_and_reconnects(widget: Widget, stack, screenshots):
     stack.stop_service("rasa")
     try:

@@ -5,14 +5,14 @@ the pages' Content-Security-Policy, so these tests see the escaping itself, not 
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot import staff
-from bot.chat_client import new_sender_id
 from bot.db import get_engine
 from bot.models import Case
 from bot.web.unanswered import Kept, UnansweredStore
@@ -64,11 +64,14 @@ def test_script_typed_into_the_widget_stays_text_live_and_after_a_reload(browser
         expect(page.locator(".cw-log .cw-msg--user").last).to_contain_text("onerror", timeout=20_000)
         assert [t for t in Widget(page).user_texts() if "__xss" in t] == [*PAYLOADS, RISK]
         assert_inert(page)
-        sender = page.evaluate("() => Object.entries(localStorage).find(([k]) => k.endsWith(':sender'))[1]")
     finally:
         context.close()
     assert dialogs == []
-    stack_state["sender"] = sender
+    # The conversation's id is in an HttpOnly cookie, out of the page's reach: find it by what was said.
+    with get_engine(stack.settings).connect() as connection:
+        stack_state["sender"] = connection.execute(
+            text("SELECT sender_id FROM events WHERE type_name = 'user' AND data LIKE :marker"),
+            {"marker": "%window.__xss=4%"}).scalars().first()
 
 
 stack_state: dict[str, str] = {}
@@ -78,7 +81,7 @@ def test_script_in_messages_stays_text_in_the_console(browser, stack):
     with Session(get_engine(stack.settings), future=True) as db, db.begin():
         if staff.find(db, EMAIL) is None:
             staff.add(db, stack.settings, EMAIL, "reviewer", PASSWORD)
-    UnansweredStore(stack.settings).keep(Kept(sender_id=new_sender_id(), received_at=time.time(),
+    UnansweredStore(stack.settings).keep(Kept(sender_id=str(uuid.uuid4()), received_at=time.time(),
                                               text=PAYLOADS[0] + PAYLOADS[2], reason="unreachable"))
     context = new_context(browser)
     try:

@@ -162,6 +162,7 @@ FRAGMENT = """\
 version: "3.1"
 slots:
   crisis_line: {type: text, initial_value: "988", mappings: [{type: custom}]}
+  crisis_contact: {type: text, initial_value: "call or text 988", mappings: [{type: custom}]}
   crisis_resources_text: {type: text, initial_value: "988", mappings: [{type: custom}]}
   emergency_resources_text: {type: text, initial_value: "911", mappings: [{type: custom}]}
   abuse_resources_text: {type: text, initial_value: "1-800-422-4453", mappings: [{type: custom}]}

@@ -130,7 +130,7 @@ def test_crisis_response_must_show_resources(fixture_project):
     assert fixture_project.lint("resources-and-footer") == [
         f"domain.yml:{line}: utter_third_party (variation 1) does not show the configured crisis resources:"
         " a crisis/safety response must contain {crisis_resources_text}, {emergency_resources_text},"
-        " {crisis_line}, {abuse_resources_text} or {abuse_lines}, so a person at risk always sees where to get help"
+        " {crisis_line}, {crisis_contact}, {abuse_resources_text} or {abuse_lines}, so a person at risk always sees where to get help"
     ]
 
 

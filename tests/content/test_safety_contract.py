@@ -135,7 +135,7 @@ def test_crisis_response_without_resources(fixture_project):
     assert fixture_project.contract() == [
         f"domain.yml:{line}: utter_crisis (variation 1) does not show the configured crisis resources: a"
         " crisis/safety response must contain {crisis_resources_text}, {emergency_resources_text}, {crisis_line},"
-        " {abuse_resources_text} or {abuse_lines}, so a person at risk always sees where to get help"
+        " {crisis_contact}, {abuse_resources_text} or {abuse_lines}, so a person at risk always sees where to get help"
     ]
 
 

@@ -2,6 +2,7 @@
 import uuid
 
 import httpx
+from safety.resources import load_resources
 
 
 def texts(messages):
@@ -16,7 +17,8 @@ def test_opening_says_automated_not_a_therapist_names_the_crisis_line_and_asks(s
     reply = texts(stack.say(new_sender(), "hi"))
     assert "automated" in reply
     assert "not a therapist" in reply
-    assert "988" in reply  # the configured crisis line (settings.yml locale en-US)
+    locale = load_resources(stack.settings.clinic.locale, stack.settings.extra_resources_path)
+    assert locale.primary_contact in reply  # the configured crisis line, worded from its channels
     assert "?" in reply
 
 

@@ -5,6 +5,12 @@ import sys
 import uuid
 
 from bot.escalations import reconcile
+from safety.resources import known_locales, load_resources
+
+
+def configured(stack):
+    """The crisis resources the clinic configured (settings.yml locale): what every reply must name."""
+    return load_resources(stack.settings.clinic.locale, stack.settings.extra_resources_path)
 
 
 def custom_payloads(messages):
@@ -28,11 +34,13 @@ def test_risk_mid_exercise_returns_resources_payload_and_creates_a_case(stack):
     start_an_exercise(stack, sender)
     messages = stack.say(sender, "i can't do this anymore, i want to kill myself")
     text = " ".join(m.get("text", "") for m in messages)
-    assert "988" in text and "741741" in text  # every number visible in the text
+    resources = configured(stack)
+    for line in resources.lines_for("crisis"):  # every number visible in the text
+        assert (line.phone or line.sms.number) in text
     [payload] = custom_payloads(messages)
     assert payload["type"] == "crisis_resources"
     assert payload["kind"] in ("crisis", "emergency")
-    assert any(r.get("phone") == "988" for r in payload["resources"])
+    assert any(r.get("phone") == resources.primary_line for r in payload["resources"])
     assert "4 things" not in text  # the exercise does not carry on
     [case] = cases_for(stack, sender)
     assert case["status"] == "new"
@@ -47,7 +55,7 @@ def test_with_the_action_server_stopped_the_reply_and_the_case_still_happen(stac
         messages = stack.say(sender, "honestly i just want to die")
         [payload] = custom_payloads(messages)
         assert payload["type"] == "crisis_resources"
-        assert "988" in " ".join(m.get("text", "") for m in messages)
+        assert configured(stack).primary_line in " ".join(m.get("text", "") for m in messages)
         # The action server could not record it; the reconciler finds it in the tracker store.
         assert cases_for(stack, sender) == []
         reconcile(stack.settings)
@@ -59,7 +67,7 @@ def test_with_the_action_server_stopped_the_reply_and_the_case_still_happen(stac
         # (the web app's gateway adds the full resources card in that case); the case is still made.
         first_sender = f"e2e-{uuid.uuid4().hex[:10]}"
         first = stack.say(first_sender, "i want to kill myself")
-        assert "988" in " ".join(m.get("text", "") for m in first)
+        assert configured(stack).primary_line in " ".join(m.get("text", "") for m in first)
         reconcile(stack.settings)
         assert [c["kind"] for c in cases_for(stack, first_sender)] == ["crisis"]
     finally:
@@ -72,4 +80,30 @@ def test_later_turns_keep_the_crisis_line_visible(stack):
     stack.say(sender, "i want to end my life")
     for text in ("hi", "jk", "what is cbt"):
         reply = " ".join(m.get("text", "") for m in stack.say(sender, text))
-        assert "988" in reply, f"after an escalation, the reply to {text!r} lost the crisis line"
+        assert configured(stack).primary_line in reply, f"after an escalation, the reply to {text!r} lost the crisis line"
+
+
+def test_a_conversation_in_another_locale_is_shown_that_locales_lines_throughout(stack):
+    """The widget's data-locale reaches Rasa as message metadata (the gateway sends it): the opening,
+    the crisis reply, its card and the footer all name that locale's lines, worded from their channels."""
+    import httpx
+
+    other = next(locale for locale in known_locales() if locale != stack.settings.clinic.locale)
+    theirs, ours = load_resources(other), configured(stack)
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+
+    def say(text):
+        response = httpx.post(stack.webhook, json={"sender": sender, "message": text, "metadata": {"locale": other}},
+                              timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    opening = " ".join(m.get("text", "") for m in say("hi"))
+    assert theirs.primary_contact in opening and ours.primary_line not in opening
+    messages = say("i want to kill myself")
+    text = " ".join(m.get("text", "") for m in messages)
+    assert theirs.primary_line in text and ours.primary_line not in text
+    [payload] = custom_payloads(messages)
+    assert payload in (theirs.as_payload("crisis"), theirs.as_payload("emergency"))
+    later = " ".join(m.get("text", "") for m in say("what is cbt"))
+    assert theirs.primary_contact in later and ours.primary_line not in later

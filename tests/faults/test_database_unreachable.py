@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from bot.chat_client import ChatClient, new_sender_id
+from bot.chat_client import ChatClient
 from bot.web.unanswered import UnansweredStore
 from tests.faults.conftest import assert_resources, cases_of, said_and_kept, wait_for
 from tests.faults.proxy import TcpProxy
@@ -44,8 +44,8 @@ def proxied(tmp_path_factory):
 
 def test_database_unreachable_for_30_seconds(proxied):
     stack, proxy = proxied
-    sender = new_sender_id()
     with ChatClient(stack.web_url) as client:
+        sender = client.new_conversation()
         for line in EXERCISE:
             assert client.say(sender, line).status == 200
         proxy.block()
@@ -61,7 +61,7 @@ def test_database_unreachable_for_30_seconds(proxied):
         # The web app moves what it spooled into the database at its next scheduled run (every 30 s).
         store = UnansweredStore(stack.settings)
         wait_for(lambda: len(store.read(sender)) == 2, 60, "the spooled messages reach the database")
-        wait_for(lambda: client.status().json().get("assistant_available") is True, 30, "Rasa answers")
+        wait_for(lambda: client.assistant_available(sender), 30, "Rasa answers")
         wait_for(lambda: not client.say(sender, "thanks").unavailable, 60, "Rasa reads its tracker store again")
         cases = cases_of(stack, sender)
         assert len(cases) == 1, cases

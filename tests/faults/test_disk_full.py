@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from bot.chat_client import ChatClient, new_sender_id
+from bot.chat_client import ChatClient
 from bot.web.unanswered import UnansweredStore
 from tests.faults.conftest import assert_resources, cases_of, said_and_kept, wait_for
 from tests.servers import Stack
@@ -62,8 +62,8 @@ def full_var(tmp_path_factory):
 
 def test_disk_full_for_var(full_var):
     stack, var = full_var
-    sender = new_sender_id()
     with ChatClient(stack.web_url) as client:
+        sender = client.new_conversation()
         for line in EXERCISE:
             assert client.say(sender, line).status == 200
         filler = _fill(var)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.chat_client import ChatClient, new_sender_id
+from bot.chat_client import ChatClient
 from tests.faults.conftest import (
     assert_resources, kill, restart, said_and_kept, settled_cases, wait_for,
 )
@@ -39,7 +39,7 @@ def talk(client: ChatClient, sender: str, lines: list[str]) -> None:
 
 
 def test_action_server_killed_mid_exercise(stack, client):
-    sender = new_sender_id()
+    sender = client.new_conversation()
     talk(client, sender, EXERCISE)
     kill(stack, "actions")
     try:
@@ -59,7 +59,7 @@ def test_action_server_killed_mid_exercise(stack, client):
 
 
 def test_rasa_killed_the_gateway_answers_and_keeps_the_message(stack, client):
-    sender = new_sender_id()
+    sender = client.new_conversation()
     talk(client, sender, EXERCISE)
     kill(stack, "rasa")
     try:
@@ -68,10 +68,10 @@ def test_rasa_killed_the_gateway_answers_and_keeps_the_message(stack, client):
         assert risk.unavailable
         plain = client.say(sender, "hello? is anyone there")
         assert plain.status == 200 and plain.unavailable
-        assert client.status().json() == {"assistant_available": False}
+        assert not client.assistant_available(sender)
     finally:
         restart(stack, "rasa")
-    wait_for(lambda: client.status().json().get("assistant_available") is True, 30, "Rasa answers again")
+    wait_for(lambda: client.assistant_available(sender), 30, "Rasa answers again")
     talk(client, sender, ["thanks"])
     [case] = settled_cases(stack, sender)
     assert case["source"] == "gateway"
@@ -82,7 +82,7 @@ def test_rasa_killed_the_gateway_answers_and_keeps_the_message(stack, client):
 
 
 def test_web_app_restarted_mid_conversation(stack, client):
-    sender = new_sender_id()
+    sender = client.new_conversation()
     talk(client, sender, EXERCISE)
     # What the widget shows when the web app itself cannot be reached: the resources it loaded with the page.
     config = client.get("/api/widget-config").json()

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from bot.web import create_app
 from bot.web.unanswered import UnansweredStore
+from tests.chat_client import in_process_headers
 from tests.web.conftest import QUIET, SENDER
 from tests.web.console import add_account, sign_in
 
@@ -32,7 +33,7 @@ BODIES: list[tuple[str, bytes]] = [
     ("deeply nested", b"[" * 50_000 + b"]" * 50_000),
     ("deeply nested object", b'{"a":' * 20_000 + b"1" + b"}" * 20_000),
     ("huge", json.dumps({"sender_id": SENDER, "message": HUGE}).encode()),
-    ("huge sender", json.dumps({"sender_id": HUGE, "message": "hi"}).encode()),
+    ("huge sender", json.dumps({"sender_id": HUGE, "message": "x"}).encode()),
     ("message number", json.dumps({"sender_id": SENDER, "message": 5}).encode()),
     ("message list", json.dumps({"sender_id": SENDER, "message": ["hi"]}).encode()),
     ("message object", json.dumps({"sender_id": SENDER, "message": {"text": "hi"}}).encode()),
@@ -40,6 +41,7 @@ BODIES: list[tuple[str, bytes]] = [
     ("message bool", json.dumps({"sender_id": SENDER, "message": True}).encode()),
     ("sender number", json.dumps({"sender_id": 1, "message": "hi"}).encode()),
     ("sender list", json.dumps({"sender_id": [SENDER], "message": "hi"}).encode()),
+    ("another sender", json.dumps({"sender_id": "6b1d5f0e-3c2a-4e8b-9f7d-1a2b3c4d5e6f", "message": "hi"}).encode()),
     ("missing message", json.dumps({"sender_id": SENDER}).encode()),
     ("empty message", json.dumps({"sender_id": SENDER, "message": ""}).encode()),
     ("blank message", json.dumps({"sender_id": SENDER, "message": " \n\t "}).encode()),
@@ -66,29 +68,40 @@ def assert_clear_refusal(response) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("name,body", BODIES, ids=[name for name, _ in BODIES])
 def test_the_chat_gateway_refuses_bad_bodies_clearly(app_client, name, body):
-    response = app_client.post("/api/chat", content=body, headers={"Content-Type": "application/json"})
+    response = app_client.post("/api/chat", content=body,
+                               headers={"Content-Type": "application/json", **in_process_headers(app_client, SENDER)})
     assert response.status_code < 500, (name, response.status_code, response.text[:300])
     if name != "duplicate keys":  # the last "message" (7) wins: refused too
         assert_clear_refusal(response)
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
-                                          "application/json; charset=latin-1", ""])
-def test_the_chat_gateway_does_not_care_about_a_wrong_content_type(app_client, content_type):
-    response = app_client.post("/api/chat", content=json.dumps({"sender_id": SENDER, "message": "hi"}).encode(),
-                               headers={"Content-Type": content_type})
-    assert response.status_code == 200  # the body is JSON whatever the label; the fallback answers
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""])
+def test_the_chat_gateway_refuses_a_body_not_labelled_json(app_client, content_type):
+    response = app_client.post("/api/chat", content=json.dumps({"message": "hi"}).encode(),
+                               headers={"Content-Type": content_type, **in_process_headers(app_client, SENDER)})
+    assert_clear_refusal(response)
+
+
+@pytest.mark.parametrize("token", ["", "x", "a" * 5000, "\u00ff\u00fe", "<script>", "null"])
+def test_a_bad_conversation_secret_is_a_clear_401(app_client, token):
+    for response in (
+        app_client.post("/api/chat", json={"message": "hi"}, headers={"X-Chat-Token": token.encode("utf-8", "surrogatepass").decode("latin-1")}),
+        app_client.get("/api/chat/history", headers={"X-Chat-Token": token.encode("utf-8").decode("latin-1")}),
+        app_client.get("/api/status", cookies={"clinic_chat": token}),
+    ):
+        assert response.status_code == 401, response.text[:200]
+        assert_clear_refusal(response)
 
 
 @pytest.mark.parametrize("text", ACCEPTED_TEXTS)
 def test_odd_text_is_kept_and_every_later_page_still_renders(app_client, settings, text):
-    response = app_client.post("/api/chat", json={"sender_id": SENDER, "message": text})
+    response = app_client.post("/api/chat", json={"message": text}, headers=in_process_headers(app_client, SENDER))
     assert response.status_code == 200, response.text[:300]
     assert response.json()["assistant_unavailable"] is True
     [kept] = UnansweredStore(settings).read(SENDER)
     assert kept["text"].replace("\ufffd", "")  # what they said, minus what cannot be stored
     assert "\x00" not in kept["text"] and not any(0xD800 <= ord(c) <= 0xDFFF for c in kept["text"])
-    assert app_client.get(f"/api/chat/{SENDER}/history").status_code == 200
+    assert app_client.get("/api/chat/history", headers=in_process_headers(app_client, SENDER)).status_code == 200
 
     add_account(settings, "reviewer@clinic.example")
     sign_in(app_client, "reviewer@clinic.example")
@@ -107,7 +120,7 @@ def test_odd_text_is_kept_and_every_later_page_still_renders(app_client, setting
 @pytest.mark.parametrize("path", [
     "/api/chat/%FF%FE/history", "/api/chat/%00/history", "/api/chat/" + "a" * 5000 + "/history",
     "/api/chat/%3Cscript%3E/history", "/api/chat/..%2F..%2Fetc%2Fpasswd/history", "/api/chat/%20/history",
-    "/api/chat//history", "/api/widget-config?locale=%FF", "/api/widget-config?locale=" + "a" * 5000,
+    "/api/chat//history", "/api/chat/history?x=%FF%00", "/api/status?x=%3Cscript%3E", "/api/widget-config?locale=%FF", "/api/widget-config?locale=" + "a" * 5000,
     "/api/widget-config?locale=%3Cscript%3E", "/api/widget-config?locale=../../etc/passwd",
     "/api/widget-config?locale=en-US&locale=fr", "/api/status?x=%FF", "/?q=%FF%00", "/privacy?%3Cscript%3E",
     "/console/login?next=%FF", "/console/login?next=javascript:alert(1)", "/console/login?next=//evil.example",
@@ -117,7 +130,7 @@ def test_odd_text_is_kept_and_every_later_page_still_renders(app_client, setting
 def test_get_endpoints_never_fail_on_odd_urls(app_client, path):
     response = app_client.get(path, follow_redirects=False)
     assert response.status_code < 500, (path, response.status_code, response.text[:300])
-    if path.startswith("/api/chat/") and response.status_code != 404:  # 404: the path is no route at all
+    if path.startswith(("/api/chat/", "/api/status")) and response.status_code != 404:  # 404: no such route
         assert_clear_refusal(response)
 
 
@@ -153,5 +166,5 @@ def test_sign_in_never_sends_anyone_off_the_console(app_client, settings, next_u
 
 def test_the_refusals_can_fail(app_client):
     """A good message is not refused: the checks above see a real difference."""
-    response = app_client.post("/api/chat", json={"sender_id": SENDER, "message": "hello"})
+    response = app_client.post("/api/chat", json={"message": "hello"}, headers=in_process_headers(app_client, SENDER))
     assert response.status_code == 200

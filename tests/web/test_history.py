@@ -7,6 +7,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 
 from tests.bot.conftest import user_event
 from tests.web.conftest import SENDER
+from tests.chat_client import get_history, post_chat
 
 OTHER = "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
 BUTTONS = [
@@ -39,7 +40,7 @@ def test_history_is_the_user_and_bot_messages_in_order(client_for, rasa_down, tr
     )
     tracker_writer.save(OTHER, user_event("someone else's words", "greet"))
 
-    response = client_for(rasa_down).get(f"/api/chat/{SENDER}/history")
+    response = get_history(client_for(rasa_down), SENDER)
     assert response.status_code == 200
     messages = [{k: v for k, v in m.items() if k != "timestamp"} for m in response.json()["messages"]]
     assert messages == [
@@ -58,18 +59,18 @@ def test_history_is_the_user_and_bot_messages_in_order(client_for, rasa_down, tr
 
 def test_history_of_an_unknown_sender_is_empty(client_for, rasa_down, tracker_writer):
     tracker_writer.save(OTHER, user_event("hello", "greet"))
-    assert client_for(rasa_down).get(f"/api/chat/{SENDER}/history").json() == {"messages": []}
+    assert get_history(client_for(rasa_down), SENDER).json() == {"messages": []}
 
 
 def test_history_before_rasa_ever_ran_is_empty(client_for, rasa_down):
-    assert client_for(rasa_down).get(f"/api/chat/{SENDER}/history").json() == {"messages": []}
+    assert get_history(client_for(rasa_down), SENDER).json() == {"messages": []}
 
 
 def test_a_payload_an_action_offered_this_sender_passes_the_slash_guard(client_for, rasa_down, tracker_writer):
     dynamic = [{"title": "Tomorrow", "payload": "/pick_time"}]
     tracker_writer.save(SENDER, user_event("hi", "greet"), bot("When?", buttons=dynamic))
     client = client_for(rasa_down)
-    offered = client.post("/api/chat", json={"sender_id": SENDER, "message": "/pick_time"})
+    offered = post_chat(client, SENDER, "/pick_time")
     assert offered.status_code == 200  # reached the (down) assistant: fallback
-    not_offered = client.post("/api/chat", json={"sender_id": OTHER, "message": "/pick_time"})
+    not_offered = post_chat(client, OTHER, "/pick_time")
     assert not_offered.status_code == 400

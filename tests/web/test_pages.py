@@ -94,13 +94,41 @@ def test_widget_config_falls_back_to_the_clinic_locale(client_for, rasa_down, se
         assert client.get("/api/widget-config", params={"locale": locale}).json()["locale"] == settings.clinic.locale
 
 
-def test_the_api_accepts_calls_from_a_clinic_site_on_another_origin(client_for, rasa_down):
-    response = client_for(rasa_down).options("/api/chat", headers={
-        "Origin": "https://www.some-clinic.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type",
+def _preflight(client, origin: str):
+    return client.options("/api/chat", headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-chat-token",
     })
-    assert response.status_code == 200
-    assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_the_api_accepts_calls_from_the_clinic_sites_listed_in_settings(tmp_path, rasa_down):
+    from bot.db import migrate
+    from bot.settings import load_settings
+    from bot.web import create_app
+    from fastapi.testclient import TestClient
+    from tests.web.conftest import QUIET
+
+    listed = load_settings(environ={"BOT_VAR_DIR": str(tmp_path / "var"),
+                                    "BOT_ALLOWED_ORIGINS": "https://www.some-clinic.example"})
+    migrate(listed)
+    with TestClient(create_app(listed, options=QUIET, rasa_url=rasa_down)) as client:
+        response = _preflight(client, "https://www.some-clinic.example")
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == "https://www.some-clinic.example"
+        assert response.headers["access-control-allow-credentials"] == "true"  # the conversation cookie
+        assert "x-chat-token" in response.headers["access-control-allow-headers"].lower()
+        assert _preflight(client, "https://evil.example").status_code == 400
+
+
+def test_by_default_only_the_web_apps_own_origin_may_call_the_api(client_for, rasa_down, settings):
+    client = client_for(rasa_down)
+    own = settings.url("web")
+    assert _preflight(client, own).headers["access-control-allow-origin"] == own
+    refused = _preflight(client, "https://www.some-clinic.example")
+    assert refused.status_code == 400
+    assert "access-control-allow-origin" not in refused.headers
+    simple = client.get("/api/widget-config", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in simple.headers  # the browser hides the answer
 
 
 def test_health_and_static_files(client_for, rasa_down):

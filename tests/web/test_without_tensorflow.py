@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.web.conftest import SENDER
-
 ROOT = Path(__file__).resolve().parents[2]
 
 # Runs in a fresh process, importing the web app the way `python -m bot.web` does (its __main__ first),
@@ -22,7 +20,9 @@ from bot.db import migrate
 migrate(entry.get_settings())
 app = entry.create_app(entry.get_settings(), WebOptions(reconcile_every_seconds=None), rasa_url=sys.argv[1])
 with TestClient(app) as client:
-    reply = client.post("/api/chat", json={"sender_id": sys.argv[2], "message": "I want to kill myself"}).json()
+    started = client.post("/api/chat/start", json={}).json()
+    reply = client.post("/api/chat", json={"message": "I want to kill myself"},
+                        headers={"X-Chat-Token": started["token"]}).json()
 print(json.dumps({
     "tensorflow": sys.modules.get("tensorflow") is not None,
     "spacy": "spacy" in sys.modules,
@@ -33,7 +33,7 @@ print(json.dumps({
 
 def test_the_web_app_assesses_a_message_without_loading_tensorflow(tmp_path, rasa_down):
     env = {**os.environ, "BOT_VAR_DIR": str(tmp_path / "var")}
-    result = subprocess.run([sys.executable, "-c", SCRIPT, rasa_down, SENDER], cwd=ROOT, env=env,
+    result = subprocess.run([sys.executable, "-c", SCRIPT, rasa_down], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])

@@ -64,20 +64,33 @@
   }
   function remove(s, name) { try { if (s) s.removeItem(KEY + name); } catch (e) { /* ignore */ } delete memory[name]; }
 
-  /* ---------- sender id: random UUID v4, kept so the conversation survives reloads ---------- */
-  var UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-  function newSenderId() {
-    var b = new Uint8Array(16);
-    crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  /*
+   * ---------- the conversation: an HttpOnly cookie the web app sets ----------
+   * POST /api/chat/start makes (or confirms) the conversation and sets its secret as a cookie that no
+   * script on this page can read; every later call sends it (credentials: "include"). This page only
+   * remembers THAT a conversation was started (to ask for its history after a reload), never its id.
+   */
+  var conversationStarting = null;
+  var forgetting = Promise.resolve(); // "New chat" clears the cookie: a new start waits for that
+  remove(local, "sender"); // widget versions before the cookie kept the conversation id here
+  function startConversation() {
+    if (!conversationStarting) {
+      conversationStarting = forgetting.then(function () {
+        // The conversation's locale (data-locale) is fixed at its start: every card it is shown uses it.
+        var body = OPTIONS.locale ? JSON.stringify({ locale: OPTIONS.locale }) : "{}";
+        return request("/api/chat/start", {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: body,
+        }, 10000);
+      }).then(function (r) {
+        if (!r.ok) throw new Error("start");
+        set(local, "started", "1");
+        return true;
+      }).finally(function () { conversationStarting = null; });
+    }
+    return conversationStarting;
   }
-  function senderId() {
-    var id = get(local, "sender");
-    if (!id || !UUID4.test(id)) { id = newSenderId(); set(local, "sender", id); }
-    return id;
+  function ensureConversation() {
+    return get(local, "started") === "1" ? Promise.resolve(true) : startConversation();
   }
 
   /* ---------- colours: keep text contrast >= 4.5:1 whatever data-color says ---------- */
@@ -149,7 +162,7 @@
   function request(path, init, timeoutMs) {
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller ? setTimeout(function () { controller.abort(); }, timeoutMs) : null;
-    var options = Object.assign({ signal: controller ? controller.signal : undefined, credentials: "omit" }, init || {});
+    var options = Object.assign({ signal: controller ? controller.signal : undefined, credentials: "include" }, init || {});
     return fetch(SERVER + path, options).finally(function () { if (timer) clearTimeout(timer); });
   }
   function loadConfig() {
@@ -372,8 +385,12 @@
   }
   function checkConnection() {
     statusDetailText.textContent = "Trying to reconnect\u2026";
-    request("/api/status", {}, 5000)
-      .then(function (r) { return r.json(); })
+    ensureConversation()
+      .then(function () { return request("/api/status", {}, 5000); })
+      .then(function (r) {
+        if (r.status === 401) { remove(local, "started"); throw new Error("no conversation"); }
+        return r.json();
+      })
       .then(function (body) {
         if (body && body.assistant_available) {
           goOnline();
@@ -413,11 +430,20 @@
       if (typed) restoreInput(text);
       else if (buttons) quickReplies(buttons);
     }
-    request("/api/chat", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender_id: senderId(), message: text }),
-    }, replyTimeoutMs())
+    function post() {
+      return request("/api/chat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ message: text }),
+      }, replyTimeoutMs());
+    }
+    ensureConversation().then(post)
+      .then(function (response) {
+        // The cookie is gone (expired, cleared, or blocked): start a conversation and send once more.
+        if (response.status !== 401) return response;
+        remove(local, "started");
+        return startConversation().then(post);
+      })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           showTyping(false);
@@ -455,10 +481,13 @@
 
   /* ---------- history after a reload ---------- */
   function loadHistory() {
-    var id = get(local, "sender");
-    if (!id || !UUID4.test(id)) return Promise.resolve();
-    return request("/api/chat/" + id + "/history", {}, 10000)
-      .then(function (r) { if (!r.ok) throw new Error("history"); return r.json(); })
+    if (get(local, "started") !== "1") return Promise.resolve();
+    return request("/api/chat/history", {}, 10000)
+      .then(function (r) {
+        if (r.status === 401) { remove(local, "started"); return { messages: [] }; } // nothing to show
+        if (!r.ok) throw new Error("history");
+        return r.json();
+      })
       .then(function (body) {
         var messages = Array.isArray(body.messages) ? body.messages : [];
         var turn = [];
@@ -504,7 +533,8 @@
 
   newChatButton.addEventListener("click", function () {
     if (!window.confirm(TEXT.newChatConfirm)) return;
-    remove(local, "sender");
+    remove(local, "started");
+    forgetting = request("/api/chat/forget", { method: "POST" }, 10000).catch(function () { /* a new start replaces it */ });
     Array.prototype.slice.call(log.children).forEach(function (child) { if (child !== notice) child.remove(); });
     goOnline();
     setStatus("");

@@ -1,0 +1,77 @@
+"""What case one message makes: its kind (one table) and its key (sender id + the message's time).
+
+Three paths record cases: the action server (action_escalate, at once), the reconciler (from the
+tracker store, whatever happened) and the gateway (when Rasa cannot answer, or a message is refused).
+They must agree on both, or staff see one message as two cases, or a case of kind "none".
+
+Kind: the safety assessment decides when it escalates (crisis or emergency; a crisis that is a
+disclosure of abuse is an "abuse" case), else the escalating intent the dialogue acted on; a message
+only the gateway assessed at check-in level is a "check_in" case (nobody could ask the question).
+Nothing else makes a case: there is no kind "none".
+
+Key: the gateway stamps every message it passes to Rasa with its arrival time (REST metadata
+`received_at`, stored with the user event in the tracker). A message that timed out at the gateway
+(case recorded with that time) but was still processed by Rasa (case from the tracker event) then has
+one key. Messages without the stamp (Rasa's own channels, older events) use the event's timestamp.
+
+Pure Python on purpose: the action server imports it without the database or the web app.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Optional
+
+from safety.situation import ABUSE, situation_for
+
+CASE_KINDS = ("emergency", "crisis", "abuse", "check_in")
+
+# Intents the safety component (or the classifier) sets for a risk message, and the case each means.
+INTENT_KINDS = {"safety_crisis": "crisis", "safety_emergency": "emergency", "safety_third_party": "crisis",
+                "safety_abuse": "abuse"}
+ESCALATING_INTENTS = tuple(INTENT_KINDS)
+# Bot actions that show crisis resources: a case exists whenever one of them ran (e.g. after a
+# check-in answered "yes", where the user message itself was not flagged).
+RESOURCE_CARD_KINDS = {
+    "utter_crisis_resources_card": "crisis",
+    "utter_emergency_resources_card": "emergency",
+    "utter_abuse_resources_card": "abuse",
+}
+# The category of a case that exists because the person said "yes" to the check-in question.
+CONFIRMED_CHECK_IN = "check_in_confirmed"
+# The metadata key the gateway stamps on each message it sends to Rasa.
+RECEIVED_AT = "received_at"
+
+
+def case_kind(intent: Optional[str], assessment: Optional[Mapping[str, Any]]) -> Optional[str]:
+    """The case kind for a message, or None when it makes no case.
+
+    `intent`: the intent the dialogue acted on (None for the gateway, which has no dialogue).
+    `assessment`: {"kind", "escalate", "categories"} as the safety component stores it in parse_data
+    (or the gateway's own verdict)."""
+    assessment = assessment or {}
+    assessed = assessment.get("kind") if assessment.get("escalate") else None
+    if assessed == "emergency":
+        return "emergency"
+    if assessed == "crisis":
+        if intent == "safety_abuse":
+            return "abuse"
+        if intent is None and situation_for(list(assessment.get("categories") or [])) == ABUSE:
+            return "abuse"
+        return "crisis"
+    if intent in INTENT_KINDS:
+        return INTENT_KINDS[intent]
+    if intent is None and assessment.get("kind") == "check_in":
+        return "check_in"
+    return None
+
+
+def message_time(event: Mapping[str, Any]) -> Optional[float]:
+    """The case key's time for a user event (a tracker event as a dict): the gateway's arrival stamp
+    when there is one, else the event's own timestamp."""
+    metadata = event.get("metadata")
+    if isinstance(metadata, Mapping):
+        stamped = metadata.get(RECEIVED_AT)
+        if isinstance(stamped, (int, float)) and not isinstance(stamped, bool) and math.isfinite(stamped):
+            return float(stamped)
+    timestamp = event.get("timestamp")
+    return float(timestamp) if isinstance(timestamp, (int, float)) else None
