@@ -82,11 +82,11 @@ def test_the_chat_gateway_refuses_a_body_not_labelled_json(app_client, content_t
     assert_clear_refusal(response)
 
 
-@pytest.mark.parametrize("token", ["", "x", "a" * 5000, "\u00ff\u00fe", "<script>", "null"])
+@pytest.mark.parametrize("token", ["", "x", "a" * 5000, "<script>", "null", "a.b.c"])
 def test_a_bad_conversation_secret_is_a_clear_401(app_client, token):
     for response in (
-        app_client.post("/api/chat", json={"message": "hi"}, headers={"X-Chat-Token": token.encode("utf-8", "surrogatepass").decode("latin-1")}),
-        app_client.get("/api/chat/history", headers={"X-Chat-Token": token.encode("utf-8").decode("latin-1")}),
+        app_client.post("/api/chat", json={"message": "hi"}, headers={"X-Chat-Token": token}),
+        app_client.get("/api/chat/history", headers={"X-Chat-Token": token}),
         app_client.get("/api/status", cookies={"clinic_chat": token}),
     ):
         assert response.status_code == 401, response.text[:200]
