@@ -66,10 +66,12 @@ def said_and_kept(stack: Stack, client: ChatClient, sender: str) -> list[str]:
     return history + kept
 
 
-def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+def wait_for(condition: Callable[[], bool], seconds: float, what: str, every: float = 3.0) -> None:
+    """Poll `condition`; every 3 s by default, under the web app's read limit (30 a minute per
+    conversation for history and status)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return
-        time.sleep(0.5)
+        time.sleep(every)
     raise AssertionError(f"not within {seconds:g} s: {what}")
