@@ -53,8 +53,8 @@ def test_script_typed_into_the_widget_stays_text_live_and_after_a_reload(browser
         page.goto(stack.web_url + "/")
         widget = Widget(page)
         widget.launcher.click()
-        for text in [*PAYLOADS, RISK]:
-            widget.say(text)
+        for typed in [*PAYLOADS, RISK]:
+            widget.say(typed)
         assert widget.user_texts()[-4:] == [*PAYLOADS, RISK]
         expect(widget.cards.first).to_be_visible()
         assert_inert(page)
