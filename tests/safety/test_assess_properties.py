@@ -7,7 +7,7 @@ person missed. Speed on 100 kB (linear growth) is measured in `make bench` (safe
 """
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from safety import assess
@@ -35,6 +35,8 @@ whitespace = st.text(st.sampled_from(" \t\n\r\u00a0\u2003"), max_size=6)
 
 @PROFILE
 @given(st.text(ANY_CHARACTER, max_size=300))
+@example("\ud800")  # a lone surrogate (valid in JSON): spaCy's hashing raised on it
+@example("i want to kill myself \udfff")
 def test_never_raises_on_any_string(text):
     result = assess(text)
     assert result.kind is not None
