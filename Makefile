@@ -5,7 +5,7 @@ BOT := $(VENV)/bin/bot
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run run-cluster test train validate bench safety-model
+.PHONY: help setup run run-cluster test train validate bench load safety-model
 
 help:  ## one line per target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -31,6 +31,11 @@ test: setup browser-deps  ## the whole suite (trains first when needed)
 
 bench: setup  ## speed and memory: our bot vs a plain `rasa init` bot
 	@$(BOT) bench
+
+# LOAD_URL=http://host:port runs against a running web app (its DATABASE_URL set here for the case check).
+load: setup  ## 50 simulated people for 2 minutes through the web app: errors, p50/p95/p99, msg/s, cases
+	@$(BOT) train
+	@$(VENV)/bin/python -m bot.load $(if $(LOAD_URL),--base-url $(LOAD_URL)) --report var/reports/load.json
 
 safety-model: setup  ## retrain safety/model/ (risk model + card) from ../shared/safety-training, when it is there
 	@$(VENV)/bin/python -m safety.train_risk_model

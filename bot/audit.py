@@ -32,6 +32,8 @@ ACTIONS = {
     "case_status": "changed a case's status",
     "note_added": "added a note",
     "conversation_searched": "searched conversations",
+    "unanswered_listed": "listed unanswered messages (no text)",
+    "unanswered_viewed": "read an unanswered message",
     "audit_viewed": "read the audit log",
     "staff_added": "added an account",
     "staff_disabled": "disabled an account",

@@ -151,6 +151,53 @@ def _cmd_escalations_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cli_actor() -> str:
+    """Who ran the command, for the audit log: the operating-system account."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no name for this uid
+        return f"cli:uid {os.getuid()}"
+
+
+def _cmd_unanswered_list(args: argparse.Namespace) -> int:
+    """Messages the assistant did not answer, newest first, without their text."""
+    from bot import audit
+    from bot.console.unanswered import listing
+    from bot.web.unanswered import UnansweredStore
+
+    settings = get_settings()
+    UnansweredStore(settings).flush()  # anything this machine still holds in its spool
+    with _staff_session(settings) as session, session.begin():
+        rows, total = listing(session, flagged_only=args.flagged, limit=args.limit)
+        audit.record(session, "unanswered_listed", actor=_cli_actor(), detail={"via": "cli", "rows": len(rows)})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{'id':<17} {'received (UTC)':<20} {'reason':<22} {'kind':<10} case              sender_id")
+    from datetime import datetime, timezone
+
+    for row in rows:
+        when = datetime.fromtimestamp(row["received_at"], timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        print(f"{row['id']:<17} {when:<20} {row['reason']:<22} {row['kind']:<10} {row['case_id'] or '-':<17} "
+              f"{row['sender_id']}")
+    print(f"{len(rows)} of {total} shown. `bot unanswered show ID` prints one message's text (audited).")
+    return 0
+
+
+def _cmd_unanswered_show(args: argparse.Namespace) -> int:
+    from bot.console.unanswered import read
+
+    settings = get_settings()
+    with _staff_session(settings) as session, session.begin():
+        record = read(session, args.id, actor=_cli_actor())
+    if record is None:
+        raise _CliError(f"there is no unanswered message {args.id!r}")
+    print(json.dumps(record, indent=2, ensure_ascii=False))
+    return 0
+
+
 def _cmd_purge(args: argparse.Namespace) -> int:
     from bot.retention import purge
 
@@ -329,6 +376,17 @@ def build_parser() -> argparse.ArgumentParser:
     sync = escalations.add_parser("sync", help="create any case missing for tracker-store escalations")
     sync.add_argument("--every", type=float, metavar="SECONDS", help="keep running, checking this often")
     sync.set_defaults(handler=_cmd_escalations_sync)
+    unanswered = commands.add_parser(
+        "unanswered", help="messages kept while the assistant could not answer (every read audited)"
+    ).add_subparsers(dest="unanswered_command", required=True)
+    unanswered_list = unanswered.add_parser("list", help="newest first, without text")
+    unanswered_list.add_argument("--json", action="store_true", help="print a JSON array")
+    unanswered_list.add_argument("--flagged", action="store_true", help="only messages the safety check flagged")
+    unanswered_list.add_argument("--limit", type=int, default=100)
+    unanswered_list.set_defaults(handler=_cmd_unanswered_list)
+    unanswered_show = unanswered.add_parser("show", help="one message with its text")
+    unanswered_show.add_argument("id")
+    unanswered_show.set_defaults(handler=_cmd_unanswered_show)
     return parser
 
 

@@ -76,7 +76,17 @@ def migrate(settings: Settings) -> str:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     upgrade(url)
+    import_spooled_unanswered(settings)
     return head_revision()
+
+
+def import_spooled_unanswered(settings: Settings) -> int:
+    """Move `var/unanswered/messages.jsonl` (where earlier versions kept these messages for good, and
+    where the web app spools them while the database is down) into the database, once: the file is
+    removed when every line is stored, and each line is keyed so a repeat stores nothing twice."""
+    from bot.web.unanswered import UnansweredStore
+
+    return UnansweredStore(settings).flush()
 
 
 def head_revision() -> str:

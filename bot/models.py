@@ -221,3 +221,29 @@ class Handoff(Base):
     end_reason = Column(String(16), nullable=True)
     # When the assistant was resumed in Rasa after this row ended (null: still to do, or taken over).
     resumed_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class UnansweredMessage(Base):
+    """A message the assistant never answered (Rasa down or slow, or the gateway refused it).
+
+    Why a table: such a message is not in Rasa's tracker store, so this row is the clinic's only record
+    that someone wrote it (and, for a flagged one, the words behind its case). Keyed by (sender_id,
+    received_at) so the gateway, its disk spool and the one-time import of the old JSON Lines file
+    can all write the same message without duplicating it. Staff read it in the console or with
+    `bot unanswered`; every read of the text is audited.
+    """
+
+    __tablename__ = "unanswered_messages"
+    __table_args__ = (UniqueConstraint("sender_id", "received_at", name="uq_unanswered_sender_received"),)
+
+    id = Column(Integer, primary_key=True)
+    public_id = Column(String(32), nullable=False, unique=True, default=new_public_id)
+    sender_id = Column(String(255), nullable=False, index=True)
+    received_at = Column(Float, nullable=False, index=True)
+    # "unreachable", "timeout", "error" (Rasa) or "refused_<error>" (the gateway refused it).
+    reason = Column(String(64), nullable=False)
+    kind = Column(String(32), nullable=False)
+    categories = Column(JSON, nullable=False, default=list)
+    case_created = Column(Boolean, nullable=False, default=False)
+    text = Column(Text, nullable=False)
+    stored_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -85,9 +85,39 @@ def check_rasa(version: Optional[str] = None, original: Optional[Callable[..., A
         )
 
 
+def strict_tracker_store() -> None:
+    """No silent in-memory tracker store when the database fails.
+
+    Rasa wraps every tracker store in a FailSafeTrackerStore that, when the database cannot be read or
+    written, carries on with an empty in-memory tracker: the person gets answers, but the turn never
+    reaches the transcript of record and the reconciler never sees a flagged message, so its case is
+    lost too. Failing the turn instead lets the gateway answer (resources for a risk message) and keep
+    the message and its case until the database is back (bot/web/unanswered.py)."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    if getattr(FailSafeTrackerStore, "_bot_strict", False):
+        return
+
+    async def retrieve(self: Any, sender_id: str) -> Any:
+        return await self._tracker_store.retrieve(sender_id)
+
+    async def retrieve_full_tracker(self: Any, sender_id: str) -> Any:
+        return await self._tracker_store.retrieve_full_tracker(sender_id)
+
+    async def save(self: Any, tracker: Any) -> None:
+        await self._tracker_store.save(tracker)
+
+    FailSafeTrackerStore.retrieve = retrieve  # type: ignore[method-assign]
+    FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker  # type: ignore[method-assign]
+    FailSafeTrackerStore.save = save  # type: ignore[method-assign]
+    FailSafeTrackerStore._bot_strict = True  # type: ignore[attr-defined]
+
+
 def install() -> None:
-    """Replace `RemoteAction._validate_action_result` (after the checks above); idempotent."""
+    """Replace `RemoteAction._validate_action_result` (after the checks above) and make the tracker
+    store strict; idempotent."""
     check_rasa()
+    strict_tracker_store()
     if getattr(RemoteAction._validate_action_result, "_bot_compiled_validator", False):
         return
     replacement = make_validate_action_result(RemoteAction.action_response_format_spec())
@@ -95,12 +125,34 @@ def install() -> None:
     RemoteAction._validate_action_result = replacement  # type: ignore[method-assign]
 
 
+# Rasa's own DEBUG logging writes what people said (the parsed message, the rule policy's states):
+# conversations are health data, so the Rasa server logs at INFO at most, whatever --debug or LOG_LEVEL
+# ask for, unless this is set on purpose (a developer's machine, made-up conversations only).
+UNSAFE_DEBUG_VARIABLE = "BOT_RASA_DEBUG_WITH_MESSAGE_TEXT"
+DEBUG_FLAGS = {"--debug", "-vv", "--verbose", "-v"}
+
+
+def clamp_log_level(argv: list[str], environ: Any) -> list[str]:
+    """The arguments without debug flags, and LOG_LEVEL raised to INFO, unless the variable above is 1."""
+    if environ.get(UNSAFE_DEBUG_VARIABLE) == "1":
+        return argv
+    asked = [a for a in argv if a in DEBUG_FLAGS] or (
+        [environ["LOG_LEVEL"]] if environ.get("LOG_LEVEL", "").upper() == "DEBUG" else [])
+    if asked:
+        print(f"rasa: debug logging would write message text, so it stays at INFO (set {UNSAFE_DEBUG_VARIABLE}=1 "
+              "on a developer's machine with made-up conversations only)", file=sys.stderr)
+        environ["LOG_LEVEL"] = "INFO"
+    return [a for a in argv if a not in DEBUG_FLAGS]
+
+
 def main() -> None:
     """Install the replacement, then hand over to Rasa's own CLI with our arguments."""
+    import os
+
     install()
     from rasa.__main__ import main as rasa_cli
 
-    sys.argv[0] = "rasa"
+    sys.argv = ["rasa", *clamp_log_level(sys.argv[1:], os.environ)]
     rasa_cli()
 
 

@@ -71,6 +71,37 @@ def _long_message(chars: int, texts: list[str]) -> str:
     return (". ".join(parts))[:chars]
 
 
+#: long inputs built to stress one part each (tokeniser, normaliser, matcher, negation, spans), as the
+#: gateway calls assess on them: without a precomputed embedding
+ADVERSARIAL = {
+    "no_spaces": "a",
+    "ordinary_words": "so tired of everything today ",
+    "risk_every_sentence": "i want to kill myself. ",
+    "leetspeak_and_stretching": "k1ll mys3lf diiiiie ",
+    "negated_risk": "i don't want to die but ",
+    "emoji": "\U0001f52a\U0001f48a ",
+    "idioms": "this traffic is killing me ",
+    "punctuation": "!?.,",
+}
+
+
+def _repeat(unit: str, chars: int) -> str:
+    return (unit * (chars // len(unit) + 1))[:chars]
+
+
+def adversarial(sizes: tuple[int, ...] = (50_000, 100_000)) -> dict:
+    """CPU ms (best of two) of assess on each adversarial input at each size, and the growth ratio
+    between the last two sizes (2.0 is linear for a doubling)."""
+    get_engine()
+    assess("warm up")
+    out = {}
+    for name, unit in ADVERSARIAL.items():
+        times = [min(_cpu(lambda t=_repeat(unit, n): assess(t)) for _ in range(2)) * 1000 for n in sizes]
+        out[name] = {**{f"{n // 1000}kB_ms": round(t, 1) for n, t in zip(sizes, times)},
+                     "ratio": round(times[-1] / times[-2], 2) if times[-2] else None}
+    return out
+
+
 def run(iterations: int = 2000) -> dict:
     """Measure and return latencies in milliseconds (and the 100 kB / 50 kB ratio).
 
@@ -108,6 +139,7 @@ def run(iterations: int = 2000) -> dict:
         "long_50kB_ms": round(t50, 2),
         "long_100kB_ms": round(t100, 2),
         "ratio_100kB_over_50kB": round(t100 / t50, 2) if t50 else None,
+        "adversarial_cpu_ms": adversarial(),
     }
 
 

@@ -29,6 +29,7 @@ The order of decisions, and why:
 """
 from __future__ import annotations
 
+import re
 import threading
 from bisect import bisect_left
 from dataclasses import dataclass, replace
@@ -42,6 +43,8 @@ from .matcher import Lemmas, PatternCompiler, RuleMatcher, build_nlp
 from .normalise import Normaliser
 from .risk_model import RiskModel, get_model
 from .rules import RULES_DIR, Rule, RuleSet, load_ruleset
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,9 @@ class Engine:
             raise TypeError(f"assess() expects str, got {type(text).__name__}")
         if not text.strip():
             return Assessment.none(), RuleView.of([], self._kind)
+        # A lone UTF-16 surrogate (JSON allows "\ud800") makes spaCy's string hashing raise; one U+FFFD
+        # per surrogate keeps every offset, so spans still point into the text as given.
+        text = _LONE_SURROGATE.sub("\ufffd", text)
         norm, doc, hits, idiomatic = self._rule_hits(text)
         view = self._view(doc, hits, idiomatic)
         if self.model is None:  # rules only (tests of the rules themselves): weak hits count as rules

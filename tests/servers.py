@@ -74,7 +74,7 @@ class Stack:
     on private ports and database."""
 
     def __init__(self, var_dir: Path, extra_env: Optional[dict[str, str]] = None, web: bool = False,
-                 replicas: int = 0) -> None:
+                 replicas: int = 0, log_path: Optional[Path] = None) -> None:
         self.env = {
             "BOT_VAR_DIR": str(var_dir),
             "BOT_RASA_PORT": str(free_port()),
@@ -86,7 +86,7 @@ class Stack:
         var_dir.mkdir(parents=True, exist_ok=True)
         train(self.settings)  # up to date after `make test`'s own training: just builds var/build
         migrate(self.settings)  # as `bot run` does before starting the services
-        self.log_path = var_dir / "servers.log"
+        self.log_path = log_path or var_dir / "servers.log"  # elsewhere when a test fills var/
         self._log = self.log_path.open("ab")
         if replicas:  # `bot run-cluster`: Rasa replicas (rasa-1, ...), actions, the web app
             self.env["BOT_RASA_PORT"] = str(free_port_run(replicas))

@@ -342,6 +342,12 @@ def _change_words(change: CaseEvent) -> str:
     return words + (f" (fired: {change.detail})" if change.detail else "")
 
 
+def _unanswered_for(db: Session, sender_id: str) -> list[dict[str, Any]]:
+    from bot.console.unanswered import for_sender
+
+    return for_sender(db, sender_id)
+
+
 def detail(db: Session, case: Case, me: Staff) -> dict[str, Any]:
     """Everything the case page and the export show."""
     events = transcript.conversation(db.connection(), case.sender_id)
@@ -373,6 +379,8 @@ def detail(db: Session, case: Case, me: Staff) -> dict[str, Any]:
         "safety_plan": safety_plan(events),
         "safety_plan_words": words().get("safety_plan_words") or {},
         "transcript_missing": not events,
+        # Messages of this conversation the assistant never answered (not in the tracker store).
+        "unanswered": _unanswered_for(db, case.sender_id),
         "notes": [{"author": emails.get(n.staff_id, "?"), "at": aware(n.created_at), "body": n.body} for n in notes],
         "history": [{"who": emails.get(h.staff_id, "system") if h.staff_id else "system", "at": aware(h.at),
                      "change": h.change, "from": h.from_value, "to": h.to_value, "detail": h.detail,

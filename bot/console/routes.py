@@ -515,6 +515,42 @@ def search(request: Request) -> Response:
                                                "too_short": 0 < len(fragment) < 4}, signed, db)
 
 
+# --- unanswered messages (kept while the assistant could not answer) -----------------------------
+
+@router.get("/unanswered", response_class=HTMLResponse)
+def unanswered_page(request: Request) -> Response:
+    """The list, without text: when, why, flagged or not, the case it became."""
+    from bot.console import unanswered
+
+    flagged = request.query_params.get("flagged") == "1"
+    page = _page_number(request)
+    with database(request) as db, db.begin():
+        signed = auth.authorise(db, _settings(request), request)
+        rows, total = unanswered.listing(db, flagged_only=flagged, limit=unanswered.PAGE,
+                                         offset=(page - 1) * unanswered.PAGE)
+        audit.record(db, "unanswered_listed", staff=signed.member, address=auth.client_address(request),
+                     detail={"rows": len(rows), "page": page})
+        return render(request, "unanswered.html", {
+            "rows": rows, "total": total, "flagged": flagged, "page": page,
+            "pages": max(1, -(-total // unanswered.PAGE))}, signed, db)
+
+
+@router.get("/unanswered/{public_id}", response_class=HTMLResponse)
+def unanswered_message_page(public_id: str, request: Request) -> Response:
+    """One message with its words; the read is audited."""
+    from bot.console import unanswered
+
+    with database(request) as db, db.begin():
+        signed = auth.authorise(db, _settings(request), request)
+        record = unanswered.read(db, public_id, staff=signed.member, address=auth.client_address(request))
+        if record is None:
+            return render(request, "message.html", {"title": "Message not found",
+                          "message": "There is no unanswered message at this address. It may have been removed "
+                                     "by the retention schedule.", "back": "/console/unanswered"},
+                          signed, db, status_code=404)
+        return render(request, "unanswered_message.html", {"record": record}, signed, db)
+
+
 # --- own account -----------------------------------------------------------------------------------
 
 @router.get("/account", response_class=HTMLResponse)

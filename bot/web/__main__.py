@@ -6,6 +6,7 @@ from bot.web.without_tensorflow import keep_tensorflow_out
 keep_tensorflow_out()  # before anything imports spaCy (and with it thinc)
 
 import logging  # noqa: E402
+import os  # noqa: E402
 import sys  # noqa: E402
 
 import uvicorn  # noqa: E402
@@ -16,7 +17,9 @@ from bot.db import DatabaseNotMigrated  # noqa: E402
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # BOT_LOG_LEVEL=DEBUG for more detail; no level writes message text (tests/test_no_text_in_logs.py).
+    level = os.environ.get("BOT_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per call to Rasa is noise
     settings = get_settings()
     try:
@@ -28,7 +31,7 @@ def main() -> None:
         app,
         host=settings.services.host,
         port=settings.services.web_port,
-        log_level="info",
+        log_level=level.lower(),
         # Bodies are never logged; the access log shows method, path and status only.
         access_log=True,
         # Push streams (live handoff) stay open; on shutdown give them a moment, then close them.

@@ -67,7 +67,7 @@ def build_state(settings: Settings, options: WebOptions, rasa_url: Optional[str]
         rasa_url=urls[0].rstrip("/"),
         replicas=Replicas(urls),
         resources=ResourceCatalog(settings),
-        unanswered=UnansweredStore(settings.var_dir / "unanswered" / "messages.jsonl"),
+        unanswered=UnansweredStore(settings),
         payloads=PayloadGuard(settings),
         tokens=ConversationTokens(secret_key(settings)),
         sender_limiter=limiter("sender", options.sender_limit, options.sender_window_seconds),

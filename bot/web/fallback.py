@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from bot.case_identity import case_kind
-from bot.escalations import record_escalation
 from bot.settings import Settings
-from bot.web.unanswered import UnansweredStore
+from bot.web.unanswered import Kept, UnansweredStore
 from safety.situation import CRISIS, situation_for
 
 logger = logging.getLogger(__name__)
@@ -75,28 +74,19 @@ def keep_unanswered(
     verdict: Verdict,
     record_case: bool = True,
     received_at: Optional[float] = None,
-) -> bool:
-    """Record a case for a flagged message (idempotent) and keep the message; True when a case was created.
+) -> str:
+    """Keep the message and, when it makes a case, the case (both idempotent, both retried by the store's
+    flush when the database is down); returns where the message went ("database", "spool", "memory").
 
     `received_at`: when the gateway received the message; for a message it also sent to Rasa, the
     stamp it sent along, so the reconciler's case for it (if Rasa processed it after all) is this one."""
-    received_at = time.time() if received_at is None else received_at
-    created = False
     kind = case_kind(None, {"kind": verdict.kind, "escalate": verdict.escalate, "categories": verdict.categories})
-    if kind is not None and record_case:
-        try:
-            created = record_escalation(
-                sender_id, received_at, kind, verdict.categories, verdict.rule_ids,
-                settings=settings, source="gateway",
-            )
-        except Exception as error:  # noqa: BLE001 - the file below still keeps the message
-            logger.error("gateway could not record a case: %s", type(error).__name__)
-    try:
-        store.add(
-            sender_id=sender_id, received_at=received_at, text=text, reason=reason,
-            kind=verdict.kind, categories=verdict.categories, case_created=created,
-        )
-    except OSError as error:
-        logger.error("gateway could not keep an unanswered message: %s", type(error).__name__)
-    logger.info("unanswered message kept: reason=%s kind=%s case_created=%s", reason, verdict.kind, created)
-    return created
+    record = Kept(
+        sender_id=sender_id, received_at=time.time() if received_at is None else received_at, text=text,
+        reason=reason, kind=verdict.kind, categories=list(verdict.categories), rule_ids=list(verdict.rule_ids),
+        case_wanted=kind is not None and record_case, case_kind=kind,
+    )
+    where = store.keep(record)
+    logger.info("unanswered message kept: reason=%s kind=%s case_wanted=%s stored_in=%s",
+                reason, verdict.kind, record.case_wanted, where)
+    return where

@@ -45,6 +45,16 @@ router = APIRouter(prefix="/api")
 SENDER_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
+# Characters no database column, log-free transcript or page should carry: C0 controls other than tab,
+# newline and carriage return, DEL, and lone UTF-16 surrogates (valid in JSON "\ud800", not in UTF-8;
+# PostgreSQL refuses NUL outright). Each becomes U+FFFD, so the rest of what the person said is kept.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    return UNSTORABLE.sub("\ufffd", text)
+
+
 # The start request carries at most a locale.
 START_BODY_LIMIT = 1024
 
@@ -93,7 +103,7 @@ async def _read_body(request: Request, limit: int) -> Optional[dict[str, Any]]:
         chunks.append(chunk)
     try:
         body = json.loads(b"".join(chunks) or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than Python's stack
         return None
     return body if isinstance(body, dict) else None
 
@@ -177,6 +187,7 @@ async def chat(request: Request) -> JSONResponse:
         return _refusal(400, "bad_request", texts.BAD_REQUEST)
     if not text.strip():
         return _refusal(400, "empty", texts.EMPTY)
+    text = storable(text)
 
     address_ok = await web.address_limiter.hit_async(_client_address(request))
     if not address_ok or not await web.sender_limiter.hit_async(sender_id):

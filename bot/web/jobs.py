@@ -43,6 +43,10 @@ class Scheduler(PeriodicThread):
 
     def run_once(self) -> None:
         try:
+            self.unanswered.flush()  # messages kept while the database was down or the disk full
+        except Exception as error:  # noqa: BLE001
+            logger.error("unanswered flush failed: %s", type(error).__name__)
+        try:
             self._reconcile(self.settings)
         except Exception as error:  # noqa: BLE001 - a locked or unreachable database recovers
             logger.error("reconcile failed: %s", type(error).__name__)

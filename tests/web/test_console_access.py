@@ -27,6 +27,9 @@ ROUTES = [
     ("POST", f"/console/cases/{CASE}/status", "page"),
     ("POST", f"/console/cases/{CASE}/notes", "page"),
     ("GET", "/console/search", "page"),
+    # Unanswered messages: any signed-in member, like cases (the list has no text; each read is audited).
+    ("GET", "/console/unanswered", "page"),
+    ("GET", f"/console/unanswered/{CASE}", "page"),
     ("GET", "/console/account", "page"),
     ("POST", "/console/account/password", "page"),
     ("GET", "/console/staff", "admin-page"),

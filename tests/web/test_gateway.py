@@ -19,7 +19,7 @@ RISK = "I want to kill myself"
 
 
 def unanswered(settings) -> list[dict]:
-    return UnansweredStore(settings.var_dir / "unanswered" / "messages.jsonl").read()
+    return UnansweredStore(settings).read()
 
 
 def crisis_payload(settings, kind: str = "crisis") -> dict:

