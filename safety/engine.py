@@ -68,7 +68,16 @@ class RuleView:
     weak_kind: Kind  # the kind if the weak hits counted too
     vetoable: bool  # a crisis (not an emergency) only from weak rules or veto categories (tunables)
     negated: bool = False  # a short message whose every hit was negated ("i would never kill myself")
-    idiomatic: bool = False  # an idiom or harmless use set a risk match aside ("end it with my boyfriend")
+    # An idiom or harmless use is in the message and no risk match survived: it set one aside ("end it
+    # with my boyfriend", "does DBT work for self-harm?") or the message is a figure of speech no risk
+    # rule reads at all ("my mum is going to kill me when she sees my grades").
+    idiomatic: bool = False
+
+    @property
+    def partial(self) -> bool:
+        """Some rule matched but did not decide by itself (an unconfirmed weak keyword, a negated or
+        context-only phrase): evidence enough for the intent classifier to ask (``classifier_may_ask``)."""
+        return bool(self.strong) or self.has_weak
 
     @classmethod
     def of(cls, hits: list[Hit], kind_of: Any, veto_categories: frozenset[str] = frozenset(),
@@ -97,12 +106,49 @@ def combine(view: RuleView, verdict: Kind, vetoed: bool = False) -> tuple[Kind, 
         return view.weak_kind, True, False
     if (view.negated or view.idiomatic) and verdict is Kind.CRISIS:  # the model may ask, not page
         verdict = Kind.CHECK_IN
+    elif view.idiomatic and verdict is Kind.CHECK_IN:  # a figure of speech: asking needs the crisis cut-off
+        verdict = Kind.NONE
     if view.has_weak and verdict is not Kind.NONE:  # the model agrees the keyword is about the writer
         kind = view.weak_kind if verdict is Kind.CRISIS else max_kind(view.strong_kind, Kind.CHECK_IN)
         return kind, True, False
     if verdict.rank > view.strong_kind.rank:
         return verdict, False, True
     return view.strong_kind, False, False
+
+
+def classifier_may_ask(view: RuleView, probability: Optional[float], floor: float) -> bool:
+    """May the general intent classifier's risk-family intent raise a message that the rules and the
+    model left at "none" to a check-in question?
+
+    Only with some evidence beside it: a rule that matched without deciding (``RuleView.partial``), or
+    a risk-model probability at or above ``floor`` (the ``ask`` cut-off of the model's card, chosen by
+    cross-validation so that almost no risk message the rules and the model leave quiet falls below
+    it). Never on a figure of speech (``RuleView.idiomatic``: "my mum is going to kill me", "does DBT
+    work for self-harm?"). Why: on its own the classifier asked "are you thinking about suicide?" of
+    one ordinary forum post in five ("she got engaged and I'm happy for her"), a jarring question for
+    someone who is not at risk. One function for the Rasa component and for the figures of the card.
+    """
+    if view.idiomatic:
+        return False
+    if view.partial:
+        return True
+    return probability is not None and probability >= floor
+
+
+@dataclass(frozen=True)
+class Detail:
+    """``assess`` together with what it was combined from (for the Rasa component and evaluation).
+
+    ``probability`` is the risk model's, when it was consulted; internal, never shown or stored."""
+
+    assessment: Assessment
+    view: RuleView
+    probability: Optional[float] = None
+    ask_floor: float = 0.0  # the model's ``ask`` cut-off for this message's length band
+
+    @property
+    def classifier_may_ask(self) -> bool:
+        return classifier_may_ask(self.view, self.probability, self.ask_floor)
 
 
 class _Vocabulary:
@@ -157,21 +203,29 @@ class Engine:
         return self.assess_with_view(text, embedding)[0]
 
     def assess_with_view(self, text: str, embedding: Optional[np.ndarray] = None) -> tuple[Assessment, RuleView]:
-        """``assess`` and the rules' view it was combined from, from one pass over the message (the
-        Rasa component needs both, e.g. whether an idiom set a match aside)."""
+        """``assess`` and the rules' view it was combined from, from one pass over the message."""
+        detail = self.assess_detail(text, embedding)
+        return detail.assessment, detail.view
+
+    def assess_detail(self, text: str, embedding: Optional[np.ndarray] = None) -> Detail:
+        """``assess`` with the rules' view and the model's probability, from one pass over the message
+        (the Rasa component needs them to decide whether the intent classifier may ask)."""
         if not isinstance(text, str):
             raise TypeError(f"assess() expects str, got {type(text).__name__}")
         if not text.strip():
-            return Assessment.none(), RuleView.of([], self._kind)
+            return Detail(Assessment.none(), RuleView.of([], self._kind))
         norm, doc, hits, idiomatic = self._rule_hits(text)
         view = self._view(doc, hits, idiomatic)
         if self.model is None:  # rules only (tests of the rules themselves): weak hits count as rules
-            return self._result(text, norm, doc, hits, self._kind(hits) if hits else Kind.NONE), view
-        verdict, vetoed = Kind.NONE, False
+            return Detail(self._result(text, norm, doc, hits, self._kind(hits) if hits else Kind.NONE), view)
+        verdict, vetoed, probability = Kind.NONE, False, None
+        thresholds = self.model.thresholds.for_text(text)
         if not view.strong_kind.escalates or view.vetoable:
-            verdict, vetoed = self.model.verdict(text, embedding, weak_hit=view.has_weak)
+            probability = self.model.probability(text, embedding)
+            verdict, vetoed = thresholds.decide(probability, view.has_weak)
         kind, use_weak, model_raised = combine(view, verdict, vetoed)
-        return self._result(text, norm, doc, hits if use_weak else view.strong, kind, model_raised), view
+        assessment = self._result(text, norm, doc, hits if use_weak else view.strong, kind, model_raised)
+        return Detail(assessment, view, probability, thresholds.ask)
 
     def is_short(self, doc: Any) -> bool:
         """A chat-length message: there a negated phrase is what the person means; in a long post,
@@ -195,8 +249,8 @@ class Engine:
         norm = self.normaliser(text)
         doc = self._lemmatizer(self.nlp.make_doc(norm.text))
         raw = self.risk(doc)
-        if not raw:
-            return norm, doc, [], False
+        if not raw:  # no risk rule read it; still a figure of speech? ("my mum is going to kill me")
+            return norm, doc, [], bool(self.idioms(doc))
         hits, idiomatic = self._decide(doc, raw)
         return norm, doc, hits, idiomatic
 
@@ -240,7 +294,7 @@ class Engine:
         rules = self.risk.rules
 
         hits: list[Hit] = []
-        idiomatic = False
+        idiomatic = bool(idiom_spans)  # a figure of speech is in the message (it counts when no hit survives)
         marker_sentences: dict[int, set[int]] = {}  # computed only when a rule needs it
         for rid, start, end in raw:
             rule = rules[rid]
