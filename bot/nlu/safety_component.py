@@ -89,6 +89,10 @@ class SafetyComponent(GraphComponent):
             # Minimum classifier confidence for that (the ranking is searched, not just the top intent,
             # so a low-confidence nlu_fallback cannot hide a risk intent).
             "classifier_threshold": 0.5,
+            # When a risk-family intent is set aside, the next ordinary intent replaces it only if at
+            # least this confident (as the FallbackClassifier's threshold in config.yml); otherwise
+            # nlu_fallback, so "my mum is going to kill me" is not answered as grief at 6%.
+            "fallback_threshold": 0.2,
             # The `alias` of the dense featurizer whose sentence vector is the MiniLM embedding the
             # risk model reads (config.yml); null makes assess() compute it itself.
             "embedding_featurizer": "minilm",
@@ -97,6 +101,7 @@ class SafetyComponent(GraphComponent):
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._risk_intents = {name: Kind(kind) for name, kind in config["classifier_risk_intents"].items()}
         self._threshold = float(config["classifier_threshold"])
+        self._fallback_threshold = float(config.get("fallback_threshold", 0.0))
         self._embedding_featurizer = config.get("embedding_featurizer")
 
     @classmethod
@@ -162,7 +167,7 @@ class SafetyComponent(GraphComponent):
         intent = intent_for(assessment)
         ranking = message.get(INTENT_RANKING_KEY) or []
         if intent is None:
-            self._drop_unsupported_routing_intent(message, ranking, asking_allowed=may_ask)
+            self._drop_unsupported_routing_intent(message, ranking, may_ask, self._fallback_threshold)
             return
         override = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
         ranking = [override] + [entry for entry in ranking if entry.get(INTENT_NAME_KEY) != intent]
@@ -178,7 +183,7 @@ class SafetyComponent(GraphComponent):
 
     @staticmethod
     def _drop_unsupported_routing_intent(message: Message, ranking: List[Dict[str, Any]],
-                                         asking_allowed: bool = True) -> None:
+                                         asking_allowed: bool = True, fallback_threshold: float = 0.0) -> None:
         """No verdict, yet the classifier's top intent would route to a safety reply (or, when nothing
         supports asking, to the check-in question): take the next ordinary intent of the ranking
         instead (or the fallback)."""
@@ -187,7 +192,10 @@ class SafetyComponent(GraphComponent):
         if current not in unsupported:
             return
         ordinary = [entry for entry in ranking if entry.get(INTENT_NAME_KEY) not in unsupported]
-        best = ordinary[0] if ordinary else {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        fallback = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        best = ordinary[0] if ordinary else fallback
+        if (best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < fallback_threshold:
+            best, ordinary = fallback, [fallback] + [e for e in ordinary if e.get(INTENT_NAME_KEY) != FALLBACK_INTENT]
         message.set(INTENT, dict(best), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ordinary or [best], add_to_output=True)
 
