@@ -333,6 +333,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-unasked-risk", type=float, default=0.001,
                         help="share of risk items the classifier's check-in question may no longer reach "
                              "because of the `ask` cut-off (over the risk items the rules and model leave quiet)")
+    parser.add_argument("--skip-leave-source-out", action="store_true",
+                        help="do not refit once per left-out source (14 more fits); the card says so")
     args = parser.parse_args(argv)
 
     started = time.time()
@@ -379,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                   [k for k, m in zip(both, short) if m]),
     }
     loso = {}
-    for source, probs in leave_source_out(x, items, args.c).items():
+    for source, probs in ({} if args.skip_leave_source_out else leave_source_out(x, items, args.c)).items():
         idx = [i for i, it in enumerate(orig_items) if it.source == source]
         src_items = [orig_items[i] for i in idx]
         loso[source] = figures(src_items, kinds_for([views[i] for i in idx], probs, t, [texts_o[i] for i in idx]))[
@@ -480,10 +482,9 @@ chooses between no action, a check-in question and the crisis reply (NICE NG225)
 
 ## Each source left out of training entirely (rules and model)
 
-| source | n | escalated | check-in |
-|---|---|---|---|
-""" + "\n".join(f"| {s} | {v['n']} | {v['escalated']:.1%} | {v['check_in']:.1%} |"
-                for s, v in card['leave_one_source_out'].items()) + """
+""" + ("| source | n | escalated | check-in |\n|---|---|---|---|\n" + "\n".join(
+    f"| {s} | {v['n']} | {v['escalated']:.1%} | {v['check_in']:.1%} |" for s, v in card['leave_one_source_out'].items())
+    if card['leave_one_source_out'] else "Not run for this model (`--skip-leave-source-out`); run `make safety-model` for them.") + """
 
 These are development figures on the corpus the thresholds were chosen on. Figures on text
 nobody tuned on are in the README (blind set, project corpus, whole pipeline).
