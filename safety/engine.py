@@ -72,6 +72,10 @@ class RuleView:
     # with my boyfriend", "does DBT work for self-harm?") or the message is a figure of speech no risk
     # rule reads at all ("my mum is going to kill me when she sees my grades").
     idiomatic: bool = False
+    # No risk rule matched at all and an idiom is there: a pure figure of speech ("my mum is going to
+    # kill me"). Then the model alone asks only at its crisis cut-off. Not when an idiom set a match
+    # aside ("I don't want to live in chronic pain ..."): there the model's check-in stands (recall).
+    figurative: bool = False
 
     @property
     def partial(self) -> bool:
@@ -81,7 +85,7 @@ class RuleView:
 
     @classmethod
     def of(cls, hits: list[Hit], kind_of: Any, veto_categories: frozenset[str] = frozenset(),
-           short: bool = True, idiomatic: bool = False) -> "RuleView":
+           short: bool = True, idiomatic: bool = False, figurative: bool = False) -> "RuleView":
         strong = [h for h in hits if not h.weak]
         has_weak = len(strong) < len(hits)
         strong_kind = kind_of(strong) if strong else Kind.NONE
@@ -90,7 +94,8 @@ class RuleView:
         vetoable = weak_kind is Kind.CRISIS and bool(escalating) and all(
             h.category in veto_categories or h.rule.weak for h in escalating)
         negated = short and bool(hits) and all(h.negated for h in hits)
-        return cls(strong, strong_kind, has_weak, weak_kind, vetoable, negated, idiomatic and not hits)
+        return cls(strong, strong_kind, has_weak, weak_kind, vetoable, negated, idiomatic and not hits,
+                   figurative and not hits)
 
 
 def combine(view: RuleView, verdict: Kind, vetoed: bool = False) -> tuple[Kind, bool, bool]:
@@ -106,7 +111,7 @@ def combine(view: RuleView, verdict: Kind, vetoed: bool = False) -> tuple[Kind, 
         return view.weak_kind, True, False
     if (view.negated or view.idiomatic) and verdict is Kind.CRISIS:  # the model may ask, not page
         verdict = Kind.CHECK_IN
-    elif view.idiomatic and verdict is Kind.CHECK_IN:  # a figure of speech: asking needs the crisis cut-off
+    elif view.figurative and verdict is Kind.CHECK_IN:  # a figure of speech: asking needs the crisis cut-off
         verdict = Kind.NONE
     if view.has_weak and verdict is not Kind.NONE:  # the model agrees the keyword is about the writer
         kind = view.weak_kind if verdict is Kind.CRISIS else max_kind(view.strong_kind, Kind.CHECK_IN)
@@ -214,8 +219,8 @@ class Engine:
             raise TypeError(f"assess() expects str, got {type(text).__name__}")
         if not text.strip():
             return Detail(Assessment.none(), RuleView.of([], self._kind))
-        norm, doc, hits, idiomatic = self._rule_hits(text)
-        view = self._view(doc, hits, idiomatic)
+        norm, doc, hits, idiomatic, figurative = self._rule_hits(text)
+        view = self._view(doc, hits, idiomatic, figurative)
         if self.model is None:  # rules only (tests of the rules themselves): weak hits count as rules
             return Detail(self._result(text, norm, doc, hits, self._kind(hits) if hits else Kind.NONE), view)
         verdict, vetoed, probability = Kind.NONE, False, None
@@ -234,25 +239,27 @@ class Engine:
 
     def rule_view(self, text: str) -> RuleView:
         """The rules' view of a message, as ``assess`` combines it with the model (for training)."""
-        _, doc, hits, idiomatic = self._rule_hits(text)
-        return self._view(doc, hits, idiomatic)
+        _, doc, hits, idiomatic, figurative = self._rule_hits(text)
+        return self._view(doc, hits, idiomatic, figurative)
 
-    def _view(self, doc: Any, hits: list[Hit], idiomatic: bool) -> RuleView:
-        return RuleView.of(hits, self._kind, self.tunables.model_veto_categories, self.is_short(doc), idiomatic)
+    def _view(self, doc: Any, hits: list[Hit], idiomatic: bool, figurative: bool = False) -> RuleView:
+        return RuleView.of(hits, self._kind, self.tunables.model_veto_categories, self.is_short(doc), idiomatic,
+                           figurative)
 
     def rule_hits(self, text: str) -> list[Hit]:
         """The rules' surviving matches (idioms, negation and context applied), before the model."""
         return self._rule_hits(text)[2] if text.strip() else []
 
-    def _rule_hits(self, text: str) -> tuple[Any, Any, list[Hit], bool]:
-        """(normalised text, doc, surviving hits, whether an idiom set a risk match aside)."""
+    def _rule_hits(self, text: str) -> tuple[Any, Any, list[Hit], bool, bool]:
+        """(normalised text, doc, surviving hits, an idiom is there, a pure figure of speech)."""
         norm = self.normaliser(text)
         doc = self._lemmatizer(self.nlp.make_doc(norm.text))
         raw = self.risk(doc)
         if not raw:  # no risk rule read it; still a figure of speech? ("my mum is going to kill me")
-            return norm, doc, [], bool(self.idioms(doc))
+            figure = bool(self.idioms(doc))
+            return norm, doc, [], figure, figure
         hits, idiomatic = self._decide(doc, raw)
-        return norm, doc, hits, idiomatic
+        return norm, doc, hits, idiomatic, False
 
     def _result(self, text: str, norm: Any, doc: Any, hits: list[Hit], kind: Kind,
                 model_raised: bool = False) -> Assessment:
