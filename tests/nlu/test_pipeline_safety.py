@@ -130,7 +130,6 @@ def test_first_person_self_harm_inside_a_treatment_question_takes_the_crisis_pat
 @pytest.mark.parametrize("text", [
     "she got engaged and I'm happy for her",
     "my ex broke up with me four days ago",
-    "I did not invite my sister to her party and she felt hurt",
 ])
 def test_an_ordinary_message_gets_no_suicide_question(pipeline, text):
     parse = pipeline.parse(text)
