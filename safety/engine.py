@@ -71,11 +71,24 @@ class RuleView:
     weak_kind: Kind  # the kind if the weak hits counted too
     vetoable: bool  # a crisis (not an emergency) only from weak rules or veto categories (tunables)
     negated: bool = False  # a short message whose every hit was negated ("i would never kill myself")
-    idiomatic: bool = False  # an idiom or harmless use set a risk match aside ("end it with my boyfriend")
+    # An idiom or harmless use is in the message and no risk match survived: it set one aside ("end it
+    # with my boyfriend", "does DBT work for self-harm?") or the message is a figure of speech no risk
+    # rule reads at all ("my mum is going to kill me when she sees my grades").
+    idiomatic: bool = False
+    # No risk rule matched at all and an idiom is there: a pure figure of speech ("my mum is going to
+    # kill me"). Then the model alone asks only at its crisis cut-off. Not when an idiom set a match
+    # aside ("I don't want to live in chronic pain ..."): there the model's check-in stands (recall).
+    figurative: bool = False
+
+    @property
+    def partial(self) -> bool:
+        """Some rule matched but did not decide by itself (an unconfirmed weak keyword, a negated or
+        context-only phrase): evidence enough for the intent classifier to ask (``classifier_may_ask``)."""
+        return bool(self.strong) or self.has_weak
 
     @classmethod
     def of(cls, hits: list[Hit], kind_of: Any, veto_categories: frozenset[str] = frozenset(),
-           short: bool = True, idiomatic: bool = False) -> "RuleView":
+           short: bool = True, idiomatic: bool = False, figurative: bool = False) -> "RuleView":
         strong = [h for h in hits if not h.weak]
         has_weak = len(strong) < len(hits)
         strong_kind = kind_of(strong) if strong else Kind.NONE
@@ -84,7 +97,8 @@ class RuleView:
         vetoable = weak_kind is Kind.CRISIS and bool(escalating) and all(
             h.category in veto_categories or h.rule.weak for h in escalating)
         negated = short and bool(hits) and all(h.negated for h in hits)
-        return cls(strong, strong_kind, has_weak, weak_kind, vetoable, negated, idiomatic and not hits)
+        return cls(strong, strong_kind, has_weak, weak_kind, vetoable, negated, idiomatic and not hits,
+                   figurative and not hits)
 
 
 def combine(view: RuleView, verdict: Kind, vetoed: bool = False) -> tuple[Kind, bool, bool]:
@@ -100,12 +114,49 @@ def combine(view: RuleView, verdict: Kind, vetoed: bool = False) -> tuple[Kind, 
         return view.weak_kind, True, False
     if (view.negated or view.idiomatic) and verdict is Kind.CRISIS:  # the model may ask, not page
         verdict = Kind.CHECK_IN
+    elif view.figurative and verdict is Kind.CHECK_IN:  # a figure of speech: asking needs the crisis cut-off
+        verdict = Kind.NONE
     if view.has_weak and verdict is not Kind.NONE:  # the model agrees the keyword is about the writer
         kind = view.weak_kind if verdict is Kind.CRISIS else max_kind(view.strong_kind, Kind.CHECK_IN)
         return kind, True, False
     if verdict.rank > view.strong_kind.rank:
         return verdict, False, True
     return view.strong_kind, False, False
+
+
+def classifier_may_ask(view: RuleView, probability: Optional[float], floor: float) -> bool:
+    """May the general intent classifier's risk-family intent raise a message that the rules and the
+    model left at "none" to a check-in question?
+
+    Only with some evidence beside it: a rule that matched without deciding (``RuleView.partial``), or
+    a risk-model probability at or above ``floor`` (the ``ask`` cut-off of the model's card, chosen by
+    cross-validation so that almost no risk message the rules and the model leave quiet falls below
+    it). Never on a figure of speech (``RuleView.idiomatic``: "my mum is going to kill me", "does DBT
+    work for self-harm?"). Why: on its own the classifier asked "are you thinking about suicide?" of
+    one ordinary forum post in five ("she got engaged and I'm happy for her"), a jarring question for
+    someone who is not at risk. One function for the Rasa component and for the figures of the card.
+    """
+    if view.idiomatic:
+        return False
+    if view.partial:
+        return True
+    return probability is not None and probability >= floor
+
+
+@dataclass(frozen=True)
+class Detail:
+    """``assess`` together with what it was combined from (for the Rasa component and evaluation).
+
+    ``probability`` is the risk model's, when it was consulted; internal, never shown or stored."""
+
+    assessment: Assessment
+    view: RuleView
+    probability: Optional[float] = None
+    ask_floor: float = 0.0  # the model's ``ask`` cut-off for this message's length band
+
+    @property
+    def classifier_may_ask(self) -> bool:
+        return classifier_may_ask(self.view, self.probability, self.ask_floor)
 
 
 class _Vocabulary:
@@ -160,24 +211,32 @@ class Engine:
         return self.assess_with_view(text, embedding)[0]
 
     def assess_with_view(self, text: str, embedding: Optional[np.ndarray] = None) -> tuple[Assessment, RuleView]:
-        """``assess`` and the rules' view it was combined from, from one pass over the message (the
-        Rasa component needs both, e.g. whether an idiom set a match aside)."""
+        """``assess`` and the rules' view it was combined from, from one pass over the message."""
+        detail = self.assess_detail(text, embedding)
+        return detail.assessment, detail.view
+
+    def assess_detail(self, text: str, embedding: Optional[np.ndarray] = None) -> Detail:
+        """``assess`` with the rules' view and the model's probability, from one pass over the message
+        (the Rasa component needs them to decide whether the intent classifier may ask)."""
         if not isinstance(text, str):
             raise TypeError(f"assess() expects str, got {type(text).__name__}")
         if not text.strip():
-            return Assessment.none(), RuleView.of([], self._kind)
+            return Detail(Assessment.none(), RuleView.of([], self._kind))
         # A lone UTF-16 surrogate (JSON allows "\ud800") makes spaCy's string hashing raise; one U+FFFD
         # per surrogate keeps every offset, so spans still point into the text as given.
         text = _LONE_SURROGATE.sub("\ufffd", text)
-        norm, doc, hits, idiomatic = self._rule_hits(text)
-        view = self._view(doc, hits, idiomatic)
+        norm, doc, hits, idiomatic, figurative = self._rule_hits(text)
+        view = self._view(doc, hits, idiomatic, figurative)
         if self.model is None:  # rules only (tests of the rules themselves): weak hits count as rules
-            return self._result(text, norm, doc, hits, self._kind(hits) if hits else Kind.NONE), view
-        verdict, vetoed = Kind.NONE, False
+            return Detail(self._result(text, norm, doc, hits, self._kind(hits) if hits else Kind.NONE), view)
+        verdict, vetoed, probability = Kind.NONE, False, None
+        thresholds = self.model.thresholds.for_text(text)
         if not view.strong_kind.escalates or view.vetoable:
-            verdict, vetoed = self.model.verdict(text, embedding, weak_hit=view.has_weak)
+            probability = self.model.probability(text, embedding)
+            verdict, vetoed = thresholds.decide(probability, view.has_weak)
         kind, use_weak, model_raised = combine(view, verdict, vetoed)
-        return self._result(text, norm, doc, hits if use_weak else view.strong, kind, model_raised), view
+        assessment = self._result(text, norm, doc, hits if use_weak else view.strong, kind, model_raised)
+        return Detail(assessment, view, probability, thresholds.ask)
 
     def is_short(self, doc: Any) -> bool:
         """A chat-length message: there a negated phrase is what the person means; in a long post,
@@ -186,25 +245,27 @@ class Engine:
 
     def rule_view(self, text: str) -> RuleView:
         """The rules' view of a message, as ``assess`` combines it with the model (for training)."""
-        _, doc, hits, idiomatic = self._rule_hits(text)
-        return self._view(doc, hits, idiomatic)
+        _, doc, hits, idiomatic, figurative = self._rule_hits(text)
+        return self._view(doc, hits, idiomatic, figurative)
 
-    def _view(self, doc: Any, hits: list[Hit], idiomatic: bool) -> RuleView:
-        return RuleView.of(hits, self._kind, self.tunables.model_veto_categories, self.is_short(doc), idiomatic)
+    def _view(self, doc: Any, hits: list[Hit], idiomatic: bool, figurative: bool = False) -> RuleView:
+        return RuleView.of(hits, self._kind, self.tunables.model_veto_categories, self.is_short(doc), idiomatic,
+                           figurative)
 
     def rule_hits(self, text: str) -> list[Hit]:
         """The rules' surviving matches (idioms, negation and context applied), before the model."""
         return self._rule_hits(text)[2] if text.strip() else []
 
-    def _rule_hits(self, text: str) -> tuple[Any, Any, list[Hit], bool]:
-        """(normalised text, doc, surviving hits, whether an idiom set a risk match aside)."""
+    def _rule_hits(self, text: str) -> tuple[Any, Any, list[Hit], bool, bool]:
+        """(normalised text, doc, surviving hits, an idiom is there, a pure figure of speech)."""
         norm = self.normaliser(text)
         doc = self._lemmatizer(self.nlp.make_doc(norm.text))
         raw = self.risk(doc)
-        if not raw:
-            return norm, doc, [], False
+        if not raw:  # no risk rule read it; still a figure of speech? ("my mum is going to kill me")
+            figure = bool(self.idioms(doc))
+            return norm, doc, [], figure, figure
         hits, idiomatic = self._decide(doc, raw)
-        return norm, doc, hits, idiomatic
+        return norm, doc, hits, idiomatic, False
 
     def _result(self, text: str, norm: Any, doc: Any, hits: list[Hit], kind: Kind,
                 model_raised: bool = False) -> Assessment:
@@ -246,7 +307,7 @@ class Engine:
         rules = self.risk.rules
 
         hits: list[Hit] = []
-        idiomatic = False
+        idiomatic = bool(idiom_spans)  # a figure of speech is in the message (it counts when no hit survives)
         marker_sentences: dict[int, set[int]] = {}  # computed only when a rule needs it
         for rid, start, end in raw:
             rule = rules[rid]

@@ -103,20 +103,25 @@ class Thresholds:
     ``check_in``: below the escalation cut-off that applies, ask the direct question.
     ``veto``: below it the model is near-certain the message is not about risk, and a crisis from
     the categories ordinary life shares words with (tunables.model_veto_categories) becomes a check-in.
+    ``ask``: the general intent classifier's risk-family intent may ask the check-in question of a
+    message the rules and the model left quiet only at or above it (``engine.classifier_may_ask``);
+    0 lets the classifier ask whenever it is confident (a card written before this cut-off existed).
     """
 
     crisis: float
     confirm: float
     check_in: float
     veto: float = 0.0
+    ask: float = 0.0
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Thresholds":
         return cls(crisis=float(data["crisis"]), confirm=float(data["confirm"]), check_in=float(data["check_in"]),
-                   veto=float(data.get("veto", 0.0)))
+                   veto=float(data.get("veto", 0.0)), ask=float(data.get("ask", 0.0)))
 
     def to_dict(self) -> dict[str, float]:
-        return {"crisis": self.crisis, "confirm": self.confirm, "check_in": self.check_in, "veto": self.veto}
+        return {"crisis": self.crisis, "confirm": self.confirm, "check_in": self.check_in, "veto": self.veto,
+                "ask": self.ask}
 
     def decide(self, p: float, weak_hit: bool) -> tuple[Kind, bool]:
         """(verdict, vetoed) for one probability."""

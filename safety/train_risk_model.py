@@ -19,7 +19,13 @@ What it does, and why:
    as ``safety.engine.combine`` does*: the highest recall on risk such that at most
    ``--max-ordinary`` of ordinary distress and ``--max-hard`` of news/idiom/third-person text
    escalate.
-5. Fits on everything, writes ``risk-model.npz``, ``risk-model.json`` (the card that
+5. Chooses, per length band, the ``ask`` cut-off below which the general intent classifier may no
+   longer ask the check-in question of a message the rules and the model leave quiet
+   (``safety.engine.classifier_may_ask``): the highest cut-off (never above the model's own check-in
+   cut-off) under which at most ``--max-unasked-risk`` of the risk items fall among those the rules
+   and the model leave at "none". That bound does not depend on what the classifier predicts, so
+   recall of "at least asked" cannot drop by more than it, whatever the classifier does.
+6. Fits on everything, writes ``risk-model.npz``, ``risk-model.json`` (the card that
    ``RiskModel.load`` reads: features, thresholds, figures, sha256) and ``CARD.md``.
 """
 from __future__ import annotations
@@ -266,6 +272,48 @@ def choose_thresholds(items: list[Item], views: list, p: np.ndarray, max_added_o
     return Thresholds(crisis=crisis, confirm=confirm, check_in=check_in, veto=veto)
 
 
+def choose_ask_floor(items: list[Item], views: list, p: np.ndarray, kinds: list[Kind], check_in: float,
+                     max_unasked_risk: float) -> float:
+    """The ``ask`` cut-off of one band (module docstring, step 5), from cross-validated probabilities.
+
+    Risk items the rules and the model leave at "none" are the only ones a classifier's question can
+    still reach; the gate takes that question away from those below the cut-off with no partial rule
+    hit, and from figures of speech. The cut-off is the highest grid value such that at most
+    ``max_unasked_risk`` of all risk items are taken away that way (figures of speech are not asked
+    whatever the cut-off, so they do not count against it; ``gate_figures`` reports them)."""
+    from .engine import classifier_may_ask
+
+    risk = np.array([it.label == RISK for it in items])
+    quiet = np.array([k is Kind.NONE for k in kinds])
+    budget = max_unasked_risk * risk.sum()
+    best = 0.0
+    for candidate in sorted({round(float(q), 4) for q in np.linspace(0.0, check_in, 201)}):
+        lost = sum(1 for v, prob, r, q in zip(views, p, risk, quiet)
+                   if r and q and not v.idiomatic and not classifier_may_ask(v, float(prob), candidate))
+        if lost > budget:
+            break
+        best = candidate
+    return best
+
+
+def gate_figures(items: list[Item], views: list, p: np.ndarray, kinds: list[Kind], bands: Bands,
+                 texts: Sequence[str]) -> dict:
+    """Per label: share of items left at "none" on which the classifier may still ask (the upper
+    bound of its questions), before (any confident intent) and after the gate."""
+    from .engine import classifier_may_ask
+
+    out: dict[str, dict] = {}
+    for label in (RISK, ORDINARY, HARD):
+        idx = [i for i, it in enumerate(items) if it.label == label]
+        quiet = [i for i in idx if kinds[i] is Kind.NONE]
+        allowed = [i for i in quiet if classifier_may_ask(views[i], float(p[i]), bands.for_text(texts[i]).ask)]
+        figurative = [i for i in quiet if views[i].idiomatic]
+        share = lambda part: round(len(part) / len(idx), 4) if idx else 0.0  # noqa: E731
+        out[label] = {"n": len(idx), "quiet": share(quiet), "figurative": share(figurative),
+                      "classifier_may_ask": share(allowed)}
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m safety.train_risk_model", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -282,6 +330,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="share of ordinary distress the check-in question may be asked")
     parser.add_argument("--max-vetoed-risk", type=float, default=0.002,
                         help="share of risk posts the veto may turn from a crisis into a check-in")
+    parser.add_argument("--max-unasked-risk", type=float, default=0.001,
+                        help="share of risk items the classifier's check-in question may no longer reach "
+                             "because of the `ask` cut-off (over the risk items the rules and model leave quiet)")
+    parser.add_argument("--skip-leave-source-out", action="store_true",
+                        help="do not refit once per left-out source (14 more fits); the card says so")
     args = parser.parse_args(argv)
 
     started = time.time()
@@ -300,6 +353,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     views = rule_views([it.text for it in orig_items])
     short = np.array([len(it.text.split()) <= args.short_max_words for it in orig_items])
     po = p[originals]
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)  # for studying the thresholds without refitting
+    (CACHE_DIR / "cv-probabilities.jsonl").write_text("".join(
+        json.dumps({"text": it.text, "label": it.label, "source": it.source, "p": round(float(q), 6)}) + "\n"
+        for it, q in zip(orig_items, po)), encoding="utf-8")
     per_band = {}
     for name, mask in (("short", short), ("long", ~short)):
         band_items = [it for it, m in zip(orig_items, mask) if m]
@@ -309,6 +366,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     t = Bands(args.short_max_words, per_band["short"], per_band["long"])
     texts_o = [it.text for it in orig_items]
     both = kinds_for(views, po, t, texts_o)
+    for name, mask in (("short", short), ("long", ~short)):
+        idx = np.flatnonzero(mask)
+        band = per_band[name]
+        floor = choose_ask_floor([orig_items[i] for i in idx], [views[i] for i in idx], po[idx],
+                                 [both[i] for i in idx], band.check_in, args.max_unasked_risk)
+        per_band[name] = Thresholds(band.crisis, band.confirm, band.check_in, band.veto, floor)
+    t = Bands(args.short_max_words, per_band["short"], per_band["long"])
+    gate = gate_figures(orig_items, views, po, both, t, texts_o)
     cv = {
         "rules_only": figures(orig_items, [v.weak_kind for v in views]),
         "rules_and_model": figures(orig_items, both),
@@ -316,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                   [k for k, m in zip(both, short) if m]),
     }
     loso = {}
-    for source, probs in leave_source_out(x, items, args.c).items():
+    for source, probs in ({} if args.skip_leave_source_out else leave_source_out(x, items, args.c)).items():
         idx = [i for i, it in enumerate(orig_items) if it.source == source]
         src_items = [orig_items[i] for i in idx]
         loso[source] = figures(src_items, kinds_for([views[i] for i in idx], probs, t, [texts_o[i] for i in idx]))[
@@ -345,8 +410,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                            "max_added_escalated_hard": args.max_added_hard,
                            "max_check_in_ordinary": args.max_ordinary_check_in,
                            "max_vetoed_risk": args.max_vetoed_risk,
+                           "max_unasked_risk": args.max_unasked_risk,
                            "objective": "highest cross-validated recall of the rules and model together"},
         "cross_validated": {"folds": 5, "grouped_by_post": True, **cv},
+        "classifier_gate": gate,
         "leave_one_source_out": loso,
         "seconds": round(time.time() - started),
     }
@@ -354,6 +421,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     (args.out / "CARD.md").write_text(card_markdown(card), encoding="utf-8")
     print(json.dumps({"thresholds": t.to_dict(), "rules_and_model": cv["rules_and_model"], "loso": loso}, indent=1))
     return 0
+
+
+def _gate_rows(gate: dict) -> str:
+    return "; ".join(f"{label} {v['quiet']:.1%} quiet ({v.get('figurative', 0):.1%} figures of speech), "
+                     f"{v['classifier_may_ask']:.1%} may be asked"
+                     for label, v in gate.items())
 
 
 def card_markdown(card: dict) -> str:
@@ -387,6 +460,13 @@ chooses between no action, a check-in question and the crisis reply (NICE NG225)
   {card['threshold_rule']['max_added_escalated_hard']:.1%} on news/idiom/third-person text beyond the rules'; the veto
   turns at most {card['threshold_rule']['max_vetoed_risk']:.1%} of risk posts into a check-in; the check-in question
   reaches at most {card['threshold_rule']['max_check_in_ordinary']:.1%} of ordinary distress.
+- **`ask`** (the intent classifier's check-in gate, `safety.engine.classifier_may_ask`): the general intent
+  classifier's risk-family intent may ask the check-in question of a message the rules and the model
+  leave quiet only when the model's probability is at least `ask`, or a rule matched without deciding,
+  and never on a figure of speech. `ask` is the highest cut-off (at most the band's `check_in`) that takes
+  the question away from at most {card['threshold_rule'].get('max_unasked_risk', 0):.1%} of the risk items, whatever the
+  classifier predicts. Share of items left quiet, and of items the classifier may still ask, cross-validated:
+  {_gate_rows(card.get('classifier_gate', {}))}
 
 ## Cross-validated (5 folds, grouped by post), rules and model together
 
@@ -402,10 +482,9 @@ chooses between no action, a check-in question and the crisis reply (NICE NG225)
 
 ## Each source left out of training entirely (rules and model)
 
-| source | n | escalated | check-in |
-|---|---|---|---|
-""" + "\n".join(f"| {s} | {v['n']} | {v['escalated']:.1%} | {v['check_in']:.1%} |"
-                for s, v in card['leave_one_source_out'].items()) + """
+""" + ("| source | n | escalated | check-in |\n|---|---|---|---|\n" + "\n".join(
+    f"| {s} | {v['n']} | {v['escalated']:.1%} | {v['check_in']:.1%} |" for s, v in card['leave_one_source_out'].items())
+    if card['leave_one_source_out'] else "Not run for this model (`--skip-leave-source-out`); run `make safety-model` for them.") + """
 
 These are development figures on the corpus the thresholds were chosen on. Figures on text
 nobody tuned on are in the README (blind set, project corpus, whole pipeline).

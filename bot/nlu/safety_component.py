@@ -10,10 +10,13 @@ the staff see what matched and why.
 `safety.assess` runs the rules and the learned risk model together; this component hands it the
 MiniLM sentence vector the featurizer already computed (`embedding_featurizer`), so the model costs
 no second encoding. The general intent classifier never escalates on its own: a confident
-risk-family intent raises a message the rules and the model left alone to a *check-in* at most;
-a risk-family intent that nothing supports is
-replaced by the next ordinary intent, so the dialogue never routes to a crisis on the classifier's
-word alone. It can never lower a verdict of the rules or the model.
+risk-family intent raises a message the rules and the model left alone to a *check-in* at most, and
+only with some evidence beside it (`safety.engine.classifier_may_ask`: a rule that matched without
+deciding, or a risk-model probability above the low, cross-validated `ask` cut-off of the model's
+card; never a figure of speech such as "my mum is going to kill me"). A risk-family intent that
+nothing supports is replaced by the next ordinary intent, so the dialogue neither routes to a crisis
+nor asks the suicide question on the classifier's word alone. It can never lower a verdict of the
+rules or the model.
 """
 from __future__ import annotations
 
@@ -43,6 +46,8 @@ THIRD_PARTY_CATEGORY = "third_party_risk"
 #: Intents the dialogue routes to the crisis, emergency, third-party or check-in replies
 #: (data/rules/safety.yml). Only this component's verdict may leave one of them as the intent.
 ROUTING_INTENTS = frozenset({"safety_emergency", "safety_crisis", "safety_third_party", "safety_abuse", "safety_check_in"})
+#: Classifier intents the dialogue answers with the check-in question itself (data/rules/safety.yml).
+ASKING_INTENTS = frozenset({"self_harm_urge"})
 FALLBACK_INTENT = "nlu_fallback"
 ABUSE_CATEGORY = "abuse_or_unsafe"
 SITUATION_ENTITY = "risk_situation"
@@ -84,6 +89,10 @@ class SafetyComponent(GraphComponent):
             # Minimum classifier confidence for that (the ranking is searched, not just the top intent,
             # so a low-confidence nlu_fallback cannot hide a risk intent).
             "classifier_threshold": 0.5,
+            # When a risk-family intent is set aside, the next ordinary intent replaces it only if at
+            # least this confident (as the FallbackClassifier's threshold in config.yml); otherwise
+            # nlu_fallback, so "my mum is going to kill me" is not answered as grief at 6%.
+            "fallback_threshold": 0.2,
             # The `alias` of the dense featurizer whose sentence vector is the MiniLM embedding the
             # risk model reads (config.yml); null makes assess() compute it itself.
             "embedding_featurizer": "minilm",
@@ -92,6 +101,7 @@ class SafetyComponent(GraphComponent):
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._risk_intents = {name: Kind(kind) for name, kind in config["classifier_risk_intents"].items()}
         self._threshold = float(config["classifier_threshold"])
+        self._fallback_threshold = float(config.get("fallback_threshold", 0.0))
         self._embedding_featurizer = config.get("embedding_featurizer")
 
     @classmethod
@@ -130,14 +140,18 @@ class SafetyComponent(GraphComponent):
 
     def _assess_message(self, message: Message) -> None:
         text = message.get(TEXT) or ""
-        assessment, view = get_engine().assess_with_view(text, self._embedding(message))
+        detail = get_engine().assess_detail(text, self._embedding(message))
+        assessment = detail.assessment
         source = "model" if MODEL_CATEGORY in assessment.categories else "rules"
         record: Dict[str, Any] = {**assessment.to_dict(), "source": source}
         classifier_kind, classifier_intent = self._classifier_verdict(message)
         if classifier_kind.rank > Kind.CHECK_IN.rank:
             classifier_kind = Kind.CHECK_IN  # the classifier may only ask; escalation is the rules' and model's
-        if classifier_kind is not Kind.NONE and assessment.kind is Kind.NONE and view.idiomatic:
-            classifier_kind = Kind.NONE  # "my mom is going to kill me": an idiom was recognised, no question
+        may_ask = detail.classifier_may_ask
+        if classifier_kind is not Kind.NONE and assessment.kind is Kind.NONE and not may_ask:
+            # nothing beside the classifier points at risk (or it is a figure of speech): no question
+            classifier_kind = Kind.NONE
+            record["classifier_not_asked"] = classifier_intent
         if classifier_kind.rank > assessment.kind.rank:
             categories = assessment.categories
             if classifier_intent == "safety_third_party" and classifier_kind.escalates:
@@ -153,7 +167,7 @@ class SafetyComponent(GraphComponent):
         intent = intent_for(assessment)
         ranking = message.get(INTENT_RANKING_KEY) or []
         if intent is None:
-            self._drop_unsupported_routing_intent(message, ranking)
+            self._drop_unsupported_routing_intent(message, ranking, may_ask, self._fallback_threshold)
             return
         override = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
         ranking = [override] + [entry for entry in ranking if entry.get(INTENT_NAME_KEY) != intent]
@@ -168,14 +182,20 @@ class SafetyComponent(GraphComponent):
         message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
 
     @staticmethod
-    def _drop_unsupported_routing_intent(message: Message, ranking: List[Dict[str, Any]]) -> None:
-        """No verdict, yet the classifier's top intent would route to a safety reply: take the next
-        ordinary intent of the ranking instead (or the fallback)."""
+    def _drop_unsupported_routing_intent(message: Message, ranking: List[Dict[str, Any]],
+                                         asking_allowed: bool = True, fallback_threshold: float = 0.0) -> None:
+        """No verdict, yet the classifier's top intent would route to a safety reply (or, when nothing
+        supports asking, to the check-in question): take the next ordinary intent of the ranking
+        instead (or the fallback)."""
         current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if current not in ROUTING_INTENTS:
+        unsupported = ROUTING_INTENTS if asking_allowed else ROUTING_INTENTS | ASKING_INTENTS
+        if current not in unsupported:
             return
-        ordinary = [entry for entry in ranking if entry.get(INTENT_NAME_KEY) not in ROUTING_INTENTS]
-        best = ordinary[0] if ordinary else {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ordinary = [entry for entry in ranking if entry.get(INTENT_NAME_KEY) not in unsupported]
+        fallback = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        best = ordinary[0] if ordinary else fallback
+        if (best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < fallback_threshold:
+            best, ordinary = fallback, [fallback] + [e for e in ordinary if e.get(INTENT_NAME_KEY) != FALLBACK_INTENT]
         message.set(INTENT, dict(best), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ordinary or [best], add_to_output=True)
 

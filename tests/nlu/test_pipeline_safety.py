@@ -93,3 +93,45 @@ def test_only_a_disclosure_of_abuse_marks_the_conversation_for_the_abuse_lines(p
 @pytest.mark.parametrize("text", ["this traffic is killing me", "i could kill for a pizza", "i literally died laughing"])
 def test_an_idiom_is_not_answered_with_the_suicide_question(pipeline, text):
     assert pipeline.parse(text)["intent"]["name"] not in {"safety_check_in", "safety_crisis", "safety_third_party"}
+
+
+# Issue 8: the classifier's check-in question needs evidence beside it; treatment questions are topics.
+ASKING = {"safety_check_in", "self_harm_urge", "safety_crisis", "safety_emergency", "safety_third_party"}
+
+
+@pytest.mark.parametrize("text", [
+    "my mom is going to kill me when she sees my grades",
+    "my dad'll kill me if he finds out i crashed the car",
+])
+def test_a_parent_who_will_kill_me_gets_no_suicide_question(pipeline, text):
+    parse = pipeline.parse(text)
+    assert parse["intent"]["name"] not in ASKING, parse["intent"]
+    assert not parse["safety"]["escalate"]
+
+
+@pytest.mark.parametrize("text", [
+    "does DBT work for self-harm?",
+    "what therapy helps with self harm",
+    "is there medication for self-harm",
+    "how do you treat cutting",
+])
+def test_a_question_about_treating_self_harm_is_answered_not_escalated(pipeline, text):
+    parse = pipeline.parse(text)
+    assert parse["intent"]["name"] == "ask_self_harm_treatment", parse["intent"]
+    assert not parse["safety"]["escalate"] and parse["safety"]["kind"] == "none"
+
+
+def test_first_person_self_harm_inside_a_treatment_question_takes_the_crisis_path(pipeline):
+    parse = pipeline.parse("does DBT work, I cut myself last night")
+    assert parse["intent"]["name"] in {"safety_crisis", "safety_emergency"}, parse["intent"]
+    assert parse["safety"]["escalate"]
+
+
+@pytest.mark.parametrize("text", [
+    "she got engaged and I'm happy for her",
+    "my ex broke up with me four days ago",
+])
+def test_an_ordinary_message_gets_no_suicide_question(pipeline, text):
+    parse = pipeline.parse(text)
+    assert parse["intent"]["name"] not in ASKING, (parse["intent"], parse["safety"])
+    assert not {"score", "probability", "confidence"} & set(parse["safety"])
