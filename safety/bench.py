@@ -82,6 +82,7 @@ ADVERSARIAL = {
     "emoji": "\U0001f52a\U0001f48a ",
     "idioms": "this traffic is killing me ",
     "punctuation": "!?.,",
+    "suffixes": "'s",  # like punctuation: a token spaCy splits suffix by suffix (quadratic before the cap)
 }
 
 

@@ -45,6 +45,25 @@ from .risk_model import RiskModel, get_model
 from .rules import RULES_DIR, Rule, RuleSet, load_ruleset
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# spaCy's tokenizer looks for a suffix by searching the whole rest of a whitespace-free token at every
+# split, so one long token made of suffixes ("!?.," or "'s" pasted over and over) takes quadratic time:
+# seconds for 5 kB, half an hour for 100 kB, on every path that assesses a message. A whitespace-free run
+# longer than this gets a space in place of every LONGEST_TOKEN-th character (same length, so offsets and
+# spans still hold); no word a rule reads is that long, only pasted junk and long links are.
+LONGEST_TOKEN = 100
+_LONG_TOKEN = re.compile(r"\S{%d,}" % (LONGEST_TOKEN + 1))
+
+
+def _split_long_token(run: re.Match) -> str:
+    token = run[0]
+    return " ".join(token[i:i + LONGEST_TOKEN] for i in range(0, len(token), LONGEST_TOKEN + 1))
+
+
+def _tokeniser_safe(text: str) -> str:
+    """The text with what spaCy cannot take in linear time (or at all) replaced, character for
+    character: a lone UTF-16 surrogate (JSON allows "\\ud800"; spaCy's string hashing raises on it)
+    becomes U+FFFD, and a very long whitespace-free run is broken every LONGEST_TOKEN characters."""
+    return _LONG_TOKEN.sub(_split_long_token, _LONE_SURROGATE.sub("\ufffd", text))
 
 
 @dataclass(frozen=True)
@@ -222,9 +241,7 @@ class Engine:
             raise TypeError(f"assess() expects str, got {type(text).__name__}")
         if not text.strip():
             return Detail(Assessment.none(), RuleView.of([], self._kind))
-        # A lone UTF-16 surrogate (JSON allows "\ud800") makes spaCy's string hashing raise; one U+FFFD
-        # per surrogate keeps every offset, so spans still point into the text as given.
-        text = _LONE_SURROGATE.sub("\ufffd", text)
+        text = _tokeniser_safe(text)  # same length: spans still point into the text as given
         norm, doc, hits, idiomatic, figurative = self._rule_hits(text)
         view = self._view(doc, hits, idiomatic, figurative)
         if self.model is None:  # rules only (tests of the rules themselves): weak hits count as rules
