@@ -57,6 +57,8 @@ PAUSES = {
     "mood_angry": "struggling", "mood_numb": "struggling", "mood_ashamed": "struggling",
     "mood_lonely": "struggling",
 }
+# Replies that may only acknowledge the first message ("ok thanks"): no pause there.
+ACKNOWLEDGEMENTS = {"thank"}
 # A question the assistant answers with one response ("what are your opening hours" partway through):
 # answered, then "carry on, or stop here?" (pause kind "aside"), at any step; the step is not counted.
 ASIDES = {
@@ -150,8 +152,11 @@ class ActionReadExerciseReply(Action):
             return [SlotSet(SLOT, "stopped"), SlotSet("exercise_outcome", "stopped")]
         done = steps_done(tracker) + 1
         last = count_steps(domain, tracker.get_slot("exercise"))
-        # Said after the first real step and before the last: ask whether to go on (step not counted).
-        if not paused and intent in PAUSES and 1 <= steps_done(tracker) and done < last:
+        # Said before the last step: ask whether to go on (step not counted). A plain "thanks" at the
+        # first message (often the introduction and first instruction) is "ok, ready" and moves on;
+        # "that helped" or "im still anxious" there is heard like anywhere else.
+        started = 1 <= steps_done(tracker) or intent not in ACKNOWLEDGEMENTS
+        if not paused and intent in PAUSES and started and done < last:
             return [SlotSet(SLOT, None), SlotSet(PAUSE_SLOT, PAUSES[intent])]
         if intent in ASIDES:  # answered by action_ask_exercise_ack, whatever the step
             return [SlotSet(SLOT, None), SlotSet(PAUSE_SLOT, ASIDE)]

@@ -184,6 +184,14 @@ async def test_thanks_at_the_introduction_or_the_last_step_just_moves_on(domain,
     assert slot_events(events) == expected
 
 
+@pytest.mark.parametrize("exercise", ["box_breathing", "grounding_54321"])
+async def test_that_helped_at_the_first_message_is_heard_too(domain, dispatcher, exercise):
+    """'thanks that helped a bit' (mood_better) right after the first instruction: not talked over."""
+    events = await ActionReadExerciseReply().run(dispatcher, paused_tracker(domain, "mood_better", exercise, 0),
+                                                 domain)
+    assert slot_events(events) == {"exercise_ack": None, "exercise_pause": "helped"}
+
+
 @pytest.mark.parametrize("done", [0, 2, 4])
 async def test_a_clinic_question_partway_through_is_answered_then_go_on_or_stop(domain, dispatcher, done):
     """"what are your opening hours" in the middle of box breathing: answered, not skipped over."""
