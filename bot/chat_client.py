@@ -52,7 +52,20 @@ class Reply:
         return bool(self.body.get("assistant_unavailable"))
 
 
-TOKEN_HEADER = "X-Chat-Token"
+TOKEN_HEADER = "X-Chat-Token"  # bot.web.conversation.HEADER_NAME; not imported, so the load tool needs no web app
+START, CHAT, HISTORY, STATUS = "/api/chat/start", "/api/chat", "/api/chat/history", "/api/status"
+
+
+def start_body(locale: Optional[str] = None) -> dict[str, str]:
+    """POST /api/chat/start's body; `locale` (the widget's data-locale) fixes the crisis resources."""
+    return {"locale": locale} if locale else {}
+
+
+def started(response: Any) -> tuple[str, str]:
+    """The conversation id and secret from POST /api/chat/start's answer."""
+    response.raise_for_status()
+    body = response.json()
+    return body["conversation_id"], body["token"]
 
 
 @dataclass
@@ -63,10 +76,9 @@ class _Conversations:
     tokens: dict[str, str] = field(default_factory=dict)
 
     def started(self, response: httpx.Response) -> str:
-        response.raise_for_status()
-        body = response.json()
-        self.tokens[body["conversation_id"]] = body["token"]
-        return body["conversation_id"]
+        conversation_id, token = started(response)
+        self.tokens[conversation_id] = token
+        return conversation_id
 
     def for_sender(self, sender_id: Optional[str]) -> dict[str, str]:
         token = self.tokens.get(sender_id or "")
@@ -100,12 +112,12 @@ class ChatClient:
 
     def new_conversation(self, locale: Optional[str] = None) -> str:
         """A new conversation (as the widget starts one); its id, which the other calls take."""
-        response = self.http.post("/api/chat/start", json={"locale": locale} if locale else {})
+        response = self.http.post(START, json=start_body(locale))
         self.http.cookies.clear()
         return self.conversations.started(response)
 
     def say(self, sender_id: str, text: Any) -> Reply:
-        response = self.http.post("/api/chat", json={"message": text}, headers=self.conversations.for_sender(sender_id))
+        response = self.http.post(CHAT, json={"message": text}, headers=self.conversations.for_sender(sender_id))
         return Reply(response.status_code, _body(response), response.elapsed.total_seconds())
 
     def post_raw(self, path: str, content: bytes, content_type: str = "application/json",
@@ -115,7 +127,7 @@ class ChatClient:
         return self.http.post(path, content=content, headers=headers)
 
     def history(self, sender_id: str) -> httpx.Response:
-        return self.http.get("/api/chat/history", headers=self.conversations.for_sender(sender_id))
+        return self.http.get(HISTORY, headers=self.conversations.for_sender(sender_id))
 
     def history_messages(self, sender_id: str) -> list[dict[str, Any]]:
         response = self.history(sender_id)
@@ -123,7 +135,7 @@ class ChatClient:
         return response.json()["messages"]
 
     def status(self, sender_id: str) -> httpx.Response:
-        return self.http.get("/api/status", headers=self.conversations.for_sender(sender_id))
+        return self.http.get(STATUS, headers=self.conversations.for_sender(sender_id))
 
     def assistant_available(self, sender_id: str) -> bool:
         response = self.status(sender_id)
@@ -145,14 +157,14 @@ class AsyncChatClient:
         await self.http.aclose()
 
     async def new_conversation(self, locale: Optional[str] = None) -> str:
-        response = await self.http.post("/api/chat/start", json={"locale": locale} if locale else {})
+        response = await self.http.post(START, json=start_body(locale))
         self.http.cookies.clear()
         return self.conversations.started(response)
 
     async def say(self, sender_id: str, text: str) -> Reply:
-        response = await self.http.post("/api/chat", json={"message": text},
+        response = await self.http.post(CHAT, json={"message": text},
                                         headers=self.conversations.for_sender(sender_id))
         return Reply(response.status_code, _body(response), response.elapsed.total_seconds())
 
     async def history(self, sender_id: str) -> httpx.Response:
-        return await self.http.get("/api/chat/history", headers=self.conversations.for_sender(sender_id))
+        return await self.http.get(HISTORY, headers=self.conversations.for_sender(sender_id))

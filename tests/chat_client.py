@@ -11,10 +11,10 @@ The API (docs/widget.md, "The chat API"):
 
 Two ways to use it:
     conversation_id, headers = start_conversation(client)          # through the API, like a widget
-    client.post("/api/chat", json={"message": "hi"}, headers=headers)
+    client.post(CHAT, json={"message": "hi"}, headers=headers)
 
     headers = conversation_headers(settings, SENDER)                # a fixed id of your choosing
-    client.get("/api/chat/history", headers=headers)
+    client.get(HISTORY, headers=headers)
 `conversation_headers` signs with the same key as a web app built from `settings` (BOT_SECRET_KEY or
 the var directory's key file), so tests can keep known sender ids.
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from bot.chat_client import CHAT, HISTORY, START, start_body, started
 from bot.settings import Settings
 from bot.web.conversation import HEADER_NAME, ConversationTokens, secret_key
 
@@ -34,17 +35,15 @@ def conversation_headers(settings: Settings, conversation_id: str) -> dict[str, 
 def start_conversation(client: Any, base_url: str = "", locale: Optional[str] = None) -> tuple[str, dict[str, str]]:
     """Start a conversation through the API (any httpx-like client); its id and the header to send.
     `locale` (e.g. "en-GB", the widget's data-locale) fixes the conversation's crisis resources."""
-    response = client.post(f"{base_url}/api/chat/start", json={"locale": locale} if locale else {})
-    response.raise_for_status()
-    body = response.json()
-    return body["conversation_id"], {HEADER_NAME: body["token"]}
+    conversation_id, token = started(client.post(f"{base_url}{START}", json=start_body(locale)))
+    return conversation_id, {HEADER_NAME: token}
 
 
 def send(client: Any, headers: dict[str, str], message: str, base_url: str = "",
          timeout: Optional[float] = None) -> Any:
     """POST one message of the conversation these headers prove; the httpx response."""
     extra = {"timeout": timeout} if timeout is not None else {}
-    return client.post(f"{base_url}/api/chat", json={"message": message}, headers=headers, **extra)
+    return client.post(f"{base_url}{CHAT}", json={"message": message}, headers=headers, **extra)
 
 
 def in_process_headers(client: Any, conversation_id: str) -> dict[str, str]:
@@ -54,10 +53,10 @@ def in_process_headers(client: Any, conversation_id: str) -> dict[str, str]:
 
 def post_chat(client: Any, conversation_id: str, message: Any, **extra: Any) -> Any:
     """POST /api/chat to a TestClient's app as `conversation_id` (any message value, for bad input)."""
-    return client.post("/api/chat", json={"message": message},
+    return client.post(CHAT, json={"message": message},
                        headers=in_process_headers(client, conversation_id), **extra)
 
 
 def get_history(client: Any, conversation_id: str) -> Any:
     """GET /api/chat/history of a TestClient's app as `conversation_id`."""
-    return client.get("/api/chat/history", headers=in_process_headers(client, conversation_id))
+    return client.get(HISTORY, headers=in_process_headers(client, conversation_id))

@@ -16,7 +16,7 @@ audit rows, are in bot.handoff.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -111,33 +111,41 @@ def live_page(request: Request) -> Response:
         return _live_page(request, signed, db)
 
 
-async def _join(request: Request, sender_for, back) -> Response:  # type: ignore[no-untyped-def]
+def _authorised_change(request: Request, settings: Any, form: dict[str, str],
+                       within: Optional[Callable[[Session, dict[str, str]], Any]] = None) -> tuple[Staff, Any]:
+    """Authorise the session and check the change's CSRF token. Returns the staff member, detached so
+    that the change runs in its own transactions, and what `within(db, form)` found in this one."""
+    with database(request) as db, db.begin():
+        signed = auth.authorise(db, settings, request)
+        auth.check_csrf(signed.csrf, request, form)
+        found = within(db, form) if within else None
+        db.expunge(signed.member)
+        return signed.member, found
+
+
+async def _join(request: Request, sender_for: Callable[[Session, dict[str, str]], Optional[str]],
+                back: Callable[[auth.Signed, Session, str, int], Response]) -> Response:
     """Join (shared by the live list and the case page): redirect to the live conversation, or the
     page the form was on with the reason it did not happen."""
     form = await auth.read_form(request)
     settings = _settings(request)
     rasa = _rasa(request)
 
-    def run() -> Response:
+    def back_with(error: str, code: int) -> Response:
         with database(request) as db, db.begin():
-            signed = auth.authorise(db, settings, request)
-            auth.check_csrf(signed.csrf, request, form)
-            sender_id = sender_for(db, form)
-            member = signed.member
-            db.expunge(member)
+            return back(auth.authorise(db, settings, request), db, error, code)
+
+    def run() -> Response:
+        member, sender_id = _authorised_change(request, settings, form, sender_for)
         if sender_id is None:
-            with database(request) as db, db.begin():
-                signed = auth.authorise(db, settings, request)
-                return back(signed, db, _words("no_conversation"), 404)
+            return back_with(_words("no_conversation"), 404)
         try:
             public_id = handoffs.join(settings, rasa, member, sender_id, form.get("display_name", ""),
                                       auth.client_address(request))
         except handoffs.HandoffError as error:
             if error.code == "held_by_other" and error.values.get("handoff"):
                 return _see_other(f"/console/handoffs/{error.values['handoff']}")
-            with database(request) as db, db.begin():
-                signed = auth.authorise(db, settings, request)
-                return back(signed, db, _error_words(error), 409 if error.code == "held_by_other" else 400)
+            return back_with(_error_words(error), 409 if error.code == "held_by_other" else 400)
         return _see_other(f"/console/handoffs/{public_id}")
 
     return await run_in_threadpool(run)
@@ -160,7 +168,7 @@ async def join_from_case(public_id: str, request: Request) -> Response:
         case = cases.by_public_id(db, public_id)
         return case.sender_id if case else None
 
-    def back(signed, db, error, code):  # type: ignore[no-untyped-def]
+    def back(signed: auth.Signed, db: Session, error: str, code: int) -> Response:
         case = cases.by_public_id(db, public_id)
         if case is None:
             return _live_page(request, signed, db, error, code)
@@ -325,11 +333,7 @@ async def _change(request: Request, public_id: str, change) -> Response:  # type
     rasa = _rasa(request)
 
     def run() -> Response:
-        with database(request) as db, db.begin():
-            signed = auth.authorise(db, settings, request)
-            auth.check_csrf(signed.csrf, request, form)
-            member = signed.member
-            db.expunge(member)
+        member, _ = _authorised_change(request, settings, form)
         try:
             result = change(settings, rasa, member, form, auth.client_address(request))
         except handoffs.HandoffError as error:

@@ -214,8 +214,10 @@ async def chat(request: Request) -> JSONResponse:
     except RasaUnavailable as unavailable:
         return await _fallback(web, held, text, unavailable.reason, received_at)
     body: dict[str, Any] = {"messages": await _with_resources_if_at_risk(web, held, text, messages)}
-    present = await run_in_threadpool(handoff.state_for_person, web.settings, sender_id)
-    if present["present"]:
+    # A paused conversation (staff joined) is the only one Rasa answers with nothing, so the handoff
+    # table is read only then, not on every message.
+    present = await run_in_threadpool(handoff.state_for_person, web.settings, sender_id) if not messages else None
+    if present and present["present"]:
         # Rasa logged the message (safety component included) without replying: the case of a flagged
         # message is recorded now, and the staff member's console sees the message at once.
         await run_in_threadpool(handoff.record_flagged_message, web.settings, sender_id)
