@@ -313,21 +313,16 @@ class RuleMatcher:
 
     def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
         words = doc.to_array([LOWER, LEMMA])
-        lowers = words[:, 0].tolist()
-        lemmas = words[:, 1].tolist()
-        present = set(lowers)
-        present.update(lemmas)
+        if not len(words):
+            return []
+        present = set(numpy.unique(words).tolist())
         index = self._index
         anchors = present & self._keys  # set & set iterates the smaller one
         if not anchors and not self._always:
             return []
-        # positions of the anchor words that occur (one pass, set lookups only)
-        where: dict[int, list[int]] = {}
-        for pos, (low, lem) in enumerate(zip(lowers, lemmas)):
-            if low in anchors:
-                where.setdefault(low, []).append(pos)
-            if lem != low and lem in anchors:
-                where.setdefault(lem, []).append(pos)
+        lowers = words[:, 0].tolist()
+        lemmas = words[:, 1].tolist()
+        where = _anchor_positions(words, anchors)
         candidates: dict[int, list[int]] = {unit: [] for unit in self._always}
         for word, positions in where.items():
             for unit in index[word]:
@@ -344,6 +339,14 @@ class RuleMatcher:
             positions = candidates[unit]
             windows = _windows(sorted(positions), before, after, n) if positions else [(0, n)]
             for lo, hi in windows:
+                # ... and inside this window: a match lies within it and holds a token for each required
+                # word set, so skipping a window without one changes nothing (most windows of a long
+                # message are skipped here, before spaCy builds a Token object per position)
+                if len(required) > 1 and hi - lo < n:
+                    inside = set(lowers[lo:hi])
+                    inside.update(lemmas[lo:hi])
+                    if any(inside.isdisjoint(w) for w in required):
+                        continue
                 for _, start, end in matcher(doc[lo:hi]):
                     start += lo
                     end += lo
@@ -352,6 +355,25 @@ class RuleMatcher:
                         continue
                     found.append((rule_id, start, end))
         return merge_overlaps(found)
+
+
+def _anchor_positions(words: numpy.ndarray, anchors: set[int]) -> dict[int, list[int]]:
+    """Ascending token positions of each anchor word, read from the LOWER and LEMMA columns (a token
+    counts once per distinct value): array operations, not a Python step per token of a long message."""
+    where: dict[int, list[int]] = {}
+    if not anchors:
+        return where
+    keys = numpy.fromiter(anchors, dtype=words.dtype, count=len(anchors))
+    lowers, lemmas = words[:, 0], words[:, 1]
+    by_lower = numpy.isin(lowers, keys)
+    by_lemma = numpy.isin(lemmas, keys) & (lemmas != lowers)
+    for pos in numpy.flatnonzero(by_lower | by_lemma).tolist():
+        low, lem = int(lowers[pos]), int(lemmas[pos])
+        if by_lower[pos]:
+            where.setdefault(low, []).append(pos)
+        if by_lemma[pos]:
+            where.setdefault(lem, []).append(pos)
+    return where
 
 
 def _windows(positions: list[int], before: int, after: int, n: int) -> list[tuple[int, int]]:
