@@ -21,7 +21,7 @@ import yaml
 
 from bot.content import readability
 from bot.content.findings import Finding, unique_sorted
-from bot.content.project import Example, Project, Response, Variation, load_project, plain_text
+from bot.content.project import Example, Project, Response, Variation, load_project, payload_as_sent, plain_text
 
 HERE = Path(__file__).resolve().parent
 RULES_FILE = HERE / "content_rules.yml"
@@ -239,6 +239,13 @@ def check_buttons(project: Project, rules: dict) -> list[Finding]:
                     findings.append(button.loc.finding(f"{label} payload {payload}: no intent {intent} in the domain"))
                 if not rest:
                     continue
+                if not (rest.startswith("{{") and rest.endswith("}}")):
+                    findings.append(button.loc.finding(
+                        f"{label} payload {payload}: write the braces doubled, /{intent}{{{{...}}}}: Rasa reads"
+                        f" single braces in a response as a slot placeholder"
+                    ))
+                    continue
+                rest = payload_as_sent(rest)
                 try:
                     values = json.loads(rest)
                 except json.JSONDecodeError as error:

@@ -27,10 +27,18 @@ class Loc:
         return Finding(self.file, self.line, problem)
 
 
+def payload_as_sent(payload: str) -> str:
+    """A button payload as Rasa sends it. Rasa fills `{slot}` placeholders in every response, buttons
+    included, so a payload's entity braces are written doubled in the domain
+    (`/choose_skill{{"skill": "tipp"}}`) and reach the person single; written single, Rasa takes them
+    for a placeholder and logs an error on every use."""
+    return payload.replace("{{", "{").replace("}}", "}")
+
+
 @dataclass
 class Button:
     title: str
-    payload: Any
+    payload: Any  # as written in the domain
     loc: Loc  # the payload's line
     title_loc: Loc
 

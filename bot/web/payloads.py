@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from bot.content.project import payload_as_sent
 from bot.settings import Settings
 from bot.web.history import offered_payloads
 
@@ -34,7 +35,7 @@ def _walk_buttons(node: Any) -> Iterable[str]:
         if isinstance(node.get("buttons"), list):
             for button in node["buttons"]:
                 if isinstance(button, dict) and isinstance(button.get("payload"), str):
-                    yield button["payload"].strip()
+                    yield payload_as_sent(button["payload"].strip())
         for value in node.values():
             yield from _walk_buttons(value)
     elif isinstance(node, list):

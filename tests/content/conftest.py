@@ -64,7 +64,7 @@ responses:
     - text: "Hi, I'm here to listen. {safety_footer}"
       buttons:
         - title: "I feel low"
-          payload: '/mood_low{"emotion": "low"}'
+          payload: '/mood_low{{"emotion": "low"}}'
     - text: "Hello. What's on your mind today? {safety_footer}"
   utter_reflect_mood_low:
     - text: "That sounds heavy. {safety_footer}"

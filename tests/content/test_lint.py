@@ -274,7 +274,7 @@ def test_exercise_steps_pattern_from_actions_code(fixture_project):
 # --- buttons --------------------------------------------------------------------------------------------
 
 def _button_findings(fixture_project, payload: str) -> list[str]:
-    fixture_project.edit("domain.yml", """payload: '/mood_low{"emotion": "low"}'""", f"payload: '{payload}'")
+    fixture_project.edit("domain.yml", """payload: '/mood_low{{"emotion": "low"}}'""", f"payload: '{payload}'")
     return fixture_project.lint("buttons")
 
 
@@ -292,13 +292,19 @@ def test_button_unknown_intent(fixture_project):
 
 
 def test_button_invalid_json(fixture_project):
-    [finding] = _button_findings(fixture_project, "/mood_low{emotion: low}")
-    assert "payload /mood_low{emotion: low}: {emotion: low} is not valid JSON" in finding
+    [finding] = _button_findings(fixture_project, "/mood_low{{emotion: low}}")
+    assert "payload /mood_low{{emotion: low}}: {emotion: low} is not valid JSON" in finding
+
+
+def test_button_single_braces(fixture_project):
+    """Rasa takes single braces in a response for a slot placeholder (an error logged on every use)."""
+    [finding] = _button_findings(fixture_project, '/mood_low{"emotion": "low"}')
+    assert "write the braces doubled" in finding
 
 
 def test_button_unknown_slot_or_entity(fixture_project):
-    [finding] = _button_findings(fixture_project, '/mood_low{"feeling": "low"}')
-    assert finding.endswith("""payload /mood_low{"feeling": "low"}: 'feeling' is neither an entity nor a slot in the domain""")
+    [finding] = _button_findings(fixture_project, '/mood_low{{"feeling": "low"}}')
+    assert finding.endswith("""payload /mood_low{{"feeling": "low"}}: 'feeling' is neither an entity nor a slot in the domain""")
 
 
 def test_button_free_text_payload(fixture_project):

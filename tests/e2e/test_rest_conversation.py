@@ -82,6 +82,19 @@ def test_five_on_the_exercise_menu_starts_5_4_3_2_1_grounding(stack):
     assert "5 things you can see" in texts(stack.say(sender, "7"))
 
 
+def test_a_menu_button_sends_a_payload_rasa_reads_and_nothing_is_logged_as_an_error(stack):
+    """Entity braces in a response are doubled in the domain: the person's widget gets
+    /choose_skill{"skill": ...} and Rasa logs no placeholder error for each menu shown."""
+    sender = new_sender()
+    stack.say(sender, "hi")
+    menu = stack.say(sender, "can i try an exercise")
+    payloads = [b["payload"] for m in menu for b in m.get("buttons") or []]
+    box = [p for p in payloads if '"box_breathing"' in p]
+    assert box and box[0] == '/choose_skill{"skill":"box_breathing"}', payloads
+    assert "0 to 10" in texts(stack.say(sender, box[0]))
+    assert "interpolator" not in stack.log_path.read_text(encoding="utf-8", errors="replace")
+
+
 
 
 def test_a_conversation_longer_than_rasas_window_keeps_every_message_and_its_state(stack):
