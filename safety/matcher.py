@@ -59,6 +59,12 @@ def build_nlp(lemma_overrides: Mapping[str, str]) -> Language:
     domain (spacy-lookups-data maps "dying" to "dye" and "better" to "well").
     """
     nlp = spacy.blank("en")
+    # Sentences glued without a space ("i want to die.i'm done", "I WANT TO DIE!!!NOW", a title run into
+    # its body): spaCy splits "die.I" only before a capital, and the text here is already lowercase.
+    # Two letters before it, so "k.m.s", "e.g." and "u.k." stay one token as the normaliser left them.
+    infixes = list(nlp.Defaults.infixes) + [r"(?<=[a-z][a-z])[.!?]+(?=[a-z])"]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    nlp.tokenizer.url_match = None  # else "myself.so" and "suicide.lately" read as web addresses, kept whole
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     table = lemmatizer.lookups.get_table("lemma_lookup")
