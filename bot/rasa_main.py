@@ -11,6 +11,10 @@ The replacement is tied to the pinned Rasa (pyproject.toml, requirements.lock): 
 start when Rasa's version or the source of the function it replaces differ from what was reviewed, so
 a Rasa upgrade fails loudly here instead of silently changing how responses are checked.
 tests/bot/test_rasa_main.py proves that invalid responses are rejected as before.
+
+Run as `python -m bot.rasa_main run --model X`, it first keeps TensorFlow out of the process when the
+model has no TensorFlow component (bot/rasa_without_tensorflow.py says why and how), before anything
+imports Rasa; the first line on stderr says whether it did.
 """
 from __future__ import annotations
 
@@ -19,10 +23,17 @@ import inspect
 import sys
 from typing import Any, Callable, Dict, Optional
 
-import rasa
-from jsonschema import ValidationError, exceptions, validators
-from rasa.core.actions.action import RemoteAction
-from rasa.shared.constants import DOCS_BASE_URL
+if __name__ == "__main__":  # `bot run`: before Rasa is imported (Rasa's core imports TensorFlow)
+    from bot.rasa_without_tensorflow import keep_tensorflow_out_for
+
+    _NOT_KEPT_OUT = keep_tensorflow_out_for(sys.argv[1:])
+    print("rasa: TensorFlow " + ("kept out: the model has no TensorFlow component" if _NOT_KEPT_OUT is None
+                                 else f"loaded as Rasa ships: {_NOT_KEPT_OUT}"), file=sys.stderr)
+
+import rasa  # noqa: E402 - after the decision above
+from jsonschema import ValidationError, exceptions, validators  # noqa: E402
+from rasa.core.actions.action import RemoteAction  # noqa: E402
+from rasa.shared.constants import DOCS_BASE_URL  # noqa: E402
 
 # What was reviewed: Rasa's version and the sha256 of `inspect.getsource(RemoteAction._validate_action_result)`.
 EXPECTED_RASA_VERSION = "3.6.21"
@@ -114,10 +125,14 @@ def strict_tracker_store() -> None:
 
 
 def install() -> None:
-    """Replace `RemoteAction._validate_action_result` (after the checks above) and make the tracker
-    store strict; idempotent."""
+    """Replace `RemoteAction._validate_action_result` (after the checks above), make the tracker store
+    strict and, where TensorFlow is kept out, load models without their training graph; idempotent."""
     check_rasa()
     strict_tracker_store()
+    from bot.rasa_without_tensorflow import load_predict_schema_only, tensorflow_kept_out
+
+    if tensorflow_kept_out():  # only `bot run` with a model free of TensorFlow (see the top of this module)
+        load_predict_schema_only()
     if getattr(RemoteAction._validate_action_result, "_bot_compiled_validator", False):
         return
     replacement = make_validate_action_result(RemoteAction.action_response_format_spec())
