@@ -32,7 +32,7 @@ import psutil
 import rasa.cli
 
 from bot.build import domain_dir
-from bot.db import temporary_postgres_database
+from bot.db import migrate, temporary_postgres_database
 from bot.services import QUIET_ENV, action_server, rasa_server, web_app
 from bot.settings import Settings, get_settings, load_settings
 from bot.supervisor import Service, Supervisor, free_port
@@ -287,6 +287,7 @@ def bench_ours(settings: Settings, workdir: Path) -> Result:
     start = time.monotonic()
     train(bench_settings)
     result.unchanged_train_s = time.monotonic() - start
+    migrate(bench_settings)  # as `bot run` does: the web app refuses a database without its tables
     # Served: the project's model, trained from the same inputs as the timed one.
     _serve_and_measure(result, rasa_server(bench_settings), settings.root, workdir / "ours.log",
                        actions=action_server(bench_settings), web=web_app(bench_settings), env=env)

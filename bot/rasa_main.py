@@ -11,18 +11,30 @@ The replacement is tied to the pinned Rasa (pyproject.toml, requirements.lock): 
 start when Rasa's version or the source of the function it replaces differ from what was reviewed, so
 a Rasa upgrade fails loudly here instead of silently changing how responses are checked.
 tests/bot/test_rasa_main.py proves that invalid responses are rejected as before.
+
+Run as `python -m bot.rasa_main run --model X`, it first keeps TensorFlow out of the process when the
+model has no TensorFlow component (bot/rasa_without_tensorflow.py says why and how), before anything
+imports Rasa; the first line on stderr says whether it did.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import sys
 from typing import Any, Callable, Dict, Optional
 
-import rasa
-from jsonschema import ValidationError, exceptions, validators
-from rasa.core.actions.action import RemoteAction
-from rasa.shared.constants import DOCS_BASE_URL
+if __name__ == "__main__":  # `bot run`: before Rasa is imported (Rasa's core imports TensorFlow)
+    from bot.rasa_without_tensorflow import keep_tensorflow_out_for
+
+    _NOT_KEPT_OUT = keep_tensorflow_out_for(sys.argv[1:])
+    print("rasa: TensorFlow " + ("kept out: the model has no TensorFlow component" if _NOT_KEPT_OUT is None
+                                 else f"loaded as Rasa ships: {_NOT_KEPT_OUT}"), file=sys.stderr)
+
+import rasa  # noqa: E402 - after the decision above
+from jsonschema import ValidationError, exceptions, validators  # noqa: E402
+from rasa.core.actions.action import RemoteAction  # noqa: E402
+from rasa.shared.constants import DOCS_BASE_URL  # noqa: E402
 
 # What was reviewed: Rasa's version and the sha256 of `inspect.getsource(RemoteAction._validate_action_result)`.
 EXPECTED_RASA_VERSION = "3.6.21"
@@ -113,11 +125,48 @@ def strict_tracker_store() -> None:
     FailSafeTrackerStore._bot_strict = True  # type: ignore[attr-defined]
 
 
+# RulePolicy decodes each rule (a JSON string) through `_rule_key_to_state`, cached with
+# `functools.lru_cache(maxsize=1000)`, for every rule on every prediction (`_get_possible_keys`).
+# Our model has 1,110 rules to scan (data/ writes scripted flows as rules): a cyclic scan of more keys
+# than an LRU cache holds never hits, so every prediction decoded every rule again, about a quarter of
+# the Rasa server's CPU (py-spy, under the bench's load). The same function with room for every rule:
+# same results (a pure function of the key, and both callers only read what it returns).
+RULE_KEY_CACHE_SIZE = 20_000
+# sha256 of `inspect.getsource` of the undecorated function (the source includes its decorators).
+EXPECTED_RULE_KEY_SOURCE_SHA256 = "b91b949bbccbff0bdd67604e957b8884becef48ebc634c655c01bb5e6e93677e"
+
+
+def larger_rule_key_cache() -> None:
+    """Re-wrap `RulePolicy._rule_key_to_state` in an LRU cache of RULE_KEY_CACHE_SIZE; idempotent.
+    Refuses to start when the function is not the reviewed one."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    cached = RulePolicy.__dict__["_rule_key_to_state"].__func__
+    if getattr(cached, "_bot_rule_key_cache", False):
+        return
+    original = getattr(cached, "__wrapped__", None)
+    found = _source_sha256(original) if original is not None else None
+    if found != EXPECTED_RULE_KEY_SOURCE_SHA256:
+        raise RasaPatchError(
+            "RulePolicy._rule_key_to_state in rasa/core/policies/rule_policy.py is not the reviewed one "
+            f"(sha256 {found}); review it and update bot/rasa_main.py"
+        )
+    larger = functools.lru_cache(maxsize=RULE_KEY_CACHE_SIZE)(original)
+    larger._bot_rule_key_cache = True  # type: ignore[attr-defined]
+    RulePolicy._rule_key_to_state = staticmethod(larger)  # type: ignore[method-assign, assignment]
+
+
 def install() -> None:
-    """Replace `RemoteAction._validate_action_result` (after the checks above) and make the tracker
-    store strict; idempotent."""
+    """Replace `RemoteAction._validate_action_result` (after the checks above), make the tracker store
+    strict, give RulePolicy's rule cache room for every rule and, where TensorFlow is kept out, load
+    models without their training graph; idempotent."""
     check_rasa()
     strict_tracker_store()
+    larger_rule_key_cache()
+    from bot.rasa_without_tensorflow import load_predict_schema_only, tensorflow_kept_out
+
+    if tensorflow_kept_out():  # only `bot run` with a model free of TensorFlow (see the top of this module)
+        load_predict_schema_only()
     if getattr(RemoteAction._validate_action_result, "_bot_compiled_validator", False):
         return
     replacement = make_validate_action_result(RemoteAction.action_response_format_spec())

@@ -7,6 +7,7 @@ from typing import Any
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.core.channels.channel import CollectingOutputChannel
@@ -18,6 +19,7 @@ from bot.services import rasa_server
 from bot.settings import load_settings
 
 STOCK = RemoteAction._validate_action_result
+STOCK_RULE_KEY = RulePolicy.__dict__["_rule_key_to_state"]  # before any test installs ours
 
 VALID = [
     {},
@@ -106,3 +108,46 @@ def test_a_changed_rasa_function_refuses_to_start(monkeypatch):
 def test_bot_run_starts_rasa_through_this_entry_point(tmp_path):
     command = rasa_server(load_settings(environ={"BOT_VAR_DIR": str(tmp_path)})).command
     assert command[1:4] == ["-m", "bot.rasa_main", "run"]
+
+
+def _our_rule_keys() -> list[str]:
+    """The rule keys RulePolicy scans on every prediction, from the trained model (skip without one)."""
+    import json
+    import tarfile
+
+    from bot.settings import get_settings
+    from bot.training import model_path
+
+    model = model_path(get_settings())
+    if not model.is_file():
+        pytest.skip("needs the trained model (`bot train`, which `make test` runs first)")
+    with tarfile.open(model) as archive:
+        name = next(n for n in archive.getnames() if n.endswith("rule_policy.json"))
+        lookup = json.load(archive.extractfile(name))["lookup"]
+    return [*lookup["rules"], *lookup["rules_for_loop_unhappy_path"]]
+
+
+def test_rule_policy_decodes_each_of_our_rules_once_and_as_before(monkeypatch):
+    stock = STOCK_RULE_KEY
+    monkeypatch.setattr(RulePolicy, "_rule_key_to_state", stock)
+    keys = _our_rule_keys()
+    assert len(keys) > stock.__func__.cache_parameters()["maxsize"]  # why: Rasa's cache is smaller
+    rasa_main.larger_rule_key_cache()
+    rasa_main.larger_rule_key_cache()  # a second call keeps the first replacement
+    larger = RulePolicy._rule_key_to_state
+    assert larger is not stock.__func__
+    for _ in range(2):  # two scans, as two predictions make them
+        assert [larger(k) for k in keys] == [stock.__func__.__wrapped__(k) for k in keys]
+    assert larger.cache_info().misses == len(set(keys))  # the second scan decoded nothing
+
+
+def test_a_changed_rule_key_function_refuses_to_start(monkeypatch):
+    import functools
+
+    @functools.lru_cache(maxsize=1000)
+    def _rule_key_to_state(rule_key: str) -> list:  # what a future Rasa might ship
+        return []
+
+    monkeypatch.setattr(RulePolicy, "_rule_key_to_state", staticmethod(_rule_key_to_state))
+    with pytest.raises(rasa_main.RasaPatchError, match="_rule_key_to_state .* is not the reviewed one"):
+        rasa_main.larger_rule_key_cache()
