@@ -449,3 +449,14 @@ def test_the_locale_goes_to_rasa_with_every_message(client_for, rasa_too_slow, s
     post = client.post("/api/chat", json={"message": "hello"}, headers=headers)
     assert post.status_code == 200
     assert received[0]["metadata"]["locale"] == other
+
+
+def test_a_risk_message_goes_to_rasa_flagged_an_ordinary_one_does_not(client_for, rasa_too_slow):
+    """The flag lets action_session_start leave the introduction to the crisis reply when a session's
+    first message carries risk (no "How are you doing today?" before it)."""
+    url, received = rasa_too_slow
+    client = client_for(url, WebOptions(reconcile_every_seconds=None, alerts=False, rasa_timeout_seconds=0.3))
+    _, headers = start_conversation(client)
+    client.post("/api/chat", json={"message": "i want to kill myself"}, headers=headers)
+    client.post("/api/chat", json={"message": "my mom is going to kill me when she sees my grades"}, headers=headers)
+    assert [m["metadata"].get("at_risk", False) for m in received] == [True, False]
