@@ -100,3 +100,13 @@ def test_every_first_safety_reply_says_it_is_an_automated_assistant_and_asks_not
                        if any(c.get("name") == "introduce_in_reply" for c in v.get("condition", []))]
         assert "automated assistant" in variation["text"]
         assert "how are you" not in variation["text"].lower()
+
+
+@pytest.mark.parametrize("name", ["utter_safety_stay_no", "utter_abuse_stay_no", "utter_safety_stay_no_emergency"])
+def test_no_to_the_offer_to_stay_is_never_a_goodbye(domain, name):
+    """Someone at risk who says no to reaching out is not sent off ("You can come back and talk to me
+    whenever you want" read as a goodbye): every wording stays in the conversation with a question."""
+    for variation in domain["responses"][name]:
+        text = variation["text"].lower()
+        assert "come back" not in text and "whenever you want" not in text
+        assert text.rstrip().endswith("?")
