@@ -128,7 +128,9 @@ class ActionEscalate(Action):
             logger.error("action_escalate: no user message to escalate; the reconciler will check")
         else:
             await record(tracker.sender_id, message_time(event) or event["timestamp"], escalation_from(event))
-        return safety_mode_events(tracker, domain, intent)
+        # The crisis reply has said what this assistant is (introduce_in_reply): once is enough.
+        introduced = [SlotSet("introduce_in_reply", None)] if tracker.get_slot("introduce_in_reply") else []
+        return [*safety_mode_events(tracker, domain, intent), *introduced]
 
 
 class ActionNoteCheckInDeclined(Action):
@@ -146,4 +148,5 @@ class ActionNoteCheckInDeclined(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return [SlotSet("check_in_declined", True)]
+        introduced = [SlotSet("introduce_in_reply", None)] if tracker.get_slot("introduce_in_reply") else []
+        return [SlotSet("check_in_declined", True), *introduced]

@@ -3,6 +3,8 @@
 Why a custom action_session_start: the opening must come before anything else, even when the first
 message is a crisis, and a new session (after an hour of silence) must not forget that the person
 was in crisis: safety mode and its footer carry over, so the crisis line stays in every reply.
+One exception to "the opening first": when the message that starts the session carries risk (the gateway's
+safety check says so in the message's metadata), the crisis reply comes first and introduces the assistant.
 Everything else (exercise progress, ratings, check-in answers) starts fresh.
 """
 from __future__ import annotations
@@ -15,6 +17,8 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Sessi
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.case_identity import AT_RISK
+
 logger = logging.getLogger(__name__)
 
 # Slots a new session keeps (when session_config.carry_over_slots_to_new_session is true): safety mode,
@@ -22,6 +26,17 @@ logger = logging.getLogger(__name__)
 CARRY_OVER_SLOTS = ("safety_mode", "safety_kind", "safety_footer",
                     "plan_warning_signs", "plan_coping", "plan_distractions", "plan_people",
                     "plan_professionals", "plan_environment", "plan_complete")
+
+
+# Set instead of saying the opening when the session's first message carries risk; the safety replies'
+# variations for it say that this is an automated assistant. action_escalate and the check-in's answer clear it.
+INTRODUCE_SLOT = "introduce_in_reply"
+
+
+def opened_by_risk(tracker: Tracker) -> bool:
+    """Whether the gateway flagged the message that starts this session (metadata AT_RISK)."""
+    metadata = tracker.get_slot("session_started_metadata")
+    return isinstance(metadata, dict) and metadata.get(AT_RISK) is True
 
 
 def carry_over_enabled(domain: DomainDict) -> bool:
@@ -83,9 +98,14 @@ class ActionSessionStart(Action):
             # pause (SessionStarted resets it) nor greet the person in the middle of that conversation.
             return [SessionStarted(), *carried, *(SlotSet(n, v) for n, v in localised.items()),
                     ConversationPaused(), ActionExecuted("action_listen")]
+        locale_events = [SlotSet(name, value) for name, value in localised.items()]
+        if opened_by_risk(tracker):
+            # The crisis or check-in reply comes first and says itself what this assistant is
+            # (its introduce_in_reply variation): nobody in crisis is first asked how they are doing.
+            return [SessionStarted(), *carried, *locale_events, SlotSet(INTRODUCE_SLOT, True),
+                    ActionExecuted("action_listen")]
         in_safety_mode = any(e.get("name") == "safety_mode" and e.get("value") is True for e in carried)
         # Slots set by this action reach the opening's wording only as template values.
         dispatcher.utter_message(response="utter_safety_opening" if in_safety_mode else "utter_opening",
                                  **localised)
-        locale_events = [SlotSet(name, value) for name, value in localised.items()]
         return [SessionStarted(), *carried, *locale_events, ActionExecuted("action_listen")]

@@ -192,6 +192,8 @@ def endpoints(settings: Settings) -> dict[str, Any]:
         # 54 kB of JSON to encode and parse on every call); the others never read it.
         "action_endpoint": {"url": f"{settings.url('actions')}/webhook", "enable_selective_domain": True},
         "tracker_store": tracker_store,
+        # Rasa's responses, but never the same sentence twice in a row (bot/nlg.py).
+        "nlg": {"type": "bot.nlg.NoRepeatNLG"},
     }
     if settings.services.redis_url:
         result["lock_store"] = redis_lock_store(settings.services.redis_url)

@@ -40,6 +40,11 @@ RESOURCE_CARD_KINDS = {
 CONFIRMED_CHECK_IN = "check_in_confirmed"
 # The metadata key the gateway stamps on each message it sends to Rasa.
 RECEIVED_AT = "received_at"
+# The metadata key the gateway sets (true) on a message its own safety check flagged. Only
+# action_session_start reads it: a session opened by such a message leaves the introduction to the
+# crisis or check-in reply instead of asking "How are you doing today?" first. Never a case's kind:
+# that stays the dialogue's and the reconciler's decision.
+AT_RISK = "at_risk"
 
 
 def case_kind(intent: Optional[str], assessment: Optional[Mapping[str, Any]]) -> Optional[str]:

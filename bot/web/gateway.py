@@ -29,10 +29,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from bot import handoff, push
-from bot.case_identity import RECEIVED_AT
+from bot.case_identity import AT_RISK, RECEIVED_AT
 from bot.web import conversation, texts
 from bot.web.conversation import Conversation
-from bot.web.fallback import assess_text, keep_unanswered
+from bot.web.fallback import Verdict, assess_text, keep_unanswered
 from bot.web.history import cursor_of, load_history
 from bot.web.rasa_client import RasaUnavailable
 from bot.web.state import WebState, web_state
@@ -206,14 +206,19 @@ async def chat(request: Request) -> JSONResponse:
         text = text.strip()
 
     received_at = time.time()  # sent along: the key of this message's case, whoever records it
+    # Assessed before Rasa sees it (the same check the reply is verified with below): when this message
+    # starts a session, action_session_start must not open with "How are you doing today?" before the
+    # crisis reply; the flag tells it to leave the introduction to that reply.
+    verdict = await run_in_threadpool(assess_text, text)
     try:
         # The locale goes along: Rasa's action_session_start shows this conversation that locale's lines.
-        metadata = {RECEIVED_AT: received_at, **({"locale": locale} if locale else {})}
+        metadata = {RECEIVED_AT: received_at, **({"locale": locale} if locale else {}),
+                    **({AT_RISK: True} if verdict.flagged else {})}
         messages = await web.replicas.send(sender_id, text, options.rasa_timeout_seconds, web.rasa_http,
                                            metadata=metadata)
     except RasaUnavailable as unavailable:
-        return await _fallback(web, held, text, unavailable.reason, received_at)
-    body: dict[str, Any] = {"messages": await _with_resources_if_at_risk(web, held, text, messages)}
+        return await _fallback(web, held, text, unavailable.reason, received_at, verdict)
+    body: dict[str, Any] = {"messages": _with_resources_if_at_risk(web, held, verdict, messages)}
     # A paused conversation (staff joined) is the only one Rasa answers with nothing, so the handoff
     # table is read only then, not on every message.
     present = await run_in_threadpool(handoff.state_for_person, web.settings, sender_id) if not messages else None
@@ -232,23 +237,20 @@ def _has_resources_card(messages: list[dict[str, Any]]) -> bool:
     )
 
 
-async def _with_resources_if_at_risk(
-    web: WebState, held: Conversation, text: str, messages: list[dict[str, Any]],
+def _with_resources_if_at_risk(
+    web: WebState, held: Conversation, verdict: Verdict, messages: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """Defence in depth: a risk message never leaves without the resources card, whatever the dialogue
     did (e.g. a conversation whose first message arrived while the action server was down, so Rasa
     could only answer with its fallback). The case itself comes from the tracker store (reconciler)."""
-    if _has_resources_card(messages):
-        return messages
-    verdict = await run_in_threadpool(assess_text, text)
-    if not verdict.escalate:
+    if _has_resources_card(messages) or not verdict.escalate:
         return messages
     return [*messages, {"custom": web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation)}]
 
 
-async def _fallback(web: WebState, held: Conversation, text: str, reason: str, received_at: float) -> JSONResponse:
+async def _fallback(web: WebState, held: Conversation, text: str, reason: str, received_at: float,
+                    verdict: Verdict) -> JSONResponse:
     """Rasa is down or slow: say so, show the resources, and keep the message (and a case if flagged)."""
-    verdict = await run_in_threadpool(assess_text, text)  # CPU work: keep the event loop free
     await run_in_threadpool(
         keep_unanswered, web.settings, web.unanswered, sender_id=held.id, text=text,
         reason=reason, verdict=verdict, received_at=received_at,

@@ -27,7 +27,8 @@ async def test_the_answer_is_kept_in_the_persons_own_words(domain, dispatcher):
 
 @pytest.mark.parametrize("text, intent", [("skip", "exercise_next"), ("Skip this step!", "nlu_fallback"),
                                           ("idk", "inform_rating"), ("/exercise_next", "exercise_next"),
-                                          ("not sure", "nlu_fallback")])
+                                          ("not sure", "nlu_fallback"), ("ok", "affirm"), ("No.", "deny"),
+                                          ("nobody else", "deny")])
 async def test_a_step_can_be_skipped(domain, dispatcher, text, intent):
     events = await read(domain, dispatcher, text, intent=intent, requested="plan_coping")
     assert events == [SlotSet("plan_coping", "")]

@@ -79,3 +79,34 @@ async def test_a_new_session_keeps_a_live_handoff_paused_and_says_nothing(domain
     assert responses(dispatcher) == []
     assert events[0] == SessionStarted() and ConversationPaused() in events
     assert events.index(ConversationPaused()) > 0 and events[-1] == ActionExecuted("action_listen")
+
+
+@pytest.mark.parametrize("carried", [{}, {"safety_mode": True, "safety_footer": FOOTER}])
+async def test_a_session_opened_by_a_risk_message_leaves_the_introduction_to_the_crisis_reply(
+        domain, dispatcher, carried):
+    """Nobody who just wrote "i want to kill myself" is first asked "How are you doing today?": no
+    opening, and introduce_in_reply picks the safety reply's variation that says what this assistant is."""
+    tracker = make_tracker(domain, events=[], slots={**carried, "session_started_metadata": {"at_risk": True}})
+    events = await ActionSessionStart().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == []
+    assert SlotSet("introduce_in_reply", True) in events
+    assert events[0] == SessionStarted() and events[-1] == ActionExecuted("action_listen")
+
+
+def test_every_first_safety_reply_says_it_is_an_automated_assistant_and_asks_nothing_first(domain):
+    """The variations action_session_start relies on exist, and say what the opening would have said."""
+    for name in ("utter_crisis", "utter_emergency", "utter_third_party", "utter_abuse", "utter_check_in"):
+        [variation] = [v for v in domain["responses"][name]
+                       if any(c.get("name") == "introduce_in_reply" for c in v.get("condition", []))]
+        assert "automated assistant" in variation["text"]
+        assert "how are you" not in variation["text"].lower()
+
+
+@pytest.mark.parametrize("name", ["utter_safety_stay_no", "utter_abuse_stay_no", "utter_safety_stay_no_emergency"])
+def test_no_to_the_offer_to_stay_is_never_a_goodbye(domain, name):
+    """Someone at risk who says no to reaching out is not sent off ("You can come back and talk to me
+    whenever you want" read as a goodbye): every wording stays in the conversation with a question."""
+    for variation in domain["responses"][name]:
+        text = variation["text"].lower()
+        assert "come back" not in text and "whenever you want" not in text
+        assert text.rstrip().endswith("?")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 import time
 
 import pytest
@@ -449,3 +450,38 @@ def test_the_locale_goes_to_rasa_with_every_message(client_for, rasa_too_slow, s
     post = client.post("/api/chat", json={"message": "hello"}, headers=headers)
     assert post.status_code == 200
     assert received[0]["metadata"]["locale"] == other
+
+
+def test_a_risk_message_goes_to_rasa_flagged_an_ordinary_one_does_not(client_for, rasa_too_slow):
+    """The flag lets action_session_start leave the introduction to the crisis reply when a session's
+    first message carries risk (no "How are you doing today?" before it)."""
+    url, received = rasa_too_slow
+    client = client_for(url, WebOptions(reconcile_every_seconds=None, alerts=False, rasa_timeout_seconds=0.3))
+    _, headers = start_conversation(client)
+    client.post("/api/chat", json={"message": "i want to kill myself"}, headers=headers)
+    client.post("/api/chat", json={"message": "my mom is going to kill me when she sees my grades"}, headers=headers)
+    assert [m["metadata"].get("at_risk", False) for m in received] == [True, False]
+
+
+@pytest.mark.servers
+def test_a_first_message_in_crisis_gets_the_crisis_reply_first_and_is_not_asked_how_they_are(live):
+    """Through the web app, as the widget talks: the first reply to "i want to kill myself" is the crisis
+    reply, which says it is an automated assistant; nobody asks "How are you doing today?"."""
+    body = post_chat(live, str(uuid.uuid4()), "i want to kill myself").json()
+    texts = [m["text"] for m in body["messages"] if m.get("text")]
+    assert "automated assistant" in texts[0]
+    assert "thank you for telling me" in texts[0].lower()
+    assert not any("how are you" in t.lower() for t in texts)
+    assert any(m.get("custom", {}).get("type") == "crisis_resources" for m in body["messages"])
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize("idiom", ["my mom is going to kill me when she sees my grades", "this exam is killing me lol"])
+def test_an_everyday_figure_of_speech_gets_a_caring_reply_not_the_fallback_nor_the_crisis_lines(live, idiom):
+    sender = str(uuid.uuid4())
+    post_chat(live, sender, "hi")
+    body = post_chat(live, sender, idiom).json()
+    text = " ".join(m.get("text", "") for m in body["messages"])
+    assert "feeling" in text.lower()  # the reflection names a feeling (anxious, overwhelmed)
+    assert "not sure I understood" not in text and "didn't quite follow" not in text
+    assert not any(m.get("custom") for m in body["messages"])  # no crisis card
