@@ -178,7 +178,8 @@ def finish_nlu(section: Section, process: Optional[subprocess.Popen], stamp: str
 
 
 #: Intents whose final value the safety component decides (its verdict overrides the classifier's), scored
-#: against labels it overrides by design: self_harm_urge, for one, leaves as safety_crisis when the rules flag it.
+#: against labels it overrides by design. self_harm_urge was merged into safety_crisis in issue 12 (the rules always
+#: replaced it); it stays here because older baselines still hold it.
 RISK_FAMILY = frozenset({"self_harm_urge", "safety_check_in", "safety_crisis", "safety_emergency",
                          "safety_third_party", "safety_abuse"})
 
