@@ -10,7 +10,7 @@ this evaluation reads the *final intent* of each message, exactly as the dialogu
 
 * ``safety_emergency``, ``safety_crisis``, ``safety_third_party``, ``safety_abuse`` -> escalated
   (crisis reply, resources card, a case for staff);
-* ``safety_check_in`` and the classifier's ``self_harm_urge`` -> a check-in question.
+* ``safety_check_in`` -> a check-in question.
 
 The labelled format, the report and its figures are those of :mod:`safety.evaluate`.
 """
@@ -33,7 +33,6 @@ INTENT_KINDS = {
     "safety_third_party": Kind.CRISIS,
     "safety_abuse": Kind.CRISIS,
     "safety_check_in": Kind.CHECK_IN,
-    "self_harm_urge": Kind.CHECK_IN,
 }
 
 

@@ -46,8 +46,6 @@ THIRD_PARTY_CATEGORY = "third_party_risk"
 #: Intents the dialogue routes to the crisis, emergency, third-party or check-in replies
 #: (data/rules/safety.yml). Only this component's verdict may leave one of them as the intent.
 ROUTING_INTENTS = frozenset({"safety_emergency", "safety_crisis", "safety_third_party", "safety_abuse", "safety_check_in"})
-#: Classifier intents the dialogue answers with the check-in question itself (data/rules/safety.yml).
-ASKING_INTENTS = frozenset({"self_harm_urge"})
 FALLBACK_INTENT = "nlu_fallback"
 ABUSE_CATEGORY = "abuse_or_unsafe"
 SITUATION_ENTITY = "risk_situation"
@@ -83,7 +81,6 @@ class SafetyComponent(GraphComponent):
                 "safety_emergency": "emergency",
                 "safety_crisis": "crisis",
                 "safety_third_party": "crisis",
-                "self_harm_urge": "crisis",
                 "safety_check_in": "check_in",
             },
             # Minimum classifier confidence for that (the ranking is searched, not just the top intent,
@@ -167,7 +164,7 @@ class SafetyComponent(GraphComponent):
         intent = intent_for(assessment)
         ranking = message.get(INTENT_RANKING_KEY) or []
         if intent is None:
-            self._drop_unsupported_routing_intent(message, ranking, may_ask, self._fallback_threshold)
+            self._drop_unsupported_routing_intent(message, ranking, self._fallback_threshold)
             return
         override = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
         ranking = [override] + [entry for entry in ranking if entry.get(INTENT_NAME_KEY) != intent]
@@ -183,15 +180,13 @@ class SafetyComponent(GraphComponent):
 
     @staticmethod
     def _drop_unsupported_routing_intent(message: Message, ranking: List[Dict[str, Any]],
-                                         asking_allowed: bool = True, fallback_threshold: float = 0.0) -> None:
-        """No verdict, yet the classifier's top intent would route to a safety reply (or, when nothing
-        supports asking, to the check-in question): take the next ordinary intent of the ranking
-        instead (or the fallback)."""
+                                         fallback_threshold: float = 0.0) -> None:
+        """No verdict, yet the classifier's top intent would route to a safety reply or the check-in
+        question: take the next ordinary intent of the ranking instead (or the fallback)."""
         current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        unsupported = ROUTING_INTENTS if asking_allowed else ROUTING_INTENTS | ASKING_INTENTS
-        if current not in unsupported:
+        if current not in ROUTING_INTENTS:
             return
-        ordinary = [entry for entry in ranking if entry.get(INTENT_NAME_KEY) not in unsupported]
+        ordinary = [entry for entry in ranking if entry.get(INTENT_NAME_KEY) not in ROUTING_INTENTS]
         fallback = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
         best = ordinary[0] if ordinary else fallback
         if (best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < fallback_threshold:

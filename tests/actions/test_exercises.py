@@ -126,7 +126,7 @@ def test_risk_messages_never_reach_the_reply_mapping(domain):
     mapping = domain["slots"]["exercise_ack"]["mappings"][0]
     assert mapping["action"] == "action_read_exercise_reply"
     assert {"safety_crisis", "safety_emergency", "safety_check_in", "safety_third_party",
-            "self_harm_urge"} <= set(mapping["not_intent"])
+            "safety_abuse"} <= set(mapping["not_intent"])
     assert "validate_exercise_form" not in domain["actions"]
 
 

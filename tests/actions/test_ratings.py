@@ -89,7 +89,7 @@ def test_risk_messages_never_reach_the_rating_mapping(domain, slot):
     mapping = domain["slots"][slot]["mappings"][0]
     assert mapping["action"] == "action_read_rating"
     assert {"safety_crisis", "safety_emergency", "safety_check_in", "safety_third_party",
-            "self_harm_urge"} <= set(mapping["not_intent"])
+            "safety_abuse"} <= set(mapping["not_intent"])
 
 
 async def rasa_says(domain, response, slots):

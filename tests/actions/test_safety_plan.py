@@ -98,7 +98,7 @@ async def test_step_6_leaves_intent_timing_and_emergencies_to_the_crisis_rules(d
 
 @pytest.mark.parametrize("intent, safety", [("safety_check_in", MEANS_MODEL_CHECK_IN),
                                             ("safety_crisis", MEANS_ONLY_CRISIS),
-                                            ("self_harm_urge", None)])
+                                            ("safety_check_in", None)])
 async def test_steps_2_to_5_never_take_a_flagged_answer(domain, dispatcher, intent, safety):
     for slot in PLAN_SLOTS[1:5]:
         assert await read(domain, dispatcher, "the pills", intent=intent, safety=safety, requested=slot,
@@ -130,8 +130,7 @@ async def test_step_1_leaves_intent_timing_means_and_emergencies_to_the_crisis_r
 
 
 def test_the_domain_maps_each_plan_slot_through_the_action_and_skips_risk_except_where_step_6_decides(domain):
-    risk = {"safety_crisis", "safety_emergency", "safety_check_in", "safety_third_party", "safety_abuse",
-            "self_harm_urge"}
+    risk = {"safety_crisis", "safety_emergency", "safety_check_in", "safety_third_party", "safety_abuse"}
     assert domain["forms"]["safety_plan_form"]["required_slots"] == list(PLAN_SLOTS)
     for slot in PLAN_SLOTS:
         (mapping,) = domain["slots"][slot]["mappings"]

@@ -95,5 +95,5 @@ def test_the_risk_family_is_left_out_of_the_ordinary_macro_f1():
 def test_the_committed_baseline_is_the_readme_figure():
     baseline = report.load_baseline()
     assert baseline["folds"] == report.NLU_FOLDS == 5
-    assert round(baseline["macro_f1"], 2) == 0.83
+    assert round(baseline["macro_f1"], 2) == 0.86
     assert all({"precision", "recall", "f1", "support"} <= set(values) for values in baseline["intents"].values())
