@@ -121,6 +121,19 @@ def test_a_question_about_treating_self_harm_is_answered_not_escalated(pipeline,
     assert not parse["safety"]["escalate"] and parse["safety"]["kind"] == "none"
 
 
+@pytest.mark.parametrize("text", ["show me my safety plan", "where is my safety plan", "i want to make a safety plan"])
+def test_asking_for_the_safety_plan_starts_it_without_the_suicide_question_first(pipeline, text):
+    parse = pipeline.parse(text)
+    assert parse["intent"]["name"] == "request_safety_plan", (parse["intent"], parse["safety"])
+    assert parse["safety"]["kind"] == "none"
+
+
+def test_a_safety_plan_that_is_not_working_is_still_taken_seriously(pipeline):
+    parse = pipeline.parse("my safety plan isnt working anymore and i want to die")
+    assert parse["safety"]["escalate"], parse["safety"]
+    assert pipeline.parse("my safety plan isnt working anymore")["safety"]["kind"] != "none"
+
+
 def test_first_person_self_harm_inside_a_treatment_question_takes_the_crisis_path(pipeline):
     parse = pipeline.parse("does DBT work, I cut myself last night")
     assert parse["intent"]["name"] in {"safety_crisis", "safety_emergency"}, parse["intent"]
