@@ -3,13 +3,19 @@ asked once more, briefly, with the same buttons."""
 import pytest
 
 from actions.menus import ActionPickMenuItem, parse_payload
+from bot.content.project import payload_as_sent
 from tests.actions.conftest import make_tracker, responses, user_event
+
+
+def shown_buttons(domain, response):
+    """A menu response's buttons as Rasa sends and stores them (the domain doubles entity braces)."""
+    return [{**b, "payload": payload_as_sent(b["payload"])} for b in domain["responses"][response][0]["buttons"]]
 
 
 def menu_event(domain, response):
     """The bot event Rasa stores when it says a menu response (its first variation's buttons)."""
     variation = domain["responses"][response][0]
-    return {"event": "bot", "text": variation["text"], "data": {"buttons": variation["buttons"]}}
+    return {"event": "bot", "text": variation["text"], "data": {"buttons": shown_buttons(domain, response)}}
 
 
 def after_menu(domain, response, text, intent="inform_rating"):
@@ -19,7 +25,7 @@ def after_menu(domain, response, text, intent="inform_rating"):
 
 
 def payload_for(domain, response, title_part):
-    [button] = [b for b in domain["responses"][response][0]["buttons"] if title_part in b["title"]]
+    [button] = [b for b in shown_buttons(domain, response) if title_part in b["title"]]
     return button["payload"]
 
 
@@ -61,7 +67,7 @@ async def test_no_single_match_asks_once_more_with_the_same_buttons(domain, disp
     events = await ActionPickMenuItem().run(dispatcher, after_menu(domain, response, text, intent), domain)
     assert events == []
     assert responses(dispatcher) == ["utter_menu_pick_unclear"]
-    assert dispatcher.messages[0]["buttons"] == domain["responses"][response][0]["buttons"]
+    assert dispatcher.messages[0]["buttons"] == shown_buttons(domain, response)
 
 
 async def test_yes_to_a_one_button_offer_takes_it(domain, dispatcher):
@@ -92,7 +98,7 @@ async def test_not_sure_hears_there_is_no_wrong_choice_and_none_hears_no_pressur
 
 async def test_a_second_reply_that_picks_nothing_is_let_go_not_asked_a_third_time(domain, dispatcher):
     reask = {"event": "bot", "text": "Which one?", "metadata": {"utter_action": "utter_menu_pick_unclear"},
-             "data": {"buttons": domain["responses"]["utter_skill_menu"][0]["buttons"]}}
+             "data": {"buttons": shown_buttons(domain, "utter_skill_menu")}}
     events = [user_event("request_any_skill", text="an exercise"), menu_event(domain, "utter_skill_menu"),
               user_event("nlu_fallback", text="hmm"), reask, user_event("nlu_fallback", text="umm")]
     assert await ActionPickMenuItem().run(dispatcher, make_tracker(domain, events=events), domain) == []
