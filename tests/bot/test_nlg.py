@@ -33,3 +33,4 @@ def test_a_single_wording_is_still_said_again():
 def test_unknown_responses_give_nothing():
     nlg = NoRepeatNLG(domain=Domain.from_dict({"responses": RESPONSES}))
     assert asyncio.run(nlg.generate("utter_nothing", DialogueStateTracker("x", []), "rest")) is None
+

@@ -1,0 +1,30 @@
+"""Which wording of the direct suicide question a person in safety mode reads (utter_check_in), picked by
+the project's response generator from the built domain (the clinic's configured lines filled in)."""
+import asyncio
+
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.nlg import NoRepeatNLG
+
+
+def check_in(domain: dict, **slots) -> str:
+    built = Domain.from_dict(domain)
+    tracker = DialogueStateTracker.from_events("someone", [SlotSet(k, v) for k, v in slots.items()],
+                                                slots=built.slots)
+    return asyncio.run(NoRepeatNLG(domain=built).generate("utter_check_in", tracker, "rest"))["text"]
+
+
+def test_after_an_abuse_disclosure_the_question_does_not_say_suicide_was_mentioned_and_names_the_abuse_lines(domain):
+    abuse_lines = "Childline 0800 TEST"
+    for _ in range(6):  # variations are picked at random: the wrong one must never be among them
+        text = check_in(domain, safety_mode=True, risk_situation="abuse", abuse_lines=abuse_lines)
+        assert "what you told me earlier" not in text
+        assert abuse_lines in text and "{" not in text
+
+
+def test_in_safety_mode_after_thoughts_of_suicide_the_question_is_about_now(domain):
+    for _ in range(6):
+        text = check_in(domain, safety_mode=True)
+        assert "what you told me earlier" in text and "{" not in text
