@@ -27,9 +27,9 @@ from typing import Any, Callable, Dict, Optional
 if __name__ == "__main__":  # `bot run`: before Rasa is imported (Rasa's core imports TensorFlow)
     from bot.rasa_without_tensorflow import keep_tensorflow_out_for
 
-    _NOT_KEPT_OUT = keep_tensorflow_out_for(sys.argv[1:])
-    print("rasa: TensorFlow " + ("kept out: the model has no TensorFlow component" if _NOT_KEPT_OUT is None
-                                 else f"loaded as Rasa ships: {_NOT_KEPT_OUT}"), file=sys.stderr)
+    _WHY_TENSORFLOW_STAYS = keep_tensorflow_out_for(sys.argv[1:])
+    print("rasa: TensorFlow " + (f"loaded as Rasa ships: {_WHY_TENSORFLOW_STAYS}" if _WHY_TENSORFLOW_STAYS
+                                 else "kept out: the model has no TensorFlow component"), file=sys.stderr)
 
 import rasa  # noqa: E402 - after the decision above
 from jsonschema import ValidationError, exceptions, validators  # noqa: E402
