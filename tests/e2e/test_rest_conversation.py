@@ -67,9 +67,17 @@ def test_after_a_rating_asked_again_the_first_step_comes_without_another_apology
     assert "catch" not in step_1 and "0 to 10" not in step_1
 
 
-def test_a_first_hi_gets_one_greeting_only(stack):
-    reply = [m for m in stack.say(new_sender(), "hi") if m.get("text")]
-    assert len(reply) == 1, [m["text"] for m in reply]
+def test_a_first_hi_gets_one_greeting_only_and_then_the_question(stack):
+    said = [m["text"] for m in stack.say(new_sender(), "hi") if m.get("text")]
+    greetings = [t for t in said if t.lower().startswith(("hi", "hello"))]
+    assert len(greetings) == 1, said
+    assert said[-1].endswith("?"), said  # the question comes last, for the person to answer
+
+
+def test_a_first_message_that_says_what_it_wants_is_not_asked_how_they_are_first(stack):
+    said = " ".join(m.get("text", "") for m in stack.say(new_sender(), "can i try an exercise"))
+    assert "automated" in said  # the opening still says what this is
+    assert "How are you" not in said, said
 
 
 def test_five_on_the_exercise_menu_starts_5_4_3_2_1_grounding(stack):
