@@ -19,8 +19,6 @@ imports Rasa; the first line on stderr says whether it did.
 from __future__ import annotations
 
 import functools
-import hashlib
-import inspect
 import sys
 from typing import Any, Callable, Dict, Optional
 
@@ -36,17 +34,14 @@ from jsonschema import ValidationError, exceptions, validators  # noqa: E402
 from rasa.core.actions.action import RemoteAction  # noqa: E402
 from rasa.shared.constants import DOCS_BASE_URL  # noqa: E402
 
-# What was reviewed: Rasa's version and the sha256 of `inspect.getsource(RemoteAction._validate_action_result)`.
-EXPECTED_RASA_VERSION = "3.6.21"
+from bot.rasa_pin import EXPECTED_RASA_VERSION, source_sha256  # noqa: E402
+
+# What was reviewed: the sha256 of `inspect.getsource(RemoteAction._validate_action_result)`.
 EXPECTED_SOURCE_SHA256 = "f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42"
 
 
 class RasaPatchError(RuntimeError):
     """Rasa is not the version this module was written for; review the replacement before starting."""
-
-
-def _source_sha256(function: Callable[..., Any]) -> str:
-    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()
 
 
 def compiled_validator(schema: Dict[str, Any]) -> Any:
@@ -89,7 +84,7 @@ def check_rasa(version: Optional[str] = None, original: Optional[Callable[..., A
             f"bot.rasa_main was written for Rasa {EXPECTED_RASA_VERSION}, found {version}: review "
             "RemoteAction._validate_action_result in rasa/core/actions/action.py and update bot/rasa_main.py"
         )
-    found = _source_sha256(original)
+    found = source_sha256(original)
     if found != EXPECTED_SOURCE_SHA256:
         raise RasaPatchError(
             "RemoteAction._validate_action_result in rasa/core/actions/action.py is not the reviewed one "
@@ -145,7 +140,7 @@ def larger_rule_key_cache() -> None:
     if getattr(cached, "_bot_rule_key_cache", False):
         return
     original = getattr(cached, "__wrapped__", None)
-    found = _source_sha256(original) if original is not None else None
+    found = source_sha256(original) if original is not None else None
     if found != EXPECTED_RULE_KEY_SOURCE_SHA256:
         raise RasaPatchError(
             "RulePolicy._rule_key_to_state in rasa/core/policies/rule_policy.py is not the reviewed one "

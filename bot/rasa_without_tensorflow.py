@@ -37,9 +37,7 @@ the servers' tests (tests/e2e) run with TensorFlow kept out.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
-import inspect
 import json
 import sys
 import tarfile
@@ -47,7 +45,8 @@ import types
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-EXPECTED_RASA_VERSION = "3.6.21"
+from bot.rasa_pin import EXPECTED_RASA_VERSION, source_sha256
+
 # sha256 of `inspect.getsource(ModelMetadata.from_dict)` in rasa/engine/storage/storage.py, as reviewed.
 EXPECTED_FROM_DICT_SHA256 = "ee3da9f00c7daa75c275e6db3db02b5f4da5ca674098bed28222c1f12032a619"
 
@@ -182,7 +181,7 @@ def load_predict_schema_only() -> None:
     original = ModelMetadata.from_dict.__func__  # type: ignore[attr-defined]
     if getattr(original, "_bot_predict_schema_only", False):
         return
-    found = hashlib.sha256(inspect.getsource(original).encode()).hexdigest()
+    found = source_sha256(original)
     if found != EXPECTED_FROM_DICT_SHA256:
         raise KeptOutError("ModelMetadata.from_dict in rasa/engine/storage/storage.py is not the reviewed one "
                            f"(sha256 {found}); review bot/rasa_without_tensorflow.py and update it")

@@ -1,0 +1,21 @@
+"""What the project's narrow replacements inside Rasa were reviewed against: one Rasa version, and a
+sha256 of the source of each function replaced.
+
+Why one place: bot/rasa_main.py (the action-response validator, RulePolicy's rule cache) and
+bot/rasa_without_tensorflow.py (model loading without the training graph) each refuse to start on
+another Rasa version or another source of what they replace; a Rasa upgrade moves this pin once
+(beside pyproject.toml and requirements.lock). Imports nothing of Rasa: bot/rasa_without_tensorflow.py
+runs before Rasa is imported.
+"""
+from __future__ import annotations
+
+import hashlib
+import inspect
+from typing import Any, Callable
+
+EXPECTED_RASA_VERSION = "3.6.21"
+
+
+def source_sha256(function: Callable[..., Any]) -> str:
+    """sha256 of `inspect.getsource(function)`: what a review of that function saw."""
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()
