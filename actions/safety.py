@@ -23,6 +23,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.session import introduction_said
 from actions.tracker_helpers import latest_user_event
 from bot.case_identity import CONFIRMED_CHECK_IN, case_kind, message_time
 
@@ -128,9 +129,7 @@ class ActionEscalate(Action):
             logger.error("action_escalate: no user message to escalate; the reconciler will check")
         else:
             await record(tracker.sender_id, message_time(event) or event["timestamp"], escalation_from(event))
-        # The crisis reply has said what this assistant is (introduce_in_reply): once is enough.
-        introduced = [SlotSet("introduce_in_reply", None)] if tracker.get_slot("introduce_in_reply") else []
-        return [*safety_mode_events(tracker, domain, intent), *introduced]
+        return [*safety_mode_events(tracker, domain, intent), *introduction_said(tracker)]
 
 
 class ActionNoteCheckInDeclined(Action):
@@ -148,5 +147,4 @@ class ActionNoteCheckInDeclined(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        introduced = [SlotSet("introduce_in_reply", None)] if tracker.get_slot("introduce_in_reply") else []
-        return [SlotSet("check_in_declined", True), *introduced]
+        return [SlotSet("check_in_declined", True), *introduction_said(tracker)]

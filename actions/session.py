@@ -33,6 +33,11 @@ CARRY_OVER_SLOTS = ("safety_mode", "safety_kind", "safety_footer",
 INTRODUCE_SLOT = "introduce_in_reply"
 
 
+def introduction_said(tracker: Tracker) -> list[EventType]:
+    """Clears INTRODUCE_SLOT once a safety reply has introduced the assistant: once a session is enough."""
+    return [SlotSet(INTRODUCE_SLOT, None)] if tracker.get_slot(INTRODUCE_SLOT) else []
+
+
 def opened_by_risk(tracker: Tracker) -> bool:
     """Whether the gateway flagged the message that starts this session (metadata AT_RISK)."""
     metadata = tracker.get_slot("session_started_metadata")
