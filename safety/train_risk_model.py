@@ -11,7 +11,10 @@ What it does, and why:
 2. Adds, for every post of two or more sentences, its first two sentences as one more example
    of the same label: risk posts are long, chat messages short, and the model must not learn
    "long means risk". Adds the project's own NLU examples (``data/nlu/``) as short chat text:
-   the risk-family intents as risk, everything else as non-risk. Drops any text that is also in
+   the risk-family intents as risk, everything else as non-risk, and the team's chat-style training
+   text (``safety/training/*.jsonl``: short widget messages written for training, never for
+   evaluation), measured like the corpus so the short band's thresholds are chosen on chat text too.
+   Drops any text that is also in
    the project's safety corpus or the blind set, which are kept for evaluation.
 3. Cross-validates (5 folds, grouped so a post and its excerpt stay together) and, per risk
    source, leaves that whole source out, to measure how it does on writing it never saw.
@@ -51,6 +54,9 @@ from .risk_model import CARD_PATH, MODEL_DIR, Bands, FeatureSpec, RiskModel, Thr
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "safety-training"
 CACHE_DIR = ROOT / "var" / "safety-model"
+TEAM_CHAT_DIR = ROOT / "safety" / "training"
+#: team chat categories of non-risk text that holds trigger words (as nonrisk_hard in the corpus)
+TEAM_CHAT_ORDINARY = {"ordinary_distress", "therapy_question", "therapy_questions"}
 RISK_INTENTS = {"self_harm_urge", "safety_crisis", "safety_emergency"}
 SKIPPED_INTENTS = {"safety_check_in"}  # ambiguous by design: neither label fits
 ORDINARY, HARD, RISK = "nonrisk", "nonrisk_hard", "risk"
@@ -114,6 +120,20 @@ def load_project_corpus(held: set[str], first_group: int) -> list[Item]:
             label = RISK if ex.is_risk else HARD if ex.category in PROJECT_HARD else ORDINARY
             group += 1
             items.append(Item(ex.text, label, f"project_corpus_{label}", group, True))
+    return items
+
+
+def load_team_chat(held: set[str], first_group: int, folder: Path = TEAM_CHAT_DIR) -> list[Item]:
+    """Chat-widget messages the team wrote for training (safety/training/README.md): short risk text in the
+    voice of a chat, which the public corpus of long posts lacks, and hard non-risk text phrased close to it."""
+    items, group = [], first_group
+    for path in sorted(folder.glob("*.jsonl")):
+        for ex in load_jsonl(path):
+            if _key(ex.text) in held:
+                continue
+            label = RISK if ex.is_risk else ORDINARY if ex.category in TEAM_CHAT_ORDINARY else HARD
+            group += 1
+            items.append(Item(ex.text, label, f"team_chat_{label}", group, True))
     return items
 
 
@@ -341,6 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     items = load_corpus(args.corpus)
     items += load_project_corpus(held_out_texts(), first_group=max(it.group for it in items) + 1)
     items += load_nlu_examples(held_out_texts(), first_group=max(it.group for it in items) + 1)
+    items += load_team_chat(held_out_texts(), first_group=max(it.group for it in items) + 1)
     texts = [it.text for it in items]
     print(f"{len(items)} examples ({sum(it.original for it in items)} corpus items)", file=sys.stderr)
     spec = FeatureSpec(embedding_weight=args.embedding_weight)
@@ -401,6 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "per_source": {s: sum(1 for it in orig_items if it.source == s) for s in sorted({it.source for it in orig_items})},
             "excerpts_added": sum(1 for it in items if not it.original and not it.source.startswith("project_nlu")),
             "project_nlu_examples": sum(1 for it in items if it.source.startswith("project_nlu")),
+            "team_chat_examples": sum(1 for it in items if it.source.startswith("team_chat")),
             "held_out": "texts also in tests/safety/corpus or tests/safety/blind are dropped before training",
         },
         "features": spec.to_dict(),
@@ -448,7 +470,9 @@ chooses between no action, a check-in question and the crisis reply (NICE NG225)
   (checked at every load and by `tests/safety/test_risk_model.py`).
 - **Data**: {card['data']['corpus']}. {card['data']['corpus_items']:,} items; plus
   {card['data']['excerpts_added']:,} two-sentence excerpts of longer posts (same label) and
-  {card['data']['project_nlu_examples']:,} short chat examples from `data/nlu/`. {card['data']['held_out']}.
+  {card['data']['project_nlu_examples']:,} short chat examples from `data/nlu/`; the corpus items include
+  {card['data'].get('team_chat_examples', 0):,} chat messages the team wrote for training (`safety/training/`).
+  {card['data']['held_out']}.
 - **Features**: hashed character n-grams {card['features']['char_ngrams']} ({card['features']['char_features']:,} buckets)
   and word n-grams {card['features']['word_ngrams']} ({card['features']['word_features']:,} buckets), binary, each
   block L2-normalised; the all-MiniLM-L6-v2 sentence embedding (384) times {card['features']['embedding_weight']}.
