@@ -293,14 +293,18 @@ def choose_thresholds(items: list[Item], views: list, p: np.ndarray, max_added_o
 
 
 def choose_ask_floor(items: list[Item], views: list, p: np.ndarray, kinds: list[Kind], check_in: float,
-                     max_unasked_risk: float) -> float:
+                     max_unasked_risk: float, min_ask: float = 0.0) -> float:
     """The ``ask`` cut-off of one band (module docstring, step 5), from cross-validated probabilities.
 
     Risk items the rules and the model leave at "none" are the only ones a classifier's question can
     still reach; the gate takes that question away from those below the cut-off with no partial rule
     hit, and from figures of speech. The cut-off is the highest grid value such that at most
     ``max_unasked_risk`` of all risk items are taken away that way (figures of speech are not asked
-    whatever the cut-off, so they do not count against it; ``gate_figures`` reports them)."""
+    whatever the cut-off, so they do not count against it; ``gate_figures`` reports them).
+
+    ``min_ask`` is a fixed floor under that: with chat-style risk text in training, many risk items
+    are left quiet and the budget alone drives the cut-off to ~0, which lets the classifier ask of
+    almost every ordinary message on its own word again (the gate's whole point)."""
     from .engine import classifier_may_ask
 
     risk = np.array([it.label == RISK for it in items])
@@ -313,7 +317,7 @@ def choose_ask_floor(items: list[Item], views: list, p: np.ndarray, kinds: list[
         if lost > budget:
             break
         best = candidate
-    return best
+    return max(best, min(min_ask, check_in))
 
 
 def gate_figures(items: list[Item], views: list, p: np.ndarray, kinds: list[Kind], bands: Bands,
@@ -353,6 +357,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-unasked-risk", type=float, default=0.001,
                         help="share of risk items the classifier's check-in question may no longer reach "
                              "because of the `ask` cut-off (over the risk items the rules and model leave quiet)")
+    parser.add_argument("--min-ask", type=float, default=0.1,
+                        help="fixed floor of the `ask` cut-off: the classifier's question needs at least this "
+                             "model probability (or a partial rule hit) whatever the budget above allows")
     parser.add_argument("--skip-leave-source-out", action="store_true",
                         help="do not refit once per left-out source (14 more fits); the card says so")
     args = parser.parse_args(argv)
@@ -391,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         idx = np.flatnonzero(mask)
         band = per_band[name]
         floor = choose_ask_floor([orig_items[i] for i in idx], [views[i] for i in idx], po[idx],
-                                 [both[i] for i in idx], band.check_in, args.max_unasked_risk)
+                                 [both[i] for i in idx], band.check_in, args.max_unasked_risk, args.min_ask)
         per_band[name] = Thresholds(band.crisis, band.confirm, band.check_in, band.veto, floor)
     t = Bands(args.short_max_words, per_band["short"], per_band["long"])
     gate = gate_figures(orig_items, views, po, both, t, texts_o)
@@ -433,6 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                            "max_check_in_ordinary": args.max_ordinary_check_in,
                            "max_vetoed_risk": args.max_vetoed_risk,
                            "max_unasked_risk": args.max_unasked_risk,
+                           "min_ask": args.min_ask,
                            "objective": "highest cross-validated recall of the rules and model together"},
         "cross_validated": {"folds": 5, "grouped_by_post": True, **cv},
         "classifier_gate": gate,
@@ -489,7 +497,9 @@ chooses between no action, a check-in question and the crisis reply (NICE NG225)
   leave quiet only when the model's probability is at least `ask`, or a rule matched without deciding,
   and never on a figure of speech. `ask` is the highest cut-off (at most the band's `check_in`) that takes
   the question away from at most {card['threshold_rule'].get('max_unasked_risk', 0):.1%} of the risk items, whatever the
-  classifier predicts. Share of items left quiet, and of items the classifier may still ask, cross-validated:
+  classifier predicts, but never below {card['threshold_rule'].get('min_ask', 0):g} (a fixed floor: chat-style risk in
+  training leaves many risk items quiet, and the budget alone would let the classifier ask of almost
+  anything). Share of items left quiet, and of items the classifier may still ask, cross-validated:
   {_gate_rows(card.get('classifier_gate', {}))}
 
 ## Cross-validated (5 folds, grouped by post), rules and model together
