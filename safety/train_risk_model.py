@@ -11,7 +11,10 @@ What it does, and why:
 2. Adds, for every post of two or more sentences, its first two sentences as one more example
    of the same label: risk posts are long, chat messages short, and the model must not learn
    "long means risk". Adds the project's own NLU examples (``data/nlu/``) as short chat text:
-   the risk-family intents as risk, everything else as non-risk. Drops any text that is also in
+   the risk-family intents as risk, everything else as non-risk, and the team's chat-style training
+   text (``safety/training/*.jsonl``: short widget messages written for training, never for
+   evaluation), measured like the corpus so the short band's thresholds are chosen on chat text too.
+   Drops any text that is also in
    the project's safety corpus or the blind set, which are kept for evaluation.
 3. Cross-validates (5 folds, grouped so a post and its excerpt stay together) and, per risk
    source, leaves that whole source out, to measure how it does on writing it never saw.
@@ -51,6 +54,9 @@ from .risk_model import CARD_PATH, MODEL_DIR, Bands, FeatureSpec, RiskModel, Thr
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "safety-training"
 CACHE_DIR = ROOT / "var" / "safety-model"
+TEAM_CHAT_DIR = ROOT / "safety" / "training"
+#: team chat categories of non-risk text that holds trigger words (as nonrisk_hard in the corpus)
+TEAM_CHAT_ORDINARY = {"ordinary_distress", "therapy_question", "therapy_questions"}
 RISK_INTENTS = {"self_harm_urge", "safety_crisis", "safety_emergency"}
 SKIPPED_INTENTS = {"safety_check_in"}  # ambiguous by design: neither label fits
 ORDINARY, HARD, RISK = "nonrisk", "nonrisk_hard", "risk"
@@ -114,6 +120,20 @@ def load_project_corpus(held: set[str], first_group: int) -> list[Item]:
             label = RISK if ex.is_risk else HARD if ex.category in PROJECT_HARD else ORDINARY
             group += 1
             items.append(Item(ex.text, label, f"project_corpus_{label}", group, True))
+    return items
+
+
+def load_team_chat(held: set[str], first_group: int, folder: Path = TEAM_CHAT_DIR) -> list[Item]:
+    """Chat-widget messages the team wrote for training (safety/training/README.md): short risk text in the
+    voice of a chat, which the public corpus of long posts lacks, and hard non-risk text phrased close to it."""
+    items, group = [], first_group
+    for path in sorted(folder.glob("*.jsonl")):
+        for ex in load_jsonl(path):
+            if _key(ex.text) in held:
+                continue
+            label = RISK if ex.is_risk else ORDINARY if ex.category in TEAM_CHAT_ORDINARY else HARD
+            group += 1
+            items.append(Item(ex.text, label, f"team_chat_{label}", group, True))
     return items
 
 
@@ -273,14 +293,18 @@ def choose_thresholds(items: list[Item], views: list, p: np.ndarray, max_added_o
 
 
 def choose_ask_floor(items: list[Item], views: list, p: np.ndarray, kinds: list[Kind], check_in: float,
-                     max_unasked_risk: float) -> float:
+                     max_unasked_risk: float, min_ask: float = 0.0) -> float:
     """The ``ask`` cut-off of one band (module docstring, step 5), from cross-validated probabilities.
 
     Risk items the rules and the model leave at "none" are the only ones a classifier's question can
     still reach; the gate takes that question away from those below the cut-off with no partial rule
     hit, and from figures of speech. The cut-off is the highest grid value such that at most
     ``max_unasked_risk`` of all risk items are taken away that way (figures of speech are not asked
-    whatever the cut-off, so they do not count against it; ``gate_figures`` reports them)."""
+    whatever the cut-off, so they do not count against it; ``gate_figures`` reports them).
+
+    ``min_ask`` is a fixed floor under that: with chat-style risk text in training, many risk items
+    are left quiet and the budget alone drives the cut-off to ~0, which lets the classifier ask of
+    almost every ordinary message on its own word again (the gate's whole point)."""
     from .engine import classifier_may_ask
 
     risk = np.array([it.label == RISK for it in items])
@@ -293,7 +317,7 @@ def choose_ask_floor(items: list[Item], views: list, p: np.ndarray, kinds: list[
         if lost > budget:
             break
         best = candidate
-    return best
+    return max(best, min(min_ask, check_in))
 
 
 def gate_figures(items: list[Item], views: list, p: np.ndarray, kinds: list[Kind], bands: Bands,
@@ -333,6 +357,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-unasked-risk", type=float, default=0.001,
                         help="share of risk items the classifier's check-in question may no longer reach "
                              "because of the `ask` cut-off (over the risk items the rules and model leave quiet)")
+    parser.add_argument("--min-ask", type=float, default=0.1,
+                        help="fixed floor of the `ask` cut-off: the classifier's question needs at least this "
+                             "model probability (or a partial rule hit) whatever the budget above allows")
     parser.add_argument("--skip-leave-source-out", action="store_true",
                         help="do not refit once per left-out source (14 more fits); the card says so")
     args = parser.parse_args(argv)
@@ -341,6 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     items = load_corpus(args.corpus)
     items += load_project_corpus(held_out_texts(), first_group=max(it.group for it in items) + 1)
     items += load_nlu_examples(held_out_texts(), first_group=max(it.group for it in items) + 1)
+    items += load_team_chat(held_out_texts(), first_group=max(it.group for it in items) + 1)
     texts = [it.text for it in items]
     print(f"{len(items)} examples ({sum(it.original for it in items)} corpus items)", file=sys.stderr)
     spec = FeatureSpec(embedding_weight=args.embedding_weight)
@@ -370,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         idx = np.flatnonzero(mask)
         band = per_band[name]
         floor = choose_ask_floor([orig_items[i] for i in idx], [views[i] for i in idx], po[idx],
-                                 [both[i] for i in idx], band.check_in, args.max_unasked_risk)
+                                 [both[i] for i in idx], band.check_in, args.max_unasked_risk, args.min_ask)
         per_band[name] = Thresholds(band.crisis, band.confirm, band.check_in, band.veto, floor)
     t = Bands(args.short_max_words, per_band["short"], per_band["long"])
     gate = gate_figures(orig_items, views, po, both, t, texts_o)
@@ -401,6 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "per_source": {s: sum(1 for it in orig_items if it.source == s) for s in sorted({it.source for it in orig_items})},
             "excerpts_added": sum(1 for it in items if not it.original and not it.source.startswith("project_nlu")),
             "project_nlu_examples": sum(1 for it in items if it.source.startswith("project_nlu")),
+            "team_chat_examples": sum(1 for it in items if it.source.startswith("team_chat")),
             "held_out": "texts also in tests/safety/corpus or tests/safety/blind are dropped before training",
         },
         "features": spec.to_dict(),
@@ -411,6 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                            "max_check_in_ordinary": args.max_ordinary_check_in,
                            "max_vetoed_risk": args.max_vetoed_risk,
                            "max_unasked_risk": args.max_unasked_risk,
+                           "min_ask": args.min_ask,
                            "objective": "highest cross-validated recall of the rules and model together"},
         "cross_validated": {"folds": 5, "grouped_by_post": True, **cv},
         "classifier_gate": gate,
@@ -448,7 +478,9 @@ chooses between no action, a check-in question and the crisis reply (NICE NG225)
   (checked at every load and by `tests/safety/test_risk_model.py`).
 - **Data**: {card['data']['corpus']}. {card['data']['corpus_items']:,} items; plus
   {card['data']['excerpts_added']:,} two-sentence excerpts of longer posts (same label) and
-  {card['data']['project_nlu_examples']:,} short chat examples from `data/nlu/`. {card['data']['held_out']}.
+  {card['data']['project_nlu_examples']:,} short chat examples from `data/nlu/`; the corpus items include
+  {card['data'].get('team_chat_examples', 0):,} chat messages the team wrote for training (`safety/training/`).
+  {card['data']['held_out']}.
 - **Features**: hashed character n-grams {card['features']['char_ngrams']} ({card['features']['char_features']:,} buckets)
   and word n-grams {card['features']['word_ngrams']} ({card['features']['word_features']:,} buckets), binary, each
   block L2-normalised; the all-MiniLM-L6-v2 sentence embedding (384) times {card['features']['embedding_weight']}.
@@ -465,7 +497,9 @@ chooses between no action, a check-in question and the crisis reply (NICE NG225)
   leave quiet only when the model's probability is at least `ask`, or a rule matched without deciding,
   and never on a figure of speech. `ask` is the highest cut-off (at most the band's `check_in`) that takes
   the question away from at most {card['threshold_rule'].get('max_unasked_risk', 0):.1%} of the risk items, whatever the
-  classifier predicts. Share of items left quiet, and of items the classifier may still ask, cross-validated:
+  classifier predicts, but never below {card['threshold_rule'].get('min_ask', 0):g} (a fixed floor: chat-style risk in
+  training leaves many risk items quiet, and the budget alone would let the classifier ask of almost
+  anything). Share of items left quiet, and of items the classifier may still ask, cross-validated:
   {_gate_rows(card.get('classifier_gate', {}))}
 
 ## Cross-validated (5 folds, grouped by post), rules and model together

@@ -13,8 +13,9 @@ no second encoding. The general intent classifier never escalates on its own: a 
 risk-family intent raises a message the rules and the model left alone to a *check-in* at most, and
 only with some evidence beside it (`safety.engine.classifier_may_ask`: a rule that matched without
 deciding, or a risk-model probability above the low, cross-validated `ask` cut-off of the model's
-card; never a figure of speech such as "my mum is going to kill me"). A risk-family intent that
-nothing supports is replaced by the next ordinary intent, so the dialogue neither routes to a crisis
+card; never a figure of speech such as "my mum is going to kill me"). The one exception is the
+classifier's "danger now" intent (`ask_without_evidence`), which asks on its own word, still never
+on a figure of speech. A risk-family intent that nothing supports is replaced by the next ordinary intent, so the dialogue neither routes to a crisis
 nor asks the suicide question on the classifier's word alone. It can never lower a verdict of the
 rules or the model.
 """
@@ -83,6 +84,12 @@ class SafetyComponent(GraphComponent):
                 "safety_third_party": "crisis",
                 "safety_check_in": "check_in",
             },
+            # Risk-family intents whose confident prediction asks the check-in question even when neither
+            # a rule nor the risk model points at risk (never on a figure of speech). The classifier's
+            # "danger now" intent: on the blind chat sets it was the only signal for plans the rules and
+            # the model did not know ("going to the bridge after work and not coming back", "got enough
+            # to do it"), at a cost of about one ordinary message in 600 asked (README, issue 8).
+            "ask_without_evidence": ["safety_emergency"],
             # Minimum classifier confidence for that (the ranking is searched, not just the top intent,
             # so a low-confidence nlu_fallback cannot hide a risk intent).
             "classifier_threshold": 0.5,
@@ -100,6 +107,7 @@ class SafetyComponent(GraphComponent):
         self._threshold = float(config["classifier_threshold"])
         self._fallback_threshold = float(config.get("fallback_threshold", 0.0))
         self._embedding_featurizer = config.get("embedding_featurizer")
+        self._ask_without_evidence = frozenset(config.get("ask_without_evidence") or ())
 
     @classmethod
     def create(
@@ -144,7 +152,8 @@ class SafetyComponent(GraphComponent):
         classifier_kind, classifier_intent = self._classifier_verdict(message)
         if classifier_kind.rank > Kind.CHECK_IN.rank:
             classifier_kind = Kind.CHECK_IN  # the classifier may only ask; escalation is the rules' and model's
-        may_ask = detail.classifier_may_ask
+        may_ask = detail.classifier_may_ask or (
+            classifier_intent in self._ask_without_evidence and not detail.view.idiomatic)
         if classifier_kind is not Kind.NONE and assessment.kind is Kind.NONE and not may_ask:
             # nothing beside the classifier points at risk (or it is a figure of speech): no question
             classifier_kind = Kind.NONE

@@ -1,0 +1,47 @@
+"""The safety component's gate on the intent classifier's check-in question (issue 8).
+
+The classifier's risk-family intents may only ask, and only with evidence beside them; its "danger
+now" intent (`safety_emergency`) asks on its own word, because on chat-length plans ("going to the
+bridge after work and not coming back") it was the only signal. These tests feed the component a
+ranking directly, so they do not depend on how a trained classifier scores a sentence.
+"""
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.safety_component import ROUTING_INTENTS, SafetyComponent
+
+
+def parsed(text: str, top: str, confidence: float, **config) -> Message:
+    component = SafetyComponent({**SafetyComponent.get_default_config(), "embedding_featurizer": None, **config})
+    ranking = [{"name": top, "confidence": confidence}, {"name": "mood_low", "confidence": 1 - confidence}]
+    message = Message(data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking})
+    component.process([message])
+    return message
+
+
+PLAN_WITHOUT_A_RULE = "going to the bridge after work and not coming back"
+
+
+def test_a_confident_danger_intent_asks_even_when_rules_and_model_are_quiet():
+    message = parsed(PLAN_WITHOUT_A_RULE, "safety_emergency", 0.8)
+    assert message.get("intent")["name"] == "safety_check_in"
+    assert message.get("safety")["source"] == "classifier" and not message.get("safety")["escalate"]
+
+
+def test_without_that_exception_the_same_message_would_get_no_question():
+    message = parsed(PLAN_WITHOUT_A_RULE, "safety_emergency", 0.8, ask_without_evidence=[])
+    assert message.get("intent")["name"] not in ROUTING_INTENTS
+    assert message.get("safety")["classifier_not_asked"] == "safety_emergency"
+
+
+@pytest.mark.parametrize("text", ["this traffic is killing me", "my mum is going to kill me when she sees my grades"])
+def test_a_figure_of_speech_is_never_asked_about(text):
+    assert parsed(text, "safety_emergency", 0.9).get("intent")["name"] != "safety_check_in"
+
+
+def test_a_worried_friend_is_not_asked_about_themselves_on_the_classifier_alone():
+    """Third-party worry stays gated: asking the writer "are you thinking about suicide?" is the wrong question."""
+    message = parsed("my best friend is moving to australia in january and im gutted", "safety_third_party", 0.8)
+    assert message.get("intent")["name"] not in ROUTING_INTENTS
