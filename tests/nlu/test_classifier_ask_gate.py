@@ -21,7 +21,7 @@ def parsed(text: str, top: str, confidence: float, **config) -> Message:
     return message
 
 
-PLAN_WITHOUT_A_RULE = "going to the bridge after work and not coming back"
+PLAN_WITHOUT_A_RULE = "leaving after work and not coming back"  # rules quiet, risk model below its `ask` floor
 
 
 def test_a_confident_danger_intent_asks_even_when_rules_and_model_are_quiet():
