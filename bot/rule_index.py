@@ -64,6 +64,7 @@ class RuleIndex:
         self.size = len(lookup)
         # Exactly the set Rasa's scan starts from, in its iteration order.
         self.order: List[Text] = list(set(lookup.keys()))
+        self.position = {key: position for position, key in enumerate(self.order)}
         self.buckets: Dict[Tuple[Optional[Text], Optional[Text]], List[Text]] = {}
         for key in self.order:
             states = rule_key_to_state(key)
@@ -104,8 +105,9 @@ def make_get_possible_keys(original: Callable[..., Set[Text]]) -> Callable[..., 
             index = indexes[id(lookup)] = RuleIndex(lookup, self._rule_key_to_state)
         latest = states[-1]
         passed = {key for key in index.candidates(latest) if self._is_rule_applicable(key, 0, latest)}
-        # Rasa's first pass as Rasa builds it: the keys that pass, added in the starting set's order.
-        possible_keys = set(key for key in index.order if key in passed)
+        # Rasa's first pass as Rasa builds it: the keys that pass, added one by one in the starting set's
+        # order (a set built by the same insertions in the same order iterates in the same order).
+        possible_keys = set(iter(sorted(passed, key=index.position.__getitem__)))
         for i, state in enumerate(reversed(states)):
             if i == 0:
                 continue
