@@ -155,12 +155,12 @@ def _send_gateway(client: httpx.Client, url: str, sender: str, text: str) -> flo
     return (time.perf_counter() - start) * 1000
 
 
-def _measure_cpu(result: Result, pids: dict[str, int], url: str, gateway: bool) -> None:
+def _measure_cpu(result: Result, pids: dict[str, int], url: str, gateway: bool, prefix: str = "bench-cpu") -> None:
     """CPU ms per message of each process over a fixed load (through the web app when `gateway`)."""
     send = _send_gateway if gateway else _send
 
     def conversation(index: int) -> None:
-        sender = str(uuid.uuid4()) if gateway else f"bench-cpu-{index}"
+        sender = str(uuid.uuid4()) if gateway else f"{prefix}-{index}"
         with httpx.Client() as client:
             if gateway:  # the gateway makes the conversation and its secret (bot/web/conversation.py)
                 started = client.post(f"{url}/start", json={}, timeout=30)
@@ -494,6 +494,43 @@ def curve_main(length: int = CURVE_LENGTH) -> int:
             print(f"  {result.name:<10} Rasa CPU per message (ms) at message {points}")
     for target, measured, met in curve_targets(sqlite, postgres):
         print(f"    {target:<46} {measured:>10}  {'met' if met else 'NOT met'}")
+    return 0
+
+
+def cpu_main(runs: int = 3) -> int:
+    """`bot bench --cpu`: only the Rasa server's CPU per message over the CPU phase's fixed load (REST, no
+    web app), `runs` times on one server after one warm-up run; a few minutes instead of the whole bench.
+    On the configured database (SQLite by default; DATABASE_URL for PostgreSQL). For an A/B comparison,
+    run it alternately in two checkouts: CPU time varies far less than latency on a shared machine."""
+    settings = get_settings()
+    workdir = settings.var_dir / "bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {"BOT_VAR_DIR": str(workdir / "var-cpu"), "BOT_RASA_PORT": str(free_port()),
+           "BOT_ACTIONS_PORT": str(free_port())}
+    shutil.rmtree(workdir / "var-cpu", ignore_errors=True)
+    cpu_settings = load_settings(environ={**os.environ, **env})
+    train(cpu_settings)
+    if cpu_settings.database_url.startswith("sqlite"):
+        migrate(cpu_settings)  # as `bot run` does (the web app's tables; WAL on the shared file)
+    rasa, actions = rasa_server(cpu_settings), action_server(cpu_settings)
+    measured = []
+    with (workdir / "cpu.log").open("ab") as output:
+        supervisor = Supervisor([actions, rasa], cwd=str(settings.root), env={**QUIET_ENV, **env}, output=output)
+        try:
+            supervisor.start()
+            supervisor.wait_until_ready()
+            webhook = f"{rasa.health_url.rstrip('/')}/webhooks/rest/webhook"
+            for run in range(runs + 1):
+                result = Result("ours")
+                _measure_cpu(result, {"rasa": rasa.process.pid}, webhook, gateway=False,
+                             prefix=f"bench-cpu-{uuid.uuid4().hex[:6]}")
+                if run:  # the first run warms the server up (lazy imports, caches)
+                    measured.append(result.cpu_ms_per_msg["rasa"])
+        finally:
+            supervisor.stop()
+    runs_text = ", ".join(f"{ms:.1f}" for ms in measured)
+    print(f"bench: Rasa CPU per message (ms), {CPU_SENDERS * CPU_MESSAGES_PER_SENDER} messages a run: {runs_text}; "
+          f"median {statistics.median(measured):.1f} (load average {os.getloadavg()[0]:.1f})")
     return 0
 
 

@@ -297,8 +297,10 @@ def _cmd_staff_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from bot.bench import curve_main, main as bench_main
+    from bot.bench import cpu_main, curve_main, main as bench_main
 
+    if args.cpu:
+        return cpu_main(args.runs)
     return curve_main(args.length) if args.curve else bench_main()
 
 
@@ -335,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="only the reply time along one 1,000-message conversation (SQLite, PostgreSQL)")
     bench.add_argument("--length", type=int, default=1000, metavar="N",
                        help="with --curve: the conversation's length (default 1000)")
+    bench.add_argument("--cpu", action="store_true",
+                       help="only the Rasa server's CPU per message over a fixed load of 100 messages, --runs times")
+    bench.add_argument("--runs", type=int, default=3, metavar="N", help="with --cpu: how many runs (default 3)")
     bench.set_defaults(handler=_cmd_bench)
     safety_eval = commands.add_parser(
         "safety-eval", add_help=False,

@@ -153,11 +153,14 @@ def larger_rule_key_cache() -> None:
 
 def install() -> None:
     """Replace `RemoteAction._validate_action_result` (after the checks above), make the tracker store
-    strict, give RulePolicy's rule cache room for every rule and, where TensorFlow is kept out, load
-    models without their training graph; idempotent."""
+    strict, give RulePolicy's rule cache room for every rule, index RulePolicy's rules and, where
+    TensorFlow is kept out, load models without their training graph; idempotent."""
     check_rasa()
     strict_tracker_store()
     larger_rule_key_cache()
+    from bot import rule_index
+
+    rule_index.install()  # RulePolicy's first pass over the rules through an index (bot/rule_index.py)
     from bot.rasa_without_tensorflow import load_predict_schema_only, tensorflow_kept_out
 
     if tensorflow_kept_out():  # only `bot run` with a model free of TensorFlow (see the top of this module)

@@ -29,6 +29,8 @@ import logging
 from typing import Any, Iterator, Optional, Text
 
 import sqlalchemy as sa
+import sqlalchemy.orm
+import sqlalchemy.pool
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -43,11 +45,25 @@ WINDOW_START = "tracker_window_start"
 # Events after which earlier slot values no longer apply (Rasa's `restart`, `session_started`, `reset_slots`).
 SLOT_RESET_TYPES = ("restart", "session_started", "reset_slots")
 DEFAULT_WINDOW_TURNS = 10
+# Connections kept open to a SQLite file (one is busy at a time: Rasa's store runs on its event loop).
+SQLITE_POOL_SIZE = 2
 # Index name -> columns of Rasa's `events` table.
 WINDOW_INDEXES = {
     "ix_events_sender_type_id": "sender_id, type_name, id",
     "ix_events_sender_id_id": "sender_id, id",
 }
+
+
+def durable_wal(dbapi_connection: Any, _record: Any = None) -> None:
+    """Write-ahead log (readers such as the reconciler do not block Rasa's writes) and every commit synced
+    to disk before it returns (`synchronous=FULL`; the default of SQLite builds, set here so that no
+    build or earlier setting weakens it)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+    finally:
+        cursor.close()
 
 
 def _marked(event: dict[str, Any], key: str, start: int) -> dict[str, Any]:
@@ -60,9 +76,26 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, window_turns: int = DEFAULT_WINDOW_TURNS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._pool_sqlite_connections()
         self.window_turns = int(window_turns or 0)
         if self.window_turns > 0:
             self._create_window_indexes()
+
+    def _pool_sqlite_connections(self) -> None:
+        """On a SQLite file, replace Rasa's engine (no pool) by one that keeps connections open (see the
+        module's docstring); any other database keeps Rasa's engine."""
+        url = self.engine.url
+        if self.engine.dialect.name != "sqlite" or url.database in (None, "", ":memory:"):
+            return
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url, poolclass=sa.pool.QueuePool, pool_size=SQLITE_POOL_SIZE,
+            # Rasa may call the store from another thread than the one that opened a connection; the
+            # pool lends each connection to one caller at a time.
+            connect_args={"check_same_thread": False},
+        )
+        sa.event.listen(self.engine, "connect", durable_wal)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _create_window_indexes(self) -> None:
         """Indexes that let the window's queries read only the rows they return, however long the

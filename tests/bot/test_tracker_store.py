@@ -158,3 +158,52 @@ def test_the_window_indexes_exist_and_leave_rasas_own_store_working():
         assert run(plain.retrieve("plain")) is not None
         windowed.engine.dispose()
         plain.engine.dispose()
+
+
+# --- SQLite connections kept open between messages, commits still synced ------------------------------------
+
+def test_on_sqlite_connections_are_pooled_in_wal_with_every_commit_synced(tmp_path):
+    import sqlalchemy.pool
+
+    windowed = store(tmp_path)
+    assert isinstance(windowed.engine.pool, sqlalchemy.pool.QueuePool)
+    run(windowed.save(long_session("pooled", turns=2)))
+    with windowed.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    for _ in range(5):  # the same connection serves message after message
+        run(windowed.retrieve("pooled"))
+    assert windowed.engine.pool.checkedin() == 1
+    windowed.engine.dispose()
+
+
+def test_a_saved_turn_is_on_disk_when_the_process_dies_right_after(tmp_path):
+    """Nothing is lost with a pooled connection: a process that saves a tracker and is killed at once
+    (no close, no dispose) leaves every event for the next process to read."""
+    import subprocess
+    import sys
+    import textwrap
+
+    database = tmp_path / "events.db"
+    child = textwrap.dedent(f"""
+        import asyncio, os, signal
+        from tests.bot.test_tracker_store import store, long_session
+        from pathlib import Path
+        windowed = store(Path({str(tmp_path)!r}))
+        asyncio.run(windowed.save(long_session("crash", turns=4)))
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    finished = subprocess.run([sys.executable, "-c", child], cwd=Path(__file__).resolve().parents[2],
+                              capture_output=True, timeout=120)
+    assert finished.returncode == -9, finished.stderr.decode()[-2000:]
+    assert database.exists()
+    reopened = store(tmp_path, window=0)
+    tracker = run(reopened.retrieve_full_tracker("crash"))
+    assert tracker is not None
+    assert len(tracker.events) == len(long_session("crash", turns=4).events)
+    reopened.engine.dispose()
+
+
+def test_an_in_memory_sqlite_database_keeps_rasas_engine():
+    in_memory = WindowedSQLTrackerStore(DOMAIN, dialect="sqlite", db=":memory:", window_turns=WINDOW)
+    assert in_memory.engine.pool.__class__.__name__ != "QueuePool"
