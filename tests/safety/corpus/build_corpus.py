@@ -1670,10 +1670,23 @@ ISSUE8_ROUTING_NONRISK: list[tuple[str, str]] = [
 ]
 
 
+# Everyday chat with trigger words that a walk-through on 3 December found escalated ("i'm on the bus
+# right now" was an emergency; "this is my last message for tonight" too).
+WALKTHROUGH_NONRISK = [
+    ("literal", "i'm on the bus right now"),
+    ("literal", "im on the train rn, be there in 10"),
+    ("literal", "i'm in the car right now, can i call you back"),
+    ("literal", "on the bridge now, be there in 5"),
+    ("literal", "i've got a knife in my kitchen"),
+    ("literal", "this is my last message for tonight, thanks"),
+    ("literal", "my phone's about to die"),
+]
+
+
 def _build_with_issue8_routing() -> tuple[list[dict], list[dict]]:
     risk, nonrisk = _build_before_issue8_routing()
     risk += [{"text": t, "label": "risk", "category": c} for c, t in ISSUE8_ROUTING_RISK]
-    nonrisk += [{"text": t, "label": "nonrisk", "category": c} for c, t in ISSUE8_ROUTING_NONRISK]
+    nonrisk += [{"text": t, "label": "nonrisk", "category": c} for c, t in ISSUE8_ROUTING_NONRISK + WALKTHROUGH_NONRISK]
     return _dedupe(risk), _dedupe(nonrisk)
 
 
