@@ -43,12 +43,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from .assessment import Kind
-from .evaluate import load_jsonl
+from .evaluate import Example, load_jsonl
 from .risk_model import CARD_PATH, MODEL_DIR, Bands, FeatureSpec, RiskModel, Thresholds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,32 +109,32 @@ def load_corpus(folder: Path) -> list[Item]:
 PROJECT_HARD = {"idiom", "literal", "third_party_benign", "negation", "round2"}
 
 
-def load_project_corpus(held: set[str], first_group: int) -> list[Item]:
-    """The project's chat-style safety corpus (tests/safety/corpus): the only short, chat-like risk text
-    there is. Cross-validated like the public corpus, so its figures stay out-of-sample."""
+def _chat_items(paths: Iterable[Path], held: set[str], first_group: int, prefix: str,
+                label_of: Callable[[Example], str]) -> list[Item]:
+    """Labelled chat messages from JSONL files, one group each, measured like the corpus (original)."""
     items, group = [], first_group
-    for path in sorted((ROOT / "tests" / "safety" / "corpus").glob("*.jsonl")):
+    for path in sorted(paths):
         for ex in load_jsonl(path):
             if _key(ex.text) in held:
                 continue
-            label = RISK if ex.is_risk else HARD if ex.category in PROJECT_HARD else ORDINARY
+            label = label_of(ex)
             group += 1
-            items.append(Item(ex.text, label, f"project_corpus_{label}", group, True))
+            items.append(Item(ex.text, label, f"{prefix}_{label}", group, True))
     return items
+
+
+def load_project_corpus(held: set[str], first_group: int) -> list[Item]:
+    """The project's chat-style safety corpus (tests/safety/corpus): short, chat-like risk text.
+    Cross-validated like the public corpus, so its figures stay out-of-sample."""
+    return _chat_items((ROOT / "tests" / "safety" / "corpus").glob("*.jsonl"), held, first_group, "project_corpus",
+                       lambda ex: RISK if ex.is_risk else HARD if ex.category in PROJECT_HARD else ORDINARY)
 
 
 def load_team_chat(held: set[str], first_group: int, folder: Path = TEAM_CHAT_DIR) -> list[Item]:
     """Chat-widget messages the team wrote for training (safety/training/README.md): short risk text in the
     voice of a chat, which the public corpus of long posts lacks, and hard non-risk text phrased close to it."""
-    items, group = [], first_group
-    for path in sorted(folder.glob("*.jsonl")):
-        for ex in load_jsonl(path):
-            if _key(ex.text) in held:
-                continue
-            label = RISK if ex.is_risk else ORDINARY if ex.category in TEAM_CHAT_ORDINARY else HARD
-            group += 1
-            items.append(Item(ex.text, label, f"team_chat_{label}", group, True))
-    return items
+    return _chat_items(folder.glob("*.jsonl"), held, first_group, "team_chat",
+                       lambda ex: RISK if ex.is_risk else ORDINARY if ex.category in TEAM_CHAT_ORDINARY else HARD)
 
 
 def load_nlu_examples(held: set[str], first_group: int) -> list[Item]:
