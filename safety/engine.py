@@ -208,6 +208,8 @@ class Engine:
         t = self.tunables
         self._clause_ids = ids(t.clause_breaks)
         self._sentence_ids = ids(t.sentence_breaks)
+        self._clause_id_array = np.array(sorted(self._clause_ids), dtype=np.uint64)
+        self._sentence_id_array = np.array(sorted(self._sentence_ids), dtype=np.uint64)
         self._neg_cues, self._neg_blockers = ids(t.negation.cues), ids(t.negation.blockers)
         self._neg_not_after, self._neg_not_before = ids(t.negation.not_after), ids(t.negation.not_before)
         self._never = self.nlp.vocab.strings.add("never")
@@ -350,28 +352,20 @@ class Engine:
     def _segments(self, lowers: list[int], spaces: list[int]) -> tuple[list[int], list[int]]:
         """Clause and sentence number of every token (breaks are their own clause).
 
-        Works on string ids (not Token objects): this runs on every message with a hit.
+        Counted with array operations (this runs on every message with a hit, 24,000 tokens for 100 kB):
+        before a token, each earlier break has opened two numbers (its own and the stretch after it).
         """
-        cb, sb = self._clause_ids, self._sentence_ids
-        clause, sentence = [], []
-        c = s = 0
-        for tok, space in zip(lowers, spaces):
-            if space or tok in sb:
-                c += 1
-                clause.append(c)
-                c += 1
-                s += 1
-                sentence.append(s)
-                s += 1
-                continue
-            if tok in cb:
-                c += 1
-                clause.append(c)
-                c += 1
-            else:
-                clause.append(c)
-            sentence.append(s)
-        return clause, sentence
+        if not lowers:
+            return [], []
+        ids = np.asarray(lowers, dtype=np.uint64)
+        sentence_break = np.asarray(spaces, dtype=bool) | np.isin(ids, self._sentence_id_array)
+        clause_break = sentence_break | np.isin(ids, self._clause_id_array)
+
+        def numbers(breaks: np.ndarray) -> list[int]:
+            before = np.cumsum(breaks) - breaks  # breaks strictly before each token
+            return (2 * before + breaks).tolist()
+
+        return numbers(clause_break), numbers(sentence_break)
 
     def _idiom_spans(self, tokens: Tokens) -> list[tuple[int, int, Rule]]:
         rules = self.idioms.rules

@@ -246,19 +246,23 @@ class Tokens:
             values = numpy.asarray(self.lowers if column == _LOWER else self.lemmas, dtype="uint64")
             order = numpy.argsort(values, kind="stable")  # ascending positions within each value
             ids, first, counts = numpy.unique(values[order], return_index=True, return_counts=True)
-            self._index[column] = (dict(zip(ids.tolist(), zip(first.tolist(), counts.tolist()))), order)
-            self._present[column] = set(self._index[column][0])
+            ids = ids.tolist()
+            self._index[column] = (dict(zip(ids, zip(first.tolist(), counts.tolist()))), order)
+            self._present[column] = dict(zip(ids, counts.tolist()))
         return self._index[column]
 
     def count(self, column: int, words: frozenset[int]) -> int:
         """How many tokens have one of ``words`` as their LOWER or LEMMA (``column``)."""
-        index, _ = self._column(column)
-        return sum(index[w][1] for w in words & self._present[column]) if words else 0
+        counts = self._present[column]
+        if counts is None:
+            self._column(column)
+            counts = self._present[column]
+        return sum(map(counts.__getitem__, words & counts.keys()))
 
     def positions(self, column: int, words: frozenset[int]) -> list[int]:
         """Ascending positions of the tokens whose LOWER or LEMMA is one of ``words``."""
         index, order = self._column(column)
-        found = [index[w] for w in words & self._present[column]]
+        found = [index[w] for w in words & self._present[column].keys()]
         if len(found) == 1:
             first, count = found[0]
             return order[first:first + count].tolist()
@@ -391,8 +395,16 @@ _OPS = (None, "?", "+", "*", "!")
 def _forward(steps: Sequence[_Step], at: int, t: Tokens) -> set[int]:
     """Every position where ``steps`` can end when they start at token ``at``."""
     lo, le, n = t.lowers, t.lemmas, len(t.lowers)
+    i = 0
+    for test, op in steps:  # the required steps up to the first optional one: one position, no sets
+        if op is not None:
+            break
+        if at >= n or not test(lo, le, at, t):
+            return set()
+        at += 1
+        i += 1
     current = {at}
-    for test, op in steps:
+    for test, op in steps[i:]:
         reached: set[int] = set()
         for q in current:
             if op is None:
@@ -420,8 +432,16 @@ def _forward(steps: Sequence[_Step], at: int, t: Tokens) -> set[int]:
 def _backward(steps: Sequence[_Step], at: int, t: Tokens) -> set[int]:
     """Every position where ``steps`` (in reverse order) can start when they end just before ``at``."""
     lo, le = t.lowers, t.lemmas
+    i = 0
+    for test, op in steps:  # as in _forward
+        if op is not None:
+            break
+        if at <= 0 or not test(lo, le, at - 1, t):
+            return set()
+        at -= 1
+        i += 1
     current = {at}
-    for test, op in steps:
+    for test, op in steps[i:]:
         reached: set[int] = set()
         for q in current:
             if op is None:
@@ -452,9 +472,11 @@ class _Slot:
 
     column: int
     words: frozenset[int]
-    test: _Test
+    test: _Test | None           # None: being one of ``words`` is all the token pattern asks
     backward: tuple[_Step, ...]  # the steps before it, nearest first
     forward: tuple[_Step, ...]   # the steps after it
+    first_before: _Test | None   # the nearest step before it when that one is required (checked first)
+    first_after: _Test | None    # ... and after it
 
 
 @dataclass(frozen=True)
@@ -483,8 +505,11 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
         before, after = steps[:i], steps[i + 1:]
         if op == "+":  # the anchor is one token of the run: the rest of the run may lie on either side
             before, after = [*before, (test, "*")], [(test, "*"), *after]
-        slots.append(_Slot(_COLUMNS[attr], frozenset(strings.add(w) for w in words), test,
-                           tuple(reversed(before)), tuple(after)))
+        backward, forward = tuple(reversed(before)), tuple(after)
+        only_words = set(token) - {"OP"} == {attr} and not op
+        slots.append(_Slot(_COLUMNS[attr], frozenset(strings.add(w) for w in words), None if only_words else test,
+                           backward, forward, backward[0][0] if backward and backward[0][1] is None else None,
+                           forward[0][0] if forward and forward[0][1] is None else None))
     return _Unit(rule_id, tuple(steps), tuple(slots))
 
 
@@ -559,9 +584,15 @@ class RuleMatcher:
                     continue  # a required word is not in the text
                 assert best is not None
                 test, backward, forward = best.test, best.backward, best.forward
+                first_before, first_after = best.first_before, best.first_after
                 lo, le = tokens.lowers, tokens.lemmas
                 for p in tokens.positions(best.column, best.words):
-                    if not test(lo, le, p, tokens):
+                    # most occurrences fail at a neighbour: test the required ones before building sets
+                    if first_after is not None and (p + 1 >= n or not first_after(lo, le, p + 1, tokens)):
+                        continue
+                    if first_before is not None and (p == 0 or not first_before(lo, le, p - 1, tokens)):
+                        continue
+                    if test is not None and not test(lo, le, p, tokens):
                         continue
                     ends = _forward(forward, p + 1, tokens)
                     if ends:

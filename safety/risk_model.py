@@ -141,7 +141,8 @@ class Bands:
     long: Thresholds
 
     def for_text(self, text: str) -> Thresholds:
-        return self.short if len(text.split()) <= self.short_max_words else self.long
+        # more than short_max_words words leaves the rest unsplit in one more item (no full split of 100 kB)
+        return self.short if len(text.split(maxsplit=self.short_max_words)) <= self.short_max_words else self.long
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Bands":
