@@ -251,6 +251,12 @@ class Tokens:
             self._present[column] = dict(zip(ids, counts.tolist()))
         return self._index[column]
 
+    def counts(self, column: int) -> dict[int, int]:
+        """How many tokens have each LOWER or LEMMA (``column``) id."""
+        if self._present[column] is None:
+            self._column(column)
+        return self._present[column]
+
     def count(self, column: int, words: frozenset[int]) -> int:
         """How many tokens have one of ``words`` as their LOWER or LEMMA (``column``)."""
         counts = self._present[column]
@@ -486,6 +492,7 @@ class _Unit:
     rule_id: str
     steps: tuple[_Step, ...]
     slots: tuple[_Slot, ...]  # empty: no literal required token, tried from every position
+    key: int = 0  # the slot of the fewest common words: the unit is looked at only when one of them occurs
 
 
 def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
@@ -496,6 +503,7 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
             raise ValueError(f"OP {op!r} is not supported here ({', '.join(repr(o) for o in _OPS[1:])})")
         steps.append((_compile_token(token, strings), op))
     slots = []
+    scores = []
     for i, token in enumerate(tokens):
         attr, words = _literal_in(token)
         op = token.get("OP")
@@ -506,11 +514,12 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
         if op == "+":  # the anchor is one token of the run: the rest of the run may lie on either side
             before, after = [*before, (test, "*")], [(test, "*"), *after]
         backward, forward = tuple(reversed(before)), tuple(after)
+        scores.append((sum(w in _COMMON for w in words), len(words)))
         only_words = set(token) - {"OP"} == {attr} and not op
         slots.append(_Slot(_COLUMNS[attr], frozenset(strings.add(w) for w in words), None if only_words else test,
                            backward, forward, backward[0][0] if backward and backward[0][1] is None else None,
                            forward[0][0] if forward and forward[0][1] is None else None))
-    return _Unit(rule_id, tuple(steps), tuple(slots))
+    return _Unit(rule_id, tuple(steps), tuple(slots), scores.index(min(scores)) if scores else 0)
 
 
 class RuleMatcher:
@@ -532,6 +541,8 @@ class RuleMatcher:
         strings = nlp.vocab.strings
         self._gap_ids = frozenset(strings.add(w) for w in gap_breaks)
         self._units: list[_Unit] = []
+        self._keyed: tuple[dict[int, list[int]], dict[int, list[int]]] = ({}, {})  # per column: word -> units
+        self._unkeyed: list[int] = []
         # what spaCy's Matcher and PhraseMatcher would run (tests/safety/test_matcher.py compares them)
         self.spacy_patterns: list[tuple[str, list[dict]]] = []
         self.phrases: list[tuple[str, str]] = []
@@ -545,6 +556,14 @@ class RuleMatcher:
                 if len(doc):  # a PhraseMatcher on LEMMA: the phrase's lemmas in a row
                     self.phrases.append((rule.id, phrase))
                     self._units.append(_unit(rule.id, [{"LEMMA": t.lemma_} for t in doc], strings))
+
+        for index, unit in enumerate(self._units):
+            if not unit.slots:
+                self._unkeyed.append(index)
+                continue
+            key = unit.slots[unit.key]
+            for word in key.words:
+                self._keyed[key.column].setdefault(word, []).append(index)
 
     @property
     def size(self) -> int:
@@ -568,9 +587,17 @@ class RuleMatcher:
         n = len(tokens)
         if not n:
             return []
+        # only the units whose key words occur (a short message looks at a handful of the ~500)
+        candidates = set(self._unkeyed)
+        for column in (_LOWER, _LEMMA):
+            keyed = self._keyed[column]
+            for word in keyed.keys() & tokens.counts(column).keys():
+                candidates.update(keyed[word])
+        if not candidates:
+            return []
         next_gap = tokens.next_gap(self._gap_ids)
         found: list[tuple[str, int, int]] = []
-        for unit in self._units:
+        for unit in map(self._units.__getitem__, sorted(candidates)):
             if unit.slots:
                 best: _Slot | None = None
                 fewest = n + 1
