@@ -109,3 +109,17 @@ def test_the_warmed_tokeniser_splits_as_spacy_does(engine, fresh_nlp, size):
     assert ours.idx == theirs.to_array([IDX]).tolist()
     assert ours.spaces == [int(t.is_space) for t in theirs]
     assert ours.ends == [t.idx + len(t.text) for t in theirs]
+
+
+def test_the_tokeniser_splits_the_same_after_it_starts_its_cache_again(engine, fresh_nlp, monkeypatch):
+    """Past _WARM_LIMIT pieces the tokeniser empties spaCy's cache and its own record; tokens stay spaCy's."""
+    monkeypatch.setattr("safety.matcher._WARM_LIMIT", 50)
+    rnd = random.Random(5)
+    for number in range(20):
+        junk = f"zq{number}x kk{number}vw."  # pieces never seen, so that this text warms some
+        text = engine.normaliser(" ".join([junk, *(rnd.choice(CORPUS) for _ in range(8))])).text
+        ours = engine.tokenise(text)
+        assert len(engine.tokenise._warm) <= max(50, len(set(text.split())))
+        assert ours.idx == fresh_nlp.make_doc(text).to_array([IDX]).tolist()
+        assert [ours.doc.vocab.strings[o] for o in ours.doc.to_array([ORTH]).tolist()] == \
+            [t.text for t in fresh_nlp.make_doc(text)]
