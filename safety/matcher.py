@@ -187,6 +187,8 @@ should get go going gon na want wanna like up out all what when if or but about 
 #: how many distinct whitespace-separated pieces of text the tokeniser remembers having cached (below)
 _WARM_LIMIT = 50_000
 _LOWER, _LEMMA = 0, 1
+#: below this many tokens, plain Python loops are quicker than numpy calls (the same results)
+_SMALL = 500
 _COLUMNS = {"LOWER": _LOWER, "LEMMA": _LEMMA}
 
 
@@ -217,7 +219,9 @@ class Tokens:
         self.doc = doc
         self.strings = doc.vocab.strings
         arr = doc.to_array([ORTH, LOWER, LIKE_NUM, IS_SPACE, IDX, LENGTH, SENT_START])
-        if len(arr):
+        if len(arr) < _SMALL:  # a chat message: plain Python is quicker than array calls
+            self.lemmas = [lemma_of.get(o, o) for o in arr[:, 0].tolist()]
+        elif len(arr):
             orths, inverse = numpy.unique(arr[:, 0], return_inverse=True)
             lemma_ids = numpy.array([lemma_of.get(o, o) for o in orths.tolist()], dtype="uint64")
             self.lemmas = lemma_ids[inverse].tolist()
@@ -242,6 +246,17 @@ class Tokens:
         return self.idx[start], self.ends[end - 1]
 
     def _column(self, column: int) -> tuple[dict[int, tuple[int, int]], numpy.ndarray]:
+        if self._index[column] is None and len(self.lowers) < _SMALL:
+            where: dict[int, list[int]] = {}
+            for i, value in enumerate(self.lowers if column == _LOWER else self.lemmas):
+                where.setdefault(value, []).append(i)
+            order = [i for positions in where.values() for i in positions]
+            index, first = {}, 0
+            for value, positions in where.items():
+                index[value] = (first, len(positions))
+                first += len(positions)
+            self._index[column] = (index, numpy.array(order, dtype=numpy.int64))
+            self._present[column] = {value: len(positions) for value, positions in where.items()}
         if self._index[column] is None:
             values = numpy.asarray(self.lowers if column == _LOWER else self.lemmas, dtype="uint64")
             order = numpy.argsort(values, kind="stable")  # ascending positions within each value
@@ -488,6 +503,7 @@ class _Slot:
     forward: tuple[_Step, ...]   # the steps after it
     first_before: _Test | None   # the nearest step before it when that one is required (checked first)
     first_after: _Test | None    # ... and after it
+    word: int | None = None      # the one word, when there is one (counted without a set operation)
 
 
 @dataclass(frozen=True)
@@ -521,9 +537,11 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
         backward, forward = tuple(reversed(before)), tuple(after)
         scores.append((sum(w in _COMMON for w in words), len(words)))
         only_words = set(token) - {"OP"} == {attr} and not op
-        slots.append(_Slot(_COLUMNS[attr], frozenset(strings.add(w) for w in words), None if only_words else test,
+        ids = frozenset(strings.add(w) for w in words)
+        slots.append(_Slot(_COLUMNS[attr], ids, None if only_words else test,
                            backward, forward, backward[0][0] if backward and backward[0][1] is None else None,
-                           forward[0][0] if forward and forward[0][1] is None else None))
+                           forward[0][0] if forward and forward[0][1] is None else None,
+                           next(iter(ids)) if len(ids) == 1 else None))
     return _Unit(rule_id, tuple(steps), tuple(slots), scores.index(min(scores)) if scores else 0)
 
 
@@ -602,12 +620,16 @@ class RuleMatcher:
             return []
         next_gap = tokens.next_gap(self._gap_ids)
         found: list[tuple[str, int, int]] = []
+        counts = (tokens.counts(_LOWER), tokens.counts(_LEMMA))
         for unit in map(self._units.__getitem__, sorted(candidates)):
             if unit.slots:
                 best: _Slot | None = None
                 fewest = n + 1
                 for slot in unit.slots:
-                    count = tokens.count(slot.column, slot.words)
+                    if slot.word is not None:
+                        count = counts[slot.column].get(slot.word, 0)
+                    else:
+                        count = tokens.count(slot.column, slot.words)
                     if count < fewest:
                         best, fewest = slot, count
                         if not count:
