@@ -192,13 +192,8 @@ _SMALL = 500
 _COLUMNS = {"LOWER": _LOWER, "LEMMA": _LEMMA}
 
 
-def _literal(token: dict) -> tuple[str, ...] | None:
-    """The words a token must be (LEMMA or LOWER, equality or IN), or None."""
-    return _literal_in(token)[1]
-
-
 def _literal_in(token: dict) -> tuple[str | None, tuple[str, ...] | None]:
-    """(attribute, words) of the token's literal words, as ``_literal``."""
+    """(attribute, words) a token must be (LEMMA or LOWER, equality or IN), or (None, None)."""
     for attr in ("LEMMA", "LOWER"):
         value = token.get(attr)
         if isinstance(value, str):
