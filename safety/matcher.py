@@ -2,9 +2,11 @@
 
 Why spaCy's rule machinery: the tokenizer already knows English contractions
 ("dont" -> do + n't), the lookup lemmatizer folds inflections (cutting ->
-cut, pills -> pill) without any downloaded model, and ``Matcher`` /
-``PhraseMatcher`` run in compiled code, which keeps ``assess`` well under a
-millisecond for a chat message and linear on long ones.
+cut, pills -> pill) without any downloaded model, and ``Matcher`` validates
+every token pattern.  The patterns are then run by ``RuleMatcher`` over the
+tokens' string ids (the same matches as spaCy's Matcher, checked against it
+in the tests), which keeps ``assess`` well under a millisecond for a chat
+message and linear on long ones.
 
 Pattern shorthand (a string in a rule's ``patterns``) compiles to a spaCy
 token pattern.  Items are separated by spaces; each item is one token:
@@ -34,14 +36,16 @@ Raw spaCy patterns (lists of dicts) are passed through unchanged.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
-import spacy
-from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
 import numpy
-from spacy.attrs import LEMMA, LOWER, ORTH
+import spacy
+from spacy.attrs import IDX, IS_SPACE, LENGTH, LIKE_NUM, LOWER, ORTH, SENT_START
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from .errors import Errors, RuleError, err
@@ -71,28 +75,6 @@ def build_nlp(lemma_overrides: Mapping[str, str]) -> Language:
     for word, lemma in lemma_overrides.items():
         table[word] = lemma
     return nlp
-
-
-class Lemmas:
-    """Assigns lookup lemmas to a Doc in one array operation.
-
-    Same table and same result as the spaCy ``lemmatizer`` pipe in lookup mode
-    (``table.get(token.text, token.text)``), but without a Python call per
-    token: the pipe alone cost ~0.4 ms on a 400-character message.
-    """
-
-    def __init__(self, nlp: Language) -> None:
-        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
-        strings = nlp.vocab.strings
-        # table keys are string hashes, which are also the tokens' ORTH ids
-        self._map = {key: strings.add(value) for key, value in table.items()}
-
-    def __call__(self, doc: Doc) -> Doc:
-        lookup = self._map
-        orths = doc.to_array(ORTH).tolist()
-        lemmas = numpy.array([lookup.get(o, o) for o in orths], dtype="uint64").reshape(-1, 1)
-        doc.from_array([LEMMA], lemmas)
-        return doc
 
 
 class PatternCompiler:
@@ -202,63 +184,373 @@ _COMMON = frozenset("""i me my to the a an be am is are was were have has had do
 at for with that this you he she they him her his them so just 's 'm m s d 'd 'll ll ve 've can will would could
 should get go going gon na want wanna like up out all what when if or but about as from by""".split())
 
+#: how many distinct whitespace-separated pieces of text the tokeniser remembers having cached (below)
+_WARM_LIMIT = 50_000
+_LOWER, _LEMMA = 0, 1
+#: below this many tokens, plain Python loops are quicker than numpy calls (the same results)
+_SMALL = 500
+_COLUMNS = {"LOWER": _LOWER, "LEMMA": _LEMMA}
 
-def _literal(token: dict) -> tuple[str, ...] | None:
-    """The words a token must be (LEMMA or LOWER, equality or IN), or None."""
+
+def _literal_in(token: dict) -> tuple[str | None, tuple[str, ...] | None]:
+    """(attribute, words) a token must be (LEMMA or LOWER, equality or IN), or (None, None)."""
     for attr in ("LEMMA", "LOWER"):
         value = token.get(attr)
         if isinstance(value, str):
-            return (value,)
+            return attr, (value,)
         if isinstance(value, dict) and isinstance(value.get("IN"), list) and len(value) == 1:
-            return tuple(value["IN"])
-    return None
+            return attr, tuple(value["IN"])
+    return None, None
+
+
+class Tokens:
+    """One normalised message, tokenised by spaCy and lemmatised, as plain integer lists: what the matchers
+    and the engine read (string ids, as in spaCy's ``Doc.to_array``)."""
+
+    __slots__ = ("doc", "lowers", "lemmas", "like_num", "spaces", "idx", "ends", "sent_starts", "strings",
+                 "_present", "_index", "_next_gap", "_flags")
+
+    def __init__(self, doc: Doc, lemma_of: Mapping[int, int]) -> None:
+        self.doc = doc
+        self.strings = doc.vocab.strings
+        arr = doc.to_array([ORTH, LOWER, LIKE_NUM, IS_SPACE, IDX, LENGTH, SENT_START])
+        if len(arr) < _SMALL:  # a chat message: plain Python is quicker than array calls
+            self.lemmas = [lemma_of.get(o, o) for o in arr[:, 0].tolist()]
+        elif len(arr):
+            orths, inverse = numpy.unique(arr[:, 0], return_inverse=True)
+            lemma_ids = numpy.array([lemma_of.get(o, o) for o in orths.tolist()], dtype="uint64")
+            self.lemmas = lemma_ids[inverse].tolist()
+        else:
+            self.lemmas = []
+        self.lowers = arr[:, 1].tolist()
+        self.like_num = arr[:, 2].tolist()
+        self.spaces = arr[:, 3].tolist()
+        self.idx = arr[:, 4].tolist()
+        self.ends = (arr[:, 4] + arr[:, 5]).tolist()
+        self.sent_starts = frozenset(numpy.flatnonzero(arr[:, 6] == 1).tolist())
+        self._index: list = [None, None]
+        self._present: list = [None, None]
+        self._next_gap: dict = {}
+        self._flags: dict = {}
+
+    def __len__(self) -> int:
+        return len(self.lowers)
+
+    def char_span(self, start: int, end: int) -> tuple[int, int]:
+        """Character offsets of tokens [start, end) in the normalised text (as spaCy's ``Span``)."""
+        return self.idx[start], self.ends[end - 1]
+
+    def _column(self, column: int) -> tuple[dict[int, tuple[int, int]], numpy.ndarray]:
+        if self._index[column] is None and len(self.lowers) < _SMALL:
+            where: dict[int, list[int]] = {}
+            for i, value in enumerate(self.lowers if column == _LOWER else self.lemmas):
+                where.setdefault(value, []).append(i)
+            order = [i for positions in where.values() for i in positions]
+            index, first = {}, 0
+            for value, positions in where.items():
+                index[value] = (first, len(positions))
+                first += len(positions)
+            self._index[column] = (index, numpy.array(order, dtype=numpy.int64))
+            self._present[column] = {value: len(positions) for value, positions in where.items()}
+        if self._index[column] is None:
+            values = numpy.asarray(self.lowers if column == _LOWER else self.lemmas, dtype="uint64")
+            order = numpy.argsort(values, kind="stable")  # ascending positions within each value
+            ids, first, counts = numpy.unique(values[order], return_index=True, return_counts=True)
+            ids = ids.tolist()
+            self._index[column] = (dict(zip(ids, zip(first.tolist(), counts.tolist()))), order)
+            self._present[column] = dict(zip(ids, counts.tolist()))
+        return self._index[column]
+
+    def counts(self, column: int) -> dict[int, int]:
+        """How many tokens have each LOWER or LEMMA (``column``) id."""
+        if self._present[column] is None:
+            self._column(column)
+        return self._present[column]
+
+    def count(self, column: int, words: frozenset[int]) -> int:
+        """How many tokens have one of ``words`` as their LOWER or LEMMA (``column``)."""
+        counts = self._present[column]
+        if counts is None:
+            self._column(column)
+            counts = self._present[column]
+        return sum(map(counts.__getitem__, words & counts.keys()))
+
+    def positions(self, column: int, words: frozenset[int]) -> list[int]:
+        """Ascending positions of the tokens whose LOWER or LEMMA is one of ``words``."""
+        index, order = self._column(column)
+        found = [index[w] for w in words & self._present[column].keys()]
+        if len(found) == 1:
+            first, count = found[0]
+            return order[first:first + count].tolist()
+        return sorted(p for first, count in found for p in order[first:first + count].tolist())
+
+    def next_gap(self, gap: frozenset[int]) -> list[int]:
+        """For each position, the first position at or after it holding one of ``gap`` (len(self) if none)."""
+        out = self._next_gap.get(gap)
+        if out is None:
+            n = len(self.lowers)
+            out = [n] * (n + 1)
+            nxt = n
+            lowers = self.lowers
+            for i in range(n - 1, -1, -1):
+                if lowers[i] in gap:
+                    nxt = i
+                out[i] = nxt
+            self._next_gap[gap] = out
+        return out
+
+    def regex(self, column: int, pattern: re.Pattern, i: int) -> bool:
+        """spaCy's REGEX predicate: ``pattern.search`` on the token's LOWER or LEMMA string."""
+        value = self.lowers[i] if column == _LOWER else self.lemmas[i]
+        key = (pattern.pattern, column, value)
+        flag = self._flags.get(key)
+        if flag is None:
+            flag = self._flags[key] = bool(pattern.search(self.strings[value]))
+        return flag
+
+
+class Tokeniser:
+    """spaCy's tokenizer and the lookup lemmas, giving :class:`Tokens`.
+
+    Why the warming: spaCy's tokenizer caches each whitespace-separated piece of text it has split, but
+    once a piece is one of its special cases (every contraction: "im", "dont", "i'm") it stops saving
+    pieces to the cache for the rest of that text, so a long message was split character by character
+    almost from its start (~90 ms for 100 kB). Each piece not seen before is first tokenised on its own,
+    which caches it, and the whole text is then tokenised as before: the same tokens (spaCy's own
+    output, cached or not), in ~15 ms. The pieces remembered are bounded (``_WARM_LIMIT``), and spaCy's
+    cache is emptied with them (10 messages of 100 kB of distinct random words: +78 MB resident before,
+    from spaCy's vocabulary, which keeps every string it sees; +101 MB with the warming unbounded by a
+    flush, +92 MB with it).
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        strings = nlp.vocab.strings
+        # table keys are string hashes, which are also the tokens' ORTH ids
+        self._lemma_of = {key: strings.add(value) for key, value in table.items()}
+        self._warm: set[str] = set()
+
+    def __call__(self, text: str) -> Tokens:
+        tokenizer = self.nlp.tokenizer
+        new = set(text.split()).difference(self._warm)
+        if new:
+            if len(self._warm) + len(new) > _WARM_LIMIT:
+                # start again, spaCy's cache too (its own flush, which it runs when its rules change;
+                # spaCy 3.4 as pinned): pasted junk must not grow the process without bound
+                tokenizer._flush_cache()
+                self._warm = set()
+            for piece in new:
+                tokenizer(piece)
+            self._warm.update(new)
+        return Tokens(tokenizer(text), self._lemma_of)
+
+    def lemma_id(self, orth: int) -> int:
+        return self._lemma_of.get(orth, orth)
+
+
+_Test = Callable[[list, list, int, Tokens], bool]
+
+
+def _compile_token(token: dict, strings: StringStore) -> _Test:
+    """One token pattern as a test of position i (the same predicates as spaCy's Matcher)."""
+    checks: list[tuple[str, Any, Any]] = []
+    for key, value in token.items():
+        if key == "OP":
+            continue
+        if key in _COLUMNS:
+            column = _COLUMNS[key]
+            if isinstance(value, str):
+                checks.append(("in", column, frozenset([strings.add(value)])))
+                continue
+            if not isinstance(value, dict):
+                raise ValueError(f"{key} must be a string or a mapping")
+            for predicate, arg in value.items():
+                if predicate in ("IN", "NOT_IN"):
+                    checks.append(("in" if predicate == "IN" else "not_in", column,
+                                   frozenset(strings.add(v) for v in arg)))
+                elif predicate == "REGEX":
+                    checks.append(("regex", column, re.compile(arg)))
+                else:
+                    raise ValueError(f"{key}: {predicate} is not supported here (IN, NOT_IN, REGEX)")
+        elif key == "LIKE_NUM":
+            checks.append(("num", None, int(bool(value))))
+        elif key in ("IS_SENT_START", "SENT_START"):
+            checks.append(("sent", None, bool(value)))
+        else:
+            raise ValueError(f"token attribute {key} is not supported here (LEMMA, LOWER, LIKE_NUM, IS_SENT_START)")
+    if not checks:
+        return lambda lo, le, i, t: True
+    if len(checks) == 1 and checks[0][0] in ("in", "not_in"):
+        kind, column, words = checks[0]
+        if kind == "in":
+            if len(words) == 1:
+                (word,) = words
+                return (lambda lo, le, i, t: lo[i] == word) if column == _LOWER else (lambda lo, le, i, t: le[i] == word)
+            return (lambda lo, le, i, t: lo[i] in words) if column == _LOWER else (lambda lo, le, i, t: le[i] in words)
+        return (lambda lo, le, i, t: lo[i] not in words) if column == _LOWER else (lambda lo, le, i, t: le[i] not in words)
+
+    def test(lo: list, le: list, i: int, t: Tokens) -> bool:
+        for kind, column, arg in checks:
+            if kind == "in" or kind == "not_in":
+                value = lo[i] if column == _LOWER else le[i]
+                if (value in arg) != (kind == "in"):
+                    return False
+            elif kind == "regex":
+                if not t.regex(column, arg, i):
+                    return False
+            elif kind == "num":
+                if t.like_num[i] != arg:
+                    return False
+            elif (i in t.sent_starts) != arg:  # "sent"
+                return False
+        return True
+
+    return test
+
+
+_Step = tuple[_Test, Optional[str]]
+_OPS = (None, "?", "+", "*", "!")
+
+
+def _forward(steps: Sequence[_Step], at: int, t: Tokens) -> set[int]:
+    """Every position where ``steps`` can end when they start at token ``at``."""
+    lo, le, n = t.lowers, t.lemmas, len(t.lowers)
+    i = 0
+    for test, op in steps:  # the required steps up to the first optional one: one position, no sets
+        if op is not None:
+            break
+        if at >= n or not test(lo, le, at, t):
+            return set()
+        at += 1
+        i += 1
+    current = {at}
+    for test, op in steps[i:]:
+        reached: set[int] = set()
+        for q in current:
+            if op is None:
+                if q < n and test(lo, le, q, t):
+                    reached.add(q + 1)
+            elif op == "?":
+                reached.add(q)
+                if q < n and test(lo, le, q, t):
+                    reached.add(q + 1)
+            elif op == "!":
+                if q < n and not test(lo, le, q, t):
+                    reached.add(q + 1)
+            else:  # "+" and "*": every length of the run
+                if op == "*":
+                    reached.add(q)
+                while q < n and test(lo, le, q, t):
+                    q += 1
+                    reached.add(q)
+        if not reached:
+            return reached
+        current = reached
+    return current
+
+
+def _backward(steps: Sequence[_Step], at: int, t: Tokens) -> set[int]:
+    """Every position where ``steps`` (in reverse order) can start when they end just before ``at``."""
+    lo, le = t.lowers, t.lemmas
+    i = 0
+    for test, op in steps:  # as in _forward
+        if op is not None:
+            break
+        if at <= 0 or not test(lo, le, at - 1, t):
+            return set()
+        at -= 1
+        i += 1
+    current = {at}
+    for test, op in steps[i:]:
+        reached: set[int] = set()
+        for q in current:
+            if op is None:
+                if q > 0 and test(lo, le, q - 1, t):
+                    reached.add(q - 1)
+            elif op == "?":
+                reached.add(q)
+                if q > 0 and test(lo, le, q - 1, t):
+                    reached.add(q - 1)
+            elif op == "!":
+                if q > 0 and not test(lo, le, q - 1, t):
+                    reached.add(q - 1)
+            else:
+                if op == "*":
+                    reached.add(q)
+                while q > 0 and test(lo, le, q - 1, t):
+                    q -= 1
+                    reached.add(q)
+        if not reached:
+            return reached
+        current = reached
+    return current
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """How to decide cheaply whether, and where, one pattern can match."""
+class _Slot:
+    """A required token of a pattern with literal words: the matcher may start from any of them."""
 
-    anchor: tuple[str, ...] | None         # words of the most selective required token
-    before: int                            # tokens the pattern can span before the anchor
-    after: int                             # ... and after it
-    required: tuple[tuple[str, ...], ...]  # every required literal token's words
+    column: int
+    words: frozenset[int]
+    test: _Test | None           # None: being one of ``words`` is all the token pattern asks
+    backward: tuple[_Step, ...]  # the steps before it, nearest first
+    forward: tuple[_Step, ...]   # the steps after it
+    first_before: _Test | None   # the nearest step before it when that one is required (checked first)
+    first_after: _Test | None    # ... and after it
+    word: int | None = None      # the one word, when there is one (counted without a set operation)
 
 
-def _plan(pattern: list[dict]) -> _Plan:
-    required: list[tuple[str, ...]] = []
-    best: tuple[tuple[int, int], int, tuple[str, ...]] | None = None
-    for i, token in enumerate(pattern):
-        if token.get("OP") in ("?", "*", "!"):
+@dataclass(frozen=True)
+class _Unit:
+    """One compiled token pattern (or phrase) of a rule."""
+
+    rule_id: str
+    steps: tuple[_Step, ...]
+    slots: tuple[_Slot, ...]  # empty: no literal required token, tried from every position
+    key: int = 0  # the slot of the fewest common words: the unit is looked at only when one of them occurs
+
+
+def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
+    steps: list[_Step] = []
+    for token in tokens:
+        op = token.get("OP")
+        if op not in _OPS:
+            raise ValueError(f"OP {op!r} is not supported here ({', '.join(repr(o) for o in _OPS[1:])})")
+        steps.append((_compile_token(token, strings), op))
+    slots = []
+    scores = []
+    for i, token in enumerate(tokens):
+        attr, words = _literal_in(token)
+        op = token.get("OP")
+        if words is None or op in ("?", "*", "!"):
             continue
-        values = _literal(token)
-        if values is None:
-            continue
-        required.append(values)
-        score = (sum(v in _COMMON for v in values), len(values))
-        if best is None or score < best[0]:
-            best = (score, i, values)
-
-    def width(tokens: list[dict]) -> int:
-        return sum(10 if t.get("OP") in ("+", "*") else 1 for t in tokens)
-
-    if best is None:
-        return _Plan(None, width(pattern), width(pattern), ())
-    _, i, values = best
-    return _Plan(values, width(pattern[:i]), width(pattern[i + 1:]), tuple(required))
+        test = steps[i][0]
+        before, after = steps[:i], steps[i + 1:]
+        if op == "+":  # the anchor is one token of the run: the rest of the run may lie on either side
+            before, after = [*before, (test, "*")], [(test, "*"), *after]
+        backward, forward = tuple(reversed(before)), tuple(after)
+        scores.append((sum(w in _COMMON for w in words), len(words)))
+        only_words = set(token) - {"OP"} == {attr} and not op
+        ids = frozenset(strings.add(w) for w in words)
+        slots.append(_Slot(_COLUMNS[attr], ids, None if only_words else test,
+                           backward, forward, backward[0][0] if backward and backward[0][1] is None else None,
+                           forward[0][0] if forward and forward[0][1] is None else None,
+                           next(iter(ids)) if len(ids) == 1 else None))
+    return _Unit(rule_id, tuple(steps), tuple(slots), scores.index(min(scores)) if scores else 0)
 
 
 class RuleMatcher:
-    """Runs every rule of a set over a Doc and returns merged (rule_id, start, end) token spans.
+    """Runs every rule of a set over :class:`Tokens` and returns merged (rule_id, start, end) token spans.
 
-    Why one small Matcher per pattern, run only on windows around its anchor:
-    spaCy's Matcher creates Python Token objects for every token it scans
-    (about half a microsecond each) and evaluates ``IN`` predicates in
-    Python, so running ~300 patterns over every message costs milliseconds.
-    Each pattern has a plan: the words every required token must be, and an
-    anchor (the most selective of them).  A pattern runs only if all its
-    required words occur in the message, and only on a window around each
-    anchor occurrence.  Work is then proportional to the number of plausible
-    pattern sites, and stays linear on a 100 kB message.
+    The same matches as spaCy's ``Matcher`` (and ``PhraseMatcher`` on lemmas) run over the whole text
+    with each pattern, then merged per rule (``merge_overlaps``), without a Python object per token.
+    Why: spaCy's Matcher creates a Token object for every position it tries and evaluates ``IN``
+    predicates in Python, so a long message cost ~100 ms. Here every pattern starts from its rarest
+    required word in this text (a required token with literal words: all of them must occur, or the
+    pattern is skipped), and is extended backwards and forwards from each occurrence over the token
+    ids. Work is proportional to the occurrences of the rarest required words, linear on 100 kB.
+    ``tests/safety/test_matcher.py`` checks the result against spaCy's own Matcher.
     """
 
     def __init__(self, nlp: Language, rules: Sequence[Rule], compiler: PatternCompiler, gap_breaks: Iterable[str] = ()) -> None:
@@ -266,41 +558,30 @@ class RuleMatcher:
         self.rules = {rule.id: rule for rule in rules}
         strings = nlp.vocab.strings
         self._gap_ids = frozenset(strings.add(w) for w in gap_breaks)
-        # (rule id, matcher, tokens before anchor, tokens after, required word ids)
-        self._units: list[tuple[str, Matcher | PhraseMatcher, int, int, tuple[frozenset[int], ...]]] = []
-        self._always: list[int] = []
-        self._index: dict[int, list[int]] = {}
+        self._units: list[_Unit] = []
+        self._keyed: tuple[dict[int, list[int]], dict[int, list[int]]] = ({}, {})  # per column: word -> units
+        self._unkeyed: list[int] = []
+        # what spaCy's Matcher and PhraseMatcher would run (tests/safety/test_matcher.py compares them)
+        self.spacy_patterns: list[tuple[str, list[dict]]] = []
+        self.phrases: list[tuple[str, str]] = []
         lemmatizer = nlp.get_pipe("lemmatizer")
         for rule in rules:
             for i, pattern in enumerate(rule.patterns):
                 for tokens in self._compile(rule, i, pattern, compiler):
-                    matcher = Matcher(nlp.vocab)
-                    matcher.add(rule.id, [tokens])
-                    self._register(rule.id, matcher, _plan(tokens))
+                    self._units.append(_unit(rule.id, tokens, strings))
             for phrase in rule.phrases:
                 doc = lemmatizer(nlp.make_doc(phrase))
-                if len(doc):
-                    phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
-                    phrases.add(rule.id, [doc])
-                    self._register(rule.id, phrases, _Plan((doc[0].lemma_,), 0, len(doc) - 1, tuple((t.lemma_,) for t in doc)))
+                if len(doc):  # a PhraseMatcher on LEMMA: the phrase's lemmas in a row
+                    self.phrases.append((rule.id, phrase))
+                    self._units.append(_unit(rule.id, [{"LEMMA": t.lemma_} for t in doc], strings))
 
-    def _register(self, rule_id: str, matcher: Matcher | PhraseMatcher, plan: _Plan) -> None:
-        strings = self.nlp.vocab.strings
-        index = len(self._units)
-        required = tuple(frozenset(strings.add(w) for w in words) for words in plan.required)
-        self._units.append((rule_id, matcher, plan.before, plan.after, required))
-        if plan.anchor is None:
-            self._always.append(index)
-            return
-        for word in set(plan.anchor):
-            self._index.setdefault(strings.add(word), []).append(index)
-
-    @property
-    def _keys(self) -> frozenset[int]:
-        keys = self.__dict__.get("_keyset")
-        if keys is None or len(keys) != len(self._index):
-            keys = self.__dict__["_keyset"] = frozenset(self._index)
-        return keys
+        for index, unit in enumerate(self._units):
+            if not unit.slots:
+                self._unkeyed.append(index)
+                continue
+            key = unit.slots[unit.key]
+            for word in key.words:
+                self._keyed[key.column].setdefault(word, []).append(index)
 
     @property
     def size(self) -> int:
@@ -312,86 +593,77 @@ class RuleMatcher:
         try:
             compiled = compiler.compile(pattern) if isinstance(pattern, str) else [pattern]
             Matcher(self.nlp.vocab, validate=True).add("probe", compiled)
+            for tokens in compiled:
+                _unit(rule.id, tokens, self.nlp.vocab.strings)  # what this matcher cannot evaluate fails here
         except Exception as exc:  # ValueError from the shorthand, MatchPatternError/ValueError from spaCy
             shown = pattern if isinstance(pattern, str) else "raw pattern"
             raise RuleError(err(Errors.E008, file=rule.file, rule=rule.id, index=index, problem=f"{shown}: {exc}")) from exc
+        self.spacy_patterns.extend((rule.id, tokens) for tokens in compiled)
         return compiled
 
-    def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
-        words = doc.to_array([LOWER, LEMMA])
-        if not len(words):
+    def __call__(self, tokens: Tokens) -> list[tuple[str, int, int]]:
+        n = len(tokens)
+        if not n:
             return []
-        present = set(numpy.unique(words).tolist())
-        index = self._index
-        anchors = present & self._keys  # set & set iterates the smaller one
-        if not anchors and not self._always:
+        # only the units whose key words occur (a short message looks at a handful of the ~500)
+        candidates = set(self._unkeyed)
+        for column in (_LOWER, _LEMMA):
+            keyed = self._keyed[column]
+            for word in keyed.keys() & tokens.counts(column).keys():
+                candidates.update(keyed[word])
+        if not candidates:
             return []
-        lowers = words[:, 0].tolist()
-        lemmas = words[:, 1].tolist()
-        where = _anchor_positions(words, anchors)
-        candidates: dict[int, list[int]] = {unit: [] for unit in self._always}
-        for word, positions in where.items():
-            for unit in index[word]:
-                candidates.setdefault(unit, []).extend(positions)
-        n = len(lowers)
-        gap = self._gap_ids
-        units = self._units
+        next_gap = tokens.next_gap(self._gap_ids)
         found: list[tuple[str, int, int]] = []
-        for unit in sorted(candidates):
-            rule_id, matcher, before, after, required = units[unit]
-            # every required word must occur somewhere, or the pattern cannot match
-            if any(present.isdisjoint(w) for w in required):
-                continue
-            positions = candidates[unit]
-            windows = _windows(sorted(positions), before, after, n) if positions else [(0, n)]
-            for lo, hi in windows:
-                # ... and inside this window: a match lies within it and holds a token for each required
-                # word set, so skipping a window without one changes nothing (most windows of a long
-                # message are skipped here, before spaCy builds a Token object per position)
-                if len(required) > 1 and hi - lo < n:
-                    inside = set(lowers[lo:hi])
-                    inside.update(lemmas[lo:hi])
-                    if any(inside.isdisjoint(w) for w in required):
+        counts = (tokens.counts(_LOWER), tokens.counts(_LEMMA))
+        for unit in map(self._units.__getitem__, sorted(candidates)):
+            if unit.slots:
+                best: _Slot | None = None
+                fewest = n + 1
+                for slot in unit.slots:
+                    if slot.word is not None:
+                        count = counts[slot.column].get(slot.word, 0)
+                    else:
+                        count = tokens.count(slot.column, slot.words)
+                    if count < fewest:
+                        best, fewest = slot, count
+                        if not count:
+                            break
+                if not fewest:
+                    continue  # a required word is not in the text
+                assert best is not None
+                test, backward, forward = best.test, best.backward, best.forward
+                first_before, first_after = best.first_before, best.first_after
+                lo, le = tokens.lowers, tokens.lemmas
+                for p in tokens.positions(best.column, best.words):
+                    # most occurrences fail at a neighbour: test the required ones before building sets
+                    if first_after is not None and (p + 1 >= n or not first_after(lo, le, p + 1, tokens)):
                         continue
-                for _, start, end in matcher(doc[lo:hi]):
-                    start += lo
-                    end += lo
-                    # a gap may not swallow a sentence end or "but" (tunables.gap_breaks)
-                    if end - start > 2 and any(lowers[j] in gap for j in range(start + 1, end - 1)):
+                    if first_before is not None and (p == 0 or not first_before(lo, le, p - 1, tokens)):
                         continue
-                    found.append((rule_id, start, end))
+                    if test is not None and not test(lo, le, p, tokens):
+                        continue
+                    ends = _forward(forward, p + 1, tokens)
+                    if ends:
+                        self._add(unit.rule_id, _backward(backward, p, tokens), ends, next_gap, found)
+            else:
+                for p in range(n):
+                    ends = _forward(unit.steps, p, tokens)
+                    ends.discard(p)
+                    if ends:
+                        self._add(unit.rule_id, {p}, ends, next_gap, found)
         return merge_overlaps(found)
 
-
-def _anchor_positions(words: numpy.ndarray, anchors: set[int]) -> dict[int, list[int]]:
-    """Ascending token positions of each anchor word, read from the LOWER and LEMMA columns (a token
-    counts once per distinct value): array operations, not a Python step per token of a long message."""
-    where: dict[int, list[int]] = {}
-    if not anchors:
-        return where
-    keys = numpy.fromiter(anchors, dtype=words.dtype, count=len(anchors))
-    lowers, lemmas = words[:, 0], words[:, 1]
-    by_lower = numpy.isin(lowers, keys)
-    by_lemma = numpy.isin(lemmas, keys) & (lemmas != lowers)
-    for pos in numpy.flatnonzero(by_lower | by_lemma).tolist():
-        low, lem = int(lowers[pos]), int(lemmas[pos])
-        if by_lower[pos]:
-            where.setdefault(low, []).append(pos)
-        if by_lemma[pos]:
-            where.setdefault(lem, []).append(pos)
-    return where
-
-
-def _windows(positions: list[int], before: int, after: int, n: int) -> list[tuple[int, int]]:
-    """Merged token windows [lo, hi) around each anchor position (positions ascend)."""
-    out: list[tuple[int, int]] = []
-    for pos in positions:
-        lo, hi = max(0, pos - before), min(n, pos + after + 1)
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
+    @staticmethod
+    def _add(rule_id: str, starts: set[int], ends: set[int], next_gap: list[int],
+             found: list[tuple[str, int, int]]) -> None:
+        """The longest match from each start whose interior holds no gap break ("a gap may not swallow a
+        sentence end or 'but'", tunables.gap_breaks): merging keeps only the longest per start anyway."""
+        for start in starts:
+            limit = max(start + 2, next_gap[start + 1] + 1)
+            end = max((e for e in ends if e <= limit and e > start), default=None)
+            if end is not None:
+                found.append((rule_id, start, end))
 
 
 def merge_overlaps(found: Iterable[tuple[str, int, int]]) -> list[tuple[str, int, int]]:

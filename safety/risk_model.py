@@ -35,6 +35,11 @@ WEIGHTS_NAME = "risk-model.npz"
 
 _WHITESPACE = re.compile(r"\s+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
+# scikit-learn's HashingVectorizer, as the model was trained with it (FeatureSpec.vectorizers): char_wb first folds
+# runs of white space, the word analyzer splits with this token pattern
+_RUNS_OF_SPACE = re.compile(r"\s\s+")
+_WORD_TOKEN = re.compile(r"(?u)\b\w+\b|[^\w\s]")
+_INT32_MIN = -(2 ** 31)
 
 
 class RiskModelError(Exception):
@@ -74,7 +79,17 @@ class FeatureSpec:
     def n_features(self) -> int:
         return self.char_features + self.word_features + 384
 
+    def features(self, prepared: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(char indices, char values, word indices, word values) of one prepared text: the rows that
+        ``vectorizers()`` gives (binary, l2-normalised, indices ascending), computed here without
+        scikit-learn and SciPy, which cost the web app ~45 MB of memory to import for this alone.
+        ``tests/safety/test_risk_model.py`` checks them against scikit-learn's, value for value."""
+        char_idx, char_val = _hashed(_char_wb_ngrams(prepared, *self.char_ngrams), self.char_features)
+        word_idx, word_val = _hashed(_word_ngrams(_WORD_TOKEN.findall(prepared), *self.word_ngrams), self.word_features)
+        return char_idx, char_val, word_idx, word_val
+
     def vectorizers(self) -> tuple[Any, Any]:
+        """scikit-learn's vectorizers the model was trained with: the reference ``features`` is tested against."""
         from sklearn.feature_extraction.text import HashingVectorizer
 
         common = dict(alternate_sign=False, binary=True, norm="l2", lowercase=False, dtype=np.float32)
@@ -88,10 +103,15 @@ class FeatureSpec:
         """Sparse matrix [n, char + word + 384]; ``embeddings`` are unit-length MiniLM vectors."""
         from scipy.sparse import csr_matrix, hstack
 
-        chars, words = self.vectorizers()
-        prepared = [prepare(t[: self.max_chars]) for t in texts]
+        def rows(which: int, width: int) -> Any:
+            found = [self.features(prepare(t[: self.max_chars]))[2 * which:2 * which + 2] for t in texts]
+            indptr = np.cumsum([0] + [len(i) for i, _ in found])
+            indices = np.concatenate([i for i, _ in found]) if found else np.zeros(0, np.int32)
+            values = np.concatenate([v for _, v in found]) if found else np.zeros(0, np.float32)
+            return csr_matrix((values, indices, indptr), shape=(len(texts), width), dtype=np.float32)
+
         dense = csr_matrix(np.asarray(embeddings, dtype=np.float32) * self.embedding_weight)
-        return hstack([chars.transform(prepared), words.transform(prepared), dense], format="csr")
+        return hstack([rows(0, self.char_features), rows(1, self.word_features), dense], format="csr")
 
 
 @dataclass(frozen=True)
@@ -141,7 +161,8 @@ class Bands:
     long: Thresholds
 
     def for_text(self, text: str) -> Thresholds:
-        return self.short if len(text.split()) <= self.short_max_words else self.long
+        # more than short_max_words words leaves the rest unsplit in one more item (no full split of 100 kB)
+        return self.short if len(text.split(maxsplit=self.short_max_words)) <= self.short_max_words else self.long
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Bands":
@@ -161,7 +182,6 @@ class RiskModel:
         self.intercept = float(intercept)
         self.thresholds = thresholds
         self.version = version
-        self._vectorizers = spec.vectorizers()
 
     # -- use -----------------------------------------------------------------
     def probability(self, text: str, embedding: Optional[np.ndarray] = None) -> float:
@@ -170,14 +190,11 @@ class RiskModel:
             from .embedding import embed
 
             embedding = embed(text[: self.spec.max_chars * 2])
-        prepared = prepare(text[: self.spec.max_chars])
-        chars, words = self._vectorizers
+        char_idx, char_val, word_idx, word_val = self.spec.features(prepare(text[: self.spec.max_chars]))
         c, w = self.spec.char_features, self.spec.word_features
-        x_chars = chars.transform([prepared])
-        x_words = words.transform([prepared])
         z = self.intercept
-        z += float(x_chars.data @ self.coef[x_chars.indices])
-        z += float(x_words.data @ self.coef[c + x_words.indices])
+        z += float(char_val @ self.coef[char_idx])
+        z += float(word_val @ self.coef[c + word_idx])
         z += float(np.dot(np.asarray(embedding, dtype=np.float32), self.coef[c + w:]) * self.spec.embedding_weight)
         return float(1.0 / (1.0 + np.exp(-z)))
 
@@ -216,6 +233,49 @@ class RiskModel:
             np.savez_compressed(f, index=index, value=self.coef[index].astype(np.float16),
                                 intercept=np.array(self.intercept, dtype=np.float64))
         return path, sha256_of(path)
+
+
+def _char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
+    """scikit-learn's ``char_wb`` analyzer: n-grams inside each word padded with one space either side."""
+    grams: list[str] = []
+    append = grams.append
+    for word in _RUNS_OF_SPACE.sub(" ", text).split():
+        word = " " + word + " "
+        length = len(word)
+        for n in range(low, high + 1):
+            offset = 0
+            append(word[offset:offset + n])
+            while offset + n < length:
+                offset += 1
+                append(word[offset:offset + n])
+            if offset == 0:  # a word shorter than n counts once
+                break
+    return grams
+
+
+def _word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
+    """scikit-learn's word n-grams (no stop words): the tokens, then each run of n joined by a space."""
+    grams = list(tokens) if low == 1 else []
+    for n in range(max(low, 2), min(high + 1, len(tokens) + 1)):
+        grams.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+def _hashed(grams: list[str], n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """(ascending distinct indices, l2-normalised binary values) as scikit-learn's FeatureHasher gives them:
+    the signed 32-bit MurmurHash3 (seed 0) of each n-gram's UTF-8 bytes (the ``murmurhash`` package that
+    spaCy installs computes the same hash), its absolute value modulo ``n_features``."""
+    from murmurhash.mrmr import hash as murmur
+
+    if not grams:
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
+    buckets = []
+    for gram in set(grams):
+        h = murmur(gram)
+        buckets.append((2 ** 31 - 1 - (n_features - 1)) % n_features if h == _INT32_MIN else abs(h) % n_features)
+    indices = np.unique(np.array(buckets, dtype=np.int32))
+    # scikit-learn's l2 normalisation divides in double precision and stores float32
+    return indices, np.full(len(indices), np.float32(1.0 / np.sqrt(np.float64(len(indices)))), dtype=np.float32)
 
 
 _MODEL: Optional[RiskModel] = None

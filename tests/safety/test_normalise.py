@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from safety import assess
+from safety.normalise import Normaliser
 
 
 def normalised(engine, text: str) -> str:
@@ -115,3 +118,23 @@ def test_a_finality_phrase_with_a_means_emoji_is_a_crisis(text):
 @pytest.mark.parametrize("text", ["new knife set 🔪", "im done with this essay 😂", "period's finally over 🩸", "im done 💀"])
 def test_a_means_emoji_or_a_finality_phrase_alone_is_not(text):
     assert not assess(text).escalate
+
+
+# pieces around which scanning stretch by stretch could go wrong: spelled-out words next to punctuation and
+# hyphens, emoji and invisible characters at a cut, words to rewrite inside hyphenated words
+_PIECES = ["d i e", "d.i.e", "k.m.s", "d-i-e", "kms", "k1ll", "diiiie", "u", "sh", "self-harm", "x-u", "e-hard",
+           "🔪", "💊", "\u200d", "\ufe0f", ".", ",", "!", "?", " ", "  ", "\n", "\t", "-", "'", "i", "want", "to",
+           "dont", "t", "a b c", "i.e.", "4am", "@", "$"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30), st.sampled_from(["", " ", ". ", "\n"]))
+def test_scanning_stretch_by_stretch_rewrites_as_one_scan_does(engine, pieces, separator):
+    """Normaliser._matches skips stretches with nothing to rewrite; the result must be one plain scan's."""
+    normaliser = engine.normaliser
+    text = separator.join(pieces)
+    ours = normaliser(text)
+    plain = Normaliser(normaliser.data, normaliser.vocabulary)
+    plain._matches = lambda lowered, changed: plain._pattern.finditer(lowered)
+    theirs = plain(text)
+    assert (ours.text, ours._segments) == (theirs.text, theirs._segments), repr(text)

@@ -100,3 +100,58 @@ def test_a_given_embedding_gives_the_same_verdict_as_a_computed_one():
 
     for text in [*PARAPHRASES, *FIGURATIVE, "i had a rough day at work"]:
         assert assess(text, np.asarray(embed(text))).kind is assess(text).kind
+
+
+def _feature_texts() -> list[str]:
+    from tests.safety.conftest import read_corpus
+
+    rows = read_corpus("risk.jsonl") + read_corpus("nonrisk.jsonl")
+    return [row["text"] for row in rows] + [
+        "", " ", "a", "ok", "été  très\tbien", "x" * 3000, "!!! ??? ...", "i\n\n\tam   here", "🔪💊 k1ll mys3lf",
+        " ".join(row["text"] for row in rows[:80]),
+    ]
+
+
+def test_the_features_are_scikit_learns_value_for_value():
+    """The model reads the hashed n-grams it was trained on: its own hashing (no scikit-learn or SciPy in the
+    web app) gives the rows of scikit-learn's HashingVectorizer, same indices, same float32 values."""
+    from safety.risk_model import get_model, prepare
+
+    spec = get_model().spec
+    chars, words = spec.vectorizers()
+    for text in _feature_texts():
+        prepared = prepare(text[: spec.max_chars])
+        char_idx, char_val, word_idx, word_val = spec.features(prepared)
+        x_chars, x_words = chars.transform([prepared]), words.transform([prepared])
+        assert np.array_equal(char_idx, x_chars.indices) and np.array_equal(word_idx, x_words.indices), text[:80]
+        assert char_val.dtype == x_chars.data.dtype == np.float32
+        assert np.array_equal(char_val, x_chars.data) and np.array_equal(word_val, x_words.data), text[:80]
+
+
+def test_the_training_matrix_is_scikit_learns():
+    from scipy.sparse import csr_matrix, hstack
+
+    from safety.risk_model import get_model, prepare
+
+    spec = get_model().spec
+    texts = _feature_texts()[:300]
+    embeddings = np.random.default_rng(3).normal(size=(len(texts), 384)).astype(np.float32)
+    chars, words = spec.vectorizers()
+    prepared = [prepare(t[: spec.max_chars]) for t in texts]
+    expected = hstack([chars.transform(prepared), words.transform(prepared), csr_matrix(embeddings)], format="csr")
+    ours = spec.transform(texts, embeddings)
+    assert ours.shape == expected.shape and (ours != expected).nnz == 0
+
+
+def test_the_web_app_path_does_not_import_scikit_learn_or_scipy():
+    """What the gateway runs (safety.assess with the model) needs neither: ~45 MB of the web app's memory."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules.setdefault('tensorflow', None)\n"
+            "import numpy as np\n"
+            "from safety import assess\n"
+            "assess('i feel a bit low today and work was long', np.zeros(384, np.float32))\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy'}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout

@@ -116,6 +116,26 @@ def test_bad_raw_spacy_pattern_is_reported(rules_copy):
         Engine(load_ruleset(rules_copy))
 
 
+@pytest.mark.parametrize("pattern, problem", [
+    ("[{IS_PUNCT: true}]", "IS_PUNCT is not supported"),
+    ("[{TEXT: kill}]", "TEXT is not supported"),
+    ("[{LENGTH: {\">=\": 3}}]", "LENGTH is not supported"),
+])
+def test_a_valid_spacy_pattern_the_matcher_does_not_evaluate_is_refused_at_load(rules_copy, pattern, problem):
+    """safety/matcher.py evaluates LEMMA, LOWER (equality, IN, NOT_IN, REGEX), LIKE_NUM and IS_SENT_START
+    itself: anything else spaCy accepts must fail at load, never match differently at run time."""
+    append(rules_copy / "passive_ideation.yml", f"""
+  - id: test.unsupported
+    category: passive_ideation
+    patterns:
+      - {pattern}
+    examples: {{match: ["sad"]}}
+""")
+    with pytest.raises(RuleError, match=r"\[E008\].*test\.unsupported.*pattern #0") as error:
+        Engine(load_ruleset(rules_copy))
+    assert problem in str(error.value)
+
+
 def test_every_error_template_has_a_unique_code():
     codes = [name for name in vars(Errors) if re.fullmatch(r"E\d{3}", name)]
     assert len(codes) == len(set(codes)) and codes

@@ -1,0 +1,125 @@
+"""The rule matcher finds exactly what spaCy's own Matcher finds, and the warmed tokeniser splits exactly as
+spaCy's tokenizer does.
+
+Why: `RuleMatcher` (safety/matcher.py) evaluates the token patterns itself, over string ids, so that a 100 kB
+message costs milliseconds instead of a Python Token object per position; `Tokeniser` first tokenises the
+pieces of a text it has not seen, so that spaCy's cache serves the whole text. Neither may change a single
+match. The reference here is the plain way: spaCy's `Matcher` (and `PhraseMatcher` on lemmas) over the whole
+text with every pattern, the same gap-break filter, merged per rule; and a fresh pipeline's tokenizer.
+"""
+from __future__ import annotations
+
+import random
+
+import numpy
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from spacy.attrs import IDX, LEMMA, ORTH
+from spacy.matcher import Matcher, PhraseMatcher
+
+from safety.matcher import RuleMatcher, Tokens, build_nlp, merge_overlaps
+from tests.safety.conftest import read_corpus
+
+CORPUS = [row["text"] for row in read_corpus("risk.jsonl") + read_corpus("nonrisk.jsonl")]
+
+
+_SPACY: dict[int, tuple[Matcher, PhraseMatcher]] = {}
+
+
+def spacy_matchers(matcher: RuleMatcher) -> tuple[Matcher, PhraseMatcher]:
+    """spaCy's Matcher with every pattern and PhraseMatcher (on lemmas) with every phrase, built once."""
+    if id(matcher) not in _SPACY:
+        nlp = matcher.nlp
+        patterns, phrases = Matcher(nlp.vocab), PhraseMatcher(nlp.vocab, attr="LEMMA")
+        for number, (rule_id, pattern) in enumerate(matcher.spacy_patterns):
+            patterns.add(f"{rule_id}#{number}", [pattern])
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        for number, (rule_id, phrase) in enumerate(matcher.phrases):
+            phrases.add(f"{rule_id}#p{number}", [lemmatizer(nlp.make_doc(phrase))])
+        _SPACY[id(matcher)] = (patterns, phrases)
+    return _SPACY[id(matcher)]
+
+
+def reference(matcher: RuleMatcher, tokens: Tokens) -> list[tuple[str, int, int]]:
+    """spaCy's Matcher and PhraseMatcher over the whole Doc, the gap-break filter, merged per rule."""
+    doc = tokens.doc
+    doc.from_array([LEMMA], numpy.array(tokens.lemmas, dtype="uint64").reshape(-1, 1))
+    strings = doc.vocab.strings
+    patterns, phrases = spacy_matchers(matcher)
+    found = [(strings[key].split("#")[0], start, end) for key, start, end in [*patterns(doc), *phrases(doc)]]
+    gap = matcher._gap_ids
+    lowers = tokens.lowers
+    kept = [(rid, s, e) for rid, s, e in found
+            if not (e - s > 2 and any(lowers[j] in gap for j in range(s + 1, e - 1)))]
+    return merge_overlaps(kept)
+
+
+def matchers(engine) -> list[RuleMatcher]:
+    return [engine.risk, engine.idioms, *(markers for _, markers in engine._recat)]
+
+
+def check(engine, text: str) -> None:
+    tokens = engine.tokenise(engine.normaliser(text).text)
+    for matcher in matchers(engine):
+        assert matcher(tokens) == reference(matcher, tokens), text[:200]
+
+
+def test_the_same_matches_as_spacy_on_the_corpus_and_every_rule_example(engine):
+    examples = [example for matcher in matchers(engine) for rule in matcher.rules.values()
+                for example in (*rule.examples_match, *rule.examples_no_match)]
+    for text in CORPUS + examples:
+        check(engine, text)
+
+
+def test_the_same_matches_as_spacy_on_long_mixed_text(engine):
+    rnd = random.Random(13)
+    for size in (50, 400):
+        text = " ".join(rnd.choice(CORPUS) for _ in range(size))
+        check(engine, text)
+        check(engine, text.replace(" ", "\n"))
+
+
+# pieces that exercise the operators: optional and repeated tokens, numbers, sentence starts, gap breaks
+PIECES = ["i", "i'm", "im", "going to", "do it", "kill", "myself", "die", "took", "10", "ten", "twenty", "pills",
+          "of", "my", "meds", "and", "but", ".", ",", "!", "\n", "tonight", "in", "2019", "end", "it", "all",
+          "cut", "cutting", "self", "harm", "not", "never", "want", "to", "be", "here", "anymore", "he", "hits",
+          "me", "overdose", "suicide", "ok", "sleeping", "forever", "paracetamol", "tablets", "a", "bunch"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=40), st.sampled_from([" ", "  ", ""]))
+def test_the_same_matches_as_spacy_on_generated_text(engine, words, separator):
+    check(engine, separator.join(words))
+
+
+@pytest.fixture(scope="module")
+def fresh_nlp(engine):
+    """A second pipeline built the same way, whose tokenizer has seen nothing."""
+    return build_nlp(engine.ruleset.lemma_overrides)
+
+
+@pytest.mark.parametrize("size", [1, 60, 600])
+def test_the_warmed_tokeniser_splits_as_spacy_does(engine, fresh_nlp, size):
+    rnd = random.Random(size)
+    text = engine.normaliser(" ".join(rnd.choice(CORPUS) for _ in range(size))).text
+    ours = engine.tokenise(text)
+    theirs = fresh_nlp.make_doc(text)
+    assert [ours.doc.vocab.strings[o] for o in ours.doc.to_array([ORTH]).tolist()] == [t.text for t in theirs]
+    assert ours.idx == theirs.to_array([IDX]).tolist()
+    assert ours.spaces == [int(t.is_space) for t in theirs]
+    assert ours.ends == [t.idx + len(t.text) for t in theirs]
+
+
+def test_the_tokeniser_splits_the_same_after_it_starts_its_cache_again(engine, fresh_nlp, monkeypatch):
+    """Past _WARM_LIMIT pieces the tokeniser empties spaCy's cache and its own record; tokens stay spaCy's."""
+    monkeypatch.setattr("safety.matcher._WARM_LIMIT", 50)
+    rnd = random.Random(5)
+    for number in range(20):
+        junk = f"zq{number}x kk{number}vw."  # pieces never seen, so that this text warms some
+        text = engine.normaliser(" ".join([junk, *(rnd.choice(CORPUS) for _ in range(8))])).text
+        ours = engine.tokenise(text)
+        assert len(engine.tokenise._warm) <= max(50, len(set(text.split())))
+        assert ours.idx == fresh_nlp.make_doc(text).to_array([IDX]).tolist()
+        assert [ours.doc.vocab.strings[o] for o in ours.doc.to_array([ORTH]).tolist()] == \
+            [t.text for t in fresh_nlp.make_doc(text)]
