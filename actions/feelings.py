@@ -3,10 +3,18 @@
 Why an action rather than one response per intent: the reflection should use the person's own word
 ("It sounds like you're feeling panicky") when they gave one, and a gentle default otherwise. The
 defaults are data (feelings.yml), the wording is in domain.yml (utter_reflect_<intent>).
+
+A reflection ends either with an open question (utter_reflect_<intent>: "What's been weighing on you
+most?") or with an exercise offered (utter_reflect_<intent>_offer: "Would it help to try a short calming
+exercise together?"). They are separate responses, chosen here, and the slot reflection_asked says
+which was said: a "yes" / "yeah pretty much" then starts the menu only after an offer, and after an open
+question gets a listening reply that invites more (data/rules/feelings.yml). A feeling with no offer
+response (feeling better, grief) always gets the open question.
 """
 from __future__ import annotations
 
 import logging
+import random
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +29,10 @@ from actions.tracker_helpers import entity_values, latest_intent
 logger = logging.getLogger(__name__)
 
 DEFAULTS_FILE = Path(__file__).with_name("feelings.yml")
+
+#: Values of the slot reflection_asked: what the reflection ended with.
+OPEN_QUESTION = "open_question"
+EXERCISE_OFFER = "exercise_offer"
 
 
 @lru_cache(maxsize=1)
@@ -37,8 +49,22 @@ def feeling_word(intent: str, named: list[str]) -> str:
     return default_feelings()[intent]
 
 
+def offer_response(intent: str) -> str:
+    return f"utter_reflect_{intent}_offer"
+
+
+def has_offer(intent: str, domain: dict[str, Any]) -> bool:
+    """Whether the domain (sent with this action: send_domain in domain.yml) has an offer for the feeling."""
+    return offer_response(intent) in ((domain or {}).get("responses") or {})
+
+
 class ActionReflectFeeling(Action):
-    """Says utter_reflect_<intent> with the feeling word, and keeps that word in the slot emotion."""
+    """Says utter_reflect_<intent> (open question) or utter_reflect_<intent>_offer (an exercise offered) with
+    the feeling word, keeps that word in the slot emotion and which one was said in reflection_asked."""
+
+    #: Half the reflections offer an exercise, as when both were variations of one response.
+    #: An attribute so tests can fix the choice.
+    choose_offer = staticmethod(lambda: random.random() < 0.5)
 
     def name(self) -> str:
         return "action_reflect_feeling"
@@ -52,5 +78,7 @@ class ActionReflectFeeling(Action):
             logger.warning("action_reflect_feeling: no reflection for intent %s", intent)
             return []
         word = feeling_word(intent, entity_values(tracker, "emotion"))
-        dispatcher.utter_message(response=f"utter_reflect_{intent}", emotion=word)
-        return [SlotSet("emotion", word)]
+        offer = has_offer(intent, domain) and self.choose_offer()
+        response = offer_response(intent) if offer else f"utter_reflect_{intent}"
+        dispatcher.utter_message(response=response, emotion=word)
+        return [SlotSet("emotion", word), SlotSet("reflection_asked", EXERCISE_OFFER if offer else OPEN_QUESTION)]

@@ -1,8 +1,10 @@
-"""action_reflect_feeling: the person's own feeling word, else a gentle default, in utter_reflect_<intent>."""
+"""action_reflect_feeling: the person's own feeling word, else a gentle default, in utter_reflect_<intent>
+(an open question) or utter_reflect_<intent>_offer (an exercise offered), and the slot reflection_asked
+saying which, so that a "yes" answers what was actually asked (data/rules/feelings.yml)."""
 import pytest
 import yaml
 
-from actions.feelings import ActionReflectFeeling, DEFAULTS_FILE
+from actions.feelings import EXERCISE_OFFER, OPEN_QUESTION, ActionReflectFeeling, DEFAULTS_FILE
 from rasa_sdk.events import SlotSet
 from tests.actions.conftest import entity, make_tracker, responses
 
@@ -30,15 +32,71 @@ FEELING_INTENTS = ["mood_low", "mood_anxious", "mood_overwhelmed", "mood_lonely"
 )
 async def test_reflects_the_feeling_named_or_a_default(domain, dispatcher, intent, words, expected_word):
     tracker = make_tracker(domain, intent=intent, entities=[entity("emotion", w) for w in words])
-    events = await ActionReflectFeeling().run(dispatcher, tracker, domain)
+    events = await asking(domain).run(dispatcher, tracker, domain)
     assert responses(dispatcher) == [f"utter_reflect_{intent}"]
     assert dispatcher.messages[0]["emotion"] == expected_word
-    assert events == [SlotSet("emotion", expected_word)]
+    assert events == [SlotSet("emotion", expected_word), SlotSet("reflection_asked", OPEN_QUESTION)]
+
+
+def asking(domain, offer: bool = False) -> ActionReflectFeeling:
+    """The action with its choice between the open question and the offer fixed."""
+    action = ActionReflectFeeling()
+    action.choose_offer = lambda: offer
+    return action
+
+
+OFFERING = ["mood_low", "mood_anxious", "mood_overwhelmed", "mood_lonely", "mood_angry", "mood_numb",
+            "mood_ashamed", "sleep_problems"]
+
+
+@pytest.mark.parametrize("intent", OFFERING)
+async def test_an_offered_exercise_is_its_own_response_and_the_slot_says_so(domain, dispatcher, intent):
+    events = await asking(domain, offer=True).run(dispatcher, make_tracker(domain, intent=intent), domain)
+    assert responses(dispatcher) == [f"utter_reflect_{intent}_offer"]
+    assert SlotSet("reflection_asked", EXERCISE_OFFER) in events
+
+
+@pytest.mark.parametrize("intent", ["mood_better", "grief"])
+async def test_feelings_without_an_offer_always_ask(domain, dispatcher, intent):
+    """Feeling better, and grief, are not met with an exercise: the choice has nothing to offer."""
+    events = await asking(domain, offer=True).run(dispatcher, make_tracker(domain, intent=intent), domain)
+    assert responses(dispatcher) == [f"utter_reflect_{intent}"]
+    assert SlotSet("reflection_asked", OPEN_QUESTION) in events
+
+
+async def test_without_the_domain_the_reflection_asks(domain, dispatcher):
+    """No responses in the domain it was sent: the open question, whose "yes" cannot start the menu."""
+    events = await asking(domain, offer=True).run(dispatcher, make_tracker(domain, intent="mood_low"), {})
+    assert responses(dispatcher) == ["utter_reflect_mood_low"]
+    assert SlotSet("reflection_asked", OPEN_QUESTION) in events
+
+
+def test_both_happen():
+    """The default choice is not fixed: over many reflections some ask and some offer."""
+    choices = {ActionReflectFeeling().choose_offer() for _ in range(200)}
+    assert choices == {True, False}
+
+
+@pytest.mark.parametrize("intent", FEELING_INTENTS)
+def test_the_open_question_never_offers_an_exercise(domain, intent):
+    """Otherwise "yes" to it would be taken for a question answered, not an exercise accepted."""
+    for variation in domain["responses"][f"utter_reflect_{intent}"]:
+        assert "exercise" not in variation["text"].lower(), variation["text"]
+        assert "?" in variation["text"]
+
+
+@pytest.mark.parametrize("intent", OFFERING)
+def test_the_offer_always_offers_an_exercise(domain, intent):
+    variations = domain["responses"][f"utter_reflect_{intent}_offer"]
+    assert len(variations) >= 2
+    for variation in variations:
+        assert "{emotion}" in variation["text"]
+        assert "exercise" in variation["text"].lower() and "?" in variation["text"], variation["text"]
 
 
 async def test_other_entities_are_not_taken_for_feelings(domain, dispatcher):
     tracker = make_tracker(domain, intent="mood_anxious", entities=[entity("skill", "box_breathing")])
-    await ActionReflectFeeling().run(dispatcher, tracker, domain)
+    await asking(domain).run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["emotion"] == "anxious"
 
 

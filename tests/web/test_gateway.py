@@ -485,3 +485,23 @@ def test_an_everyday_figure_of_speech_gets_a_caring_reply_not_the_fallback_nor_t
     assert "feeling" in text.lower()  # the reflection names a feeling (anxious, overwhelmed)
     assert "not sure I understood" not in text and "didn't quite follow" not in text
     assert not any(m.get("custom") for m in body["messages"])  # no crisis card
+
+
+@pytest.mark.servers
+def test_yes_after_a_reflection_answers_what_it_said(live):
+    """Issue 12: "yeah pretty much" after a reflection that asked an open question used to open the exercise
+    menu. Through the real Rasa and action servers: the menu (with buttons) only after an offered exercise,
+    a listening reply after a question. The action picks at random, so several conversations see both."""
+    seen = set()
+    for _ in range(12):
+        sender = str(uuid.uuid4())
+        post_chat(live, sender, "hi")
+        reflection = " ".join(m.get("text", "") for m in post_chat(live, sender, "i feel really low").json()["messages"])
+        offered = "exercise" in reflection.lower()
+        reply = post_chat(live, sender, "yeah pretty much").json()["messages"]
+        menu = any(m.get("buttons") for m in reply)
+        assert menu == offered, (reflection, reply)
+        seen.add(offered)
+        if seen == {True, False}:
+            break
+    assert seen == {True, False}  # 12 coin tosses all alike: 1 in 2048
