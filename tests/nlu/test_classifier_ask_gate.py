@@ -21,17 +21,17 @@ def parsed(text: str, top: str, confidence: float, **config) -> Message:
     return message
 
 
-PLAN_WITHOUT_A_RULE = "leaving after work and not coming back"  # rules quiet, risk model below its `ask` floor
+QUIET_MESSAGE = "im heading to the station after work"  # rules quiet, risk model below its `ask` floor
 
 
 def test_a_confident_danger_intent_asks_even_when_rules_and_model_are_quiet():
-    message = parsed(PLAN_WITHOUT_A_RULE, "safety_emergency", 0.8)
+    message = parsed(QUIET_MESSAGE, "safety_emergency", 0.8)
     assert message.get("intent")["name"] == "safety_check_in"
     assert message.get("safety")["source"] == "classifier" and not message.get("safety")["escalate"]
 
 
 def test_without_that_exception_the_same_message_would_get_no_question():
-    message = parsed(PLAN_WITHOUT_A_RULE, "safety_emergency", 0.8, ask_without_evidence=[])
+    message = parsed(QUIET_MESSAGE, "safety_emergency", 0.8, ask_without_evidence=[])
     assert message.get("intent")["name"] not in ROUTING_INTENTS
     assert message.get("safety")["classifier_not_asked"] == "safety_emergency"
 
