@@ -38,6 +38,8 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 _ODD_APOSTROPHE = re.compile("[\u2019\u2018\u02bc`\u00b4\uff07]")
 _DROP = "\ufe0f\ufe0e\u200d\u200b\u200c\U0001F3FB-\U0001F3FF"
 _INVISIBLE = re.compile(f"[{_DROP}]")
+_DROP_CHARS = "\ufe0f\ufe0e\u200d\u200b\u200c" + "".join(map(chr, range(0x1F3FB, 0x1F400)))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORD = r"[a-z0-9@$]+(?:['\-][a-z0-9@$]+)*"
 _RUN = re.compile(r"([a-z])\1+")
 #: numbers with units or ordinals ("4am", "2nd", "10mg") are never leetspeak
@@ -122,6 +124,10 @@ class Normaliser:
         self._pattern = re.compile("|".join(parts))
         self._words = re.compile(_WORD)
         self._special = re.compile(f"[{_DROP}{emoji_class}]")
+        # every character the class above holds, when none is ASCII (then only non-ASCII characters, found by a
+        # far simpler scan, need looking up: 0.2 instead of 2 ms for 100 kB); None: scan with the class
+        chars = set(_DROP_CHARS) | {c for e in data.emoji for c in e}
+        self._special_chars = None if any(c.isascii() for c in chars) else frozenset(chars)
         leet_chars = "".join(re.escape(c) for c in data.leet)
         self._has_leet = re.compile(f"[{leet_chars}]") if leet_chars else None
         self._cache: dict[str, str | None] = {}
@@ -203,7 +209,7 @@ class Normaliser:
         ends = [m.start() for m in _STRETCH_END.finditer(lowered)]
         ends.append(len(lowered))
         # where something may be rewritten (a superset: a stretch marked for nothing only costs its scan)
-        marks = [m.start() for m in self._special.finditer(lowered)]
+        marks = self._special_positions(lowered)
         if self._spelled is not None:
             marks.extend(m.start() for m in self._spelled.finditer(lowered))
         if changed:
@@ -217,9 +223,22 @@ class Normaliser:
         character or word needs rewriting (the fast path)."""
         word = self._word
         known = {w: word(w) for w in set(self._words.findall(lowered))}
-        if self._special.search(lowered) or (self._spelled is not None and self._spelled.search(lowered)):
+        if self._special_positions(lowered, first=True) or (self._spelled is not None and self._spelled.search(lowered)):
             return known
         return known if any(new is not None for new in known.values()) else None
+
+    def _special_positions(self, lowered: str, first: bool = False) -> list[int]:
+        """Where an emoji or invisible character is (only the first one when ``first``)."""
+        if self._special_chars is None:
+            found = self._special.finditer(lowered)
+        elif lowered.isascii():  # known to the string itself: no scan at all
+            return []
+        else:
+            special = self._special_chars
+            found = (m for m in _NON_ASCII.finditer(lowered) if m.group() in special)
+        if first:
+            return [m.start() for m in itertools.islice(found, 1)]
+        return [m.start() for m in found]
 
     # -- words -----------------------------------------------------------
     def _word(self, word: str) -> str | None:
