@@ -290,10 +290,10 @@ class Engine:
                 model_raised: bool = False) -> Assessment:
         if kind is Kind.NONE:
             return Assessment.none()
-        spans = []
-        for hit in sorted(hits, key=lambda h: (h.start, h.end, h.rule.id)):
-            start, end = _snap(text, *norm.to_original(*tokens.char_span(hit.start, hit.end)))
-            spans.append(Span(start, end, hit.category, hit.rule.id))
+        ordered = sorted(hits, key=lambda h: (h.start, h.end, h.rule.id))
+        idx, ends = tokens.idx, tokens.ends
+        places = norm.to_original_all([(idx[h.start], ends[h.end - 1]) for h in ordered])  # Tokens.char_span
+        spans = [Span(*_snap(text, *place), hit.category, hit.rule.id) for hit, place in zip(ordered, places)]
         categories = {h.category for h in hits}
         if model_raised:  # no rule explains it: the whole message is what the model read
             stripped = len(text) - len(text.lstrip())
@@ -423,7 +423,7 @@ class Engine:
                 after = lowers[i + 1]
                 if before in self._neg_not_before or after in self._neg_not_after:
                     return False
-                return not any(lowers[j] in self._neg_blockers for j in range(i + 1, start))
+                return self._neg_blockers.isdisjoint(lowers[i + 1:start])  # (a set method: no Python loop)
             i -= 1
             steps += 1
         # "suicide has never crossed my mind": a cue right after the match
@@ -437,7 +437,7 @@ class Engine:
     def _anchored(self, lowers: list[int], sentence: list[int], start: int, end: int) -> bool:
         """Is a weak keyword about a person in the conversation?  A first-person word inside the match,
         or an anchor word ("I", "my friend", "she") shortly before it in its sentence."""
-        if any(tok in self._first_person for tok in lowers[start:end]):
+        if not self._first_person.isdisjoint(lowers[start:end]):
             return True
         anchors = self._weak_anchors
         i, window = start - 1, self.tunables.third_party.window
@@ -453,9 +453,9 @@ class Engine:
         """Whose risk is it?  Pronouns inside the match decide; else the nearest person before it."""
         first, third = self._first_person, self._third_person
         inside = lowers[start:end]
-        if any(tok in first for tok in inside):
+        if not first.isdisjoint(inside):
             return False
-        if any(tok in third for tok in inside):
+        if not third.isdisjoint(inside):
             return True
         i, window = start - 1, self.tunables.third_party.window
         while i >= 0 and start - i <= window and sentence[i] == sentence[start]:

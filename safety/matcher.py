@@ -284,6 +284,8 @@ class Tokens:
         if len(found) == 1:
             first, count = found[0]
             return order[first:first + count].tolist()
+        if len(self.lowers) >= _SMALL:
+            return self.sorted_positions(column, words).tolist()
         return sorted(p for first, count in found for p in order[first:first + count].tolist())
 
     def sorted_positions(self, column: int, words: frozenset[int]) -> numpy.ndarray:
@@ -736,6 +738,12 @@ class RuleMatcher:
              found: list[tuple[str, int, int]]) -> None:
         """The longest match from each start whose interior holds no gap break ("a gap may not swallow a
         sentence end or 'but'", tunables.gap_breaks): merging keeps only the longest per start anyway."""
+        if len(ends) == 1:  # the usual case: no generator per start
+            (end,) = ends
+            for start in starts:
+                if start < end <= max(start + 2, next_gap[start + 1] + 1):
+                    found.append((rule_id, start, end))
+            return
         for start in starts:
             limit = max(start + 2, next_gap[start + 1] + 1)
             end = max((e for e in ends if e <= limit and e > start), default=None)

@@ -150,3 +150,16 @@ def test_emoji_and_invisible_characters_are_found_as_the_character_class_finds_t
     expected = [m.start() for m in normaliser._special.finditer(lowered)]
     assert normaliser._special_positions(lowered) == expected
     assert normaliser._special_positions(lowered, first=True) == expected[:1]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30).map(" ".join), st.data())
+def test_mapping_many_spans_at_once_maps_each_as_one_at_a_time(engine, text, data):
+    """The engine maps a long message's thousands of spans in one call (to_original_all)."""
+    norm = engine.normaliser(text)
+    n = len(norm.text)
+    spans = data.draw(st.lists(st.tuples(st.integers(-1, n + 1), st.integers(-1, n + 1)), max_size=20))
+    assert norm.to_original_all(spans) == [norm.to_original(s, e) for s, e in spans]
+    plain = engine.normaliser("i want to make soup")  # nothing rewritten: the shortcut
+    assert plain.to_original_all([(0, 6), (2, 40), (5, 5), (7, 3)]) == [plain.to_original(*s) for s in
+                                                                      [(0, 6), (2, 40), (5, 5), (7, 3)]]
