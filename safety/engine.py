@@ -29,6 +29,7 @@ The order of decisions, and why:
 """
 from __future__ import annotations
 
+import gc
 import re
 import threading
 from bisect import bisect_left
@@ -43,6 +44,13 @@ from .normalise import Normaliser
 from .risk_model import RiskModel, get_model
 from .rules import RULES_DIR, Rule, RuleSet, load_ruleset
 
+# A long message makes tens of thousands of short-lived tuples (matches, hits, spans, the normaliser's
+# offset map: 130,000 for 100 kB of emoji). Enough of them survive a young collection that Python then
+# runs a full one, which walks every object of the process (~420,000 in a bare process with the engine,
+# millions in the Rasa server): ~250 ms, in some runs and not others. None of them form cycles (reference
+# counting frees them as assess returns), so from this many characters on the collector is paused for the
+# call and left as it was found (tests/safety/test_long_messages.py).
+PAUSE_GC_FROM = 20_000
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # spaCy's tokenizer looks for a suffix by searching the whole rest of a whitespace-free token at every
 # split, so one long token made of suffixes ("!?.," or "'s" pasted over and over) takes quadratic time:
@@ -243,6 +251,15 @@ class Engine:
             raise TypeError(f"assess() expects str, got {type(text).__name__}")
         if not text.strip():
             return Detail(Assessment.none(), RuleView.of([], self._kind))
+        if len(text) >= PAUSE_GC_FROM and gc.isenabled():
+            gc.disable()  # why: PAUSE_GC_FROM
+            try:
+                return self._assess_detail(text, embedding)
+            finally:
+                gc.enable()
+        return self._assess_detail(text, embedding)
+
+    def _assess_detail(self, text: str, embedding: Optional[np.ndarray]) -> Detail:
         text = _tokeniser_safe(text)  # same length: spans still point into the text as given
         norm, tokens, hits, idiomatic, figurative = self._rule_hits(text)
         view = self._view(tokens, hits, idiomatic, figurative)
