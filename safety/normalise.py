@@ -37,8 +37,8 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 #: str.translate looks every character up in a dict (~9 ms for 100 kB): only when one of these is there
 _ODD_APOSTROPHE = re.compile("[\u2019\u2018\u02bc`\u00b4\uff07]")
 _DROP = "\ufe0f\ufe0e\u200d\u200b\u200c\U0001F3FB-\U0001F3FF"
-_INVISIBLE = re.compile(f"[{_DROP}]")
 _DROP_CHARS = "\ufe0f\ufe0e\u200d\u200b\u200c" + "".join(map(chr, range(0x1F3FB, 0x1F400)))
+_DROP_SET = frozenset(_DROP_CHARS)  # the characters of _DROP, looked up one at a time
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORD = r"[a-z0-9@$]+(?:['\-][a-z0-9@$]+)*"
 _RUN = re.compile(r"([a-z])\1+")
@@ -201,7 +201,7 @@ class Normaliser:
                 # whitespace token and break adjacency in patterns
                 before = bool(pieces) and not pieces[-1][-1:].isspace()
                 j = m.end()
-                while j < len(lowered) and _INVISIBLE.match(lowered[j]):
+                while j < len(lowered) and lowered[j] in _DROP_SET:
                     j += 1
                 nxt = lowered[j] if j < len(lowered) else " "
                 after = not nxt.isspace() and nxt not in emoji
@@ -234,6 +234,9 @@ class Normaliser:
             marks.extend(m.start() for m in self._spelled.finditer(lowered))
         if changed:
             marks.extend(m.start() for m in _any_of(changed).finditer(lowered))
+        if len(marks) >= len(ends):  # marks in (nearly) every stretch (100 kB of emoji): one scan, the same matches
+            yield from self._pattern.finditer(lowered)
+            return
         for stretch in sorted({bisect_right(ends, mark) for mark in marks}):
             start = ends[stretch - 1] if stretch else 0
             yield from self._pattern.finditer(lowered, start, ends[stretch])
