@@ -294,7 +294,8 @@ class Tokens:
         found = self._sorted.get(key)
         if found is None:
             index, order = self._column(column)
-            parts = [order[first:first + count] for first, count in (index[w] for w in words & self._present[column].keys())]
+            present = words & self._present[column].keys()
+            parts = [order[first:first + count] for first, count in map(index.__getitem__, present)]
             found = parts[0] if len(parts) == 1 else numpy.sort(numpy.concatenate(parts)) if parts else order[:0]
             self._sorted[key] = found
         return found
