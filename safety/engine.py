@@ -29,11 +29,12 @@ The order of decisions, and why:
 """
 from __future__ import annotations
 
+import gc
 import re
 import threading
 from bisect import bisect_left
-from dataclasses import dataclass, replace
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
@@ -43,6 +44,13 @@ from .normalise import Normaliser
 from .risk_model import RiskModel, get_model
 from .rules import RULES_DIR, Rule, RuleSet, load_ruleset
 
+# A long message makes tens of thousands of short-lived tuples (matches, hits, spans, the normaliser's
+# offset map: 130,000 for 100 kB of emoji). Enough of them survive a young collection that Python then
+# runs a full one, which walks every object of the process (~420,000 in a bare process with the engine,
+# millions in the Rasa server): ~250 ms, in some runs and not others. None of them form cycles (reference
+# counting frees them as assess returns), so from this many characters on the collector is paused for the
+# call and left as it was found (tests/safety/test_long_messages.py).
+PAUSE_GC_FROM = 20_000
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # spaCy's tokenizer looks for a suffix by searching the whole rest of a whitespace-free token at every
 # split, so one long token made of suffixes ("!?.," or "'s" pasted over and over) takes quadratic time:
@@ -65,9 +73,10 @@ def _tokeniser_safe(text: str) -> str:
     return _LONG_TOKEN.sub(_split_long_token, _LONE_SURROGATE.sub("\ufffd", text))
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One surviving rule match, in token offsets of the normalised Doc."""
+class Hit(NamedTuple):
+    """One surviving rule match, in token offsets of the normalised Doc. A NamedTuple, not a frozen
+    dataclass: a pasted 100 kB text makes ~2,500 of them, and a frozen dataclass's __init__ costs
+    ~1.5 us each (the same fields, immutable either way)."""
 
     rule: Rule
     start: int
@@ -242,6 +251,15 @@ class Engine:
             raise TypeError(f"assess() expects str, got {type(text).__name__}")
         if not text.strip():
             return Detail(Assessment.none(), RuleView.of([], self._kind))
+        if len(text) >= PAUSE_GC_FROM and gc.isenabled():
+            gc.disable()  # why: PAUSE_GC_FROM
+            try:
+                return self._assess_detail(text, embedding)
+            finally:
+                gc.enable()
+        return self._assess_detail(text, embedding)
+
+    def _assess_detail(self, text: str, embedding: Optional[np.ndarray]) -> Detail:
         text = _tokeniser_safe(text)  # same length: spans still point into the text as given
         norm, tokens, hits, idiomatic, figurative = self._rule_hits(text)
         view = self._view(tokens, hits, idiomatic, figurative)
@@ -289,10 +307,10 @@ class Engine:
                 model_raised: bool = False) -> Assessment:
         if kind is Kind.NONE:
             return Assessment.none()
-        spans = []
-        for hit in sorted(hits, key=lambda h: (h.start, h.end, h.rule.id)):
-            start, end = _snap(text, *norm.to_original(*tokens.char_span(hit.start, hit.end)))
-            spans.append(Span(start, end, hit.category, hit.rule.id))
+        ordered = sorted(hits, key=lambda h: (h.start, h.end, h.rule.id))
+        idx, ends = tokens.idx, tokens.ends
+        places = norm.to_original_all([(idx[h.start], ends[h.end - 1]) for h in ordered])  # Tokens.char_span
+        spans = [Span(*_snap(text, *place), hit.category, hit.rule.id) for hit, place in zip(ordered, places)]
         categories = {h.category for h in hits}
         if model_raised:  # no rule explains it: the whole message is what the model read
             stripped = len(text) - len(text.lstrip())
@@ -319,37 +337,45 @@ class Engine:
         """The surviving hits, and whether an idiom set any match aside."""
         t = self.tunables
         lowers = tokens.lowers
-        clause, sentence = self._segments(lowers, tokens.spaces)
+        clause, sentence = self._segments(lowers, tokens.spaces, tokens.lower_ids)
         idiom_spans = self._idiom_spans(tokens)
         rules = self.risk.rules
 
         hits: list[Hit] = []
         idiomatic = bool(idiom_spans)  # a figure of speech is in the message (it counts when no hit survives)
         marker_sentences: dict[int, set[int]] = {}  # computed only when a rule needs it
+        # looked up once, not per hit (a pasted 100 kB text has ~2,500 hits)
+        category_kind, signals = t.category_kind, t.emergency_signals
+        third_party, third_kind = t.third_party.categories, t.category_kind[t.third_party.category]
+        recat_sources = {rc.source for rc, _ in self._recat}
+        suppressed, negated_at, someone_else = self._suppressed, self._negated, self._about_someone_else
+        crisis, check_in, check_in_rank = Kind.CRISIS, Kind.CHECK_IN, Kind.CHECK_IN.rank
         for rid, start, end in raw:
             rule = rules[rid]
-            if self._suppressed(rule, start, end, idiom_spans):
+            if idiom_spans and suppressed(rule, start, end, idiom_spans):
                 idiomatic = True
                 continue
-            negated = rule.negatable and self._negated(lowers, clause, start, end)
-            category, kind = rule.category, rule.kind or t.category_kind[rule.category]
-            for index, (rc, markers) in enumerate(self._recat):
-                if category == rc.source:
-                    if index not in marker_sentences:
-                        marker_sentences[index] = {sentence[s] for _, s, _ in markers(tokens)}
-                    if sentence[start] in marker_sentences[index]:
-                        category, kind = rc.target, t.category_kind[rc.target]
-            signal = category in t.emergency_signals
-            if category in t.third_party.categories and self._about_someone_else(lowers, sentence, start, end):
-                kind = max_kind(kind, t.category_kind[t.third_party.category])
+            negated = rule.negatable and negated_at(lowers, clause, start, end)
+            category, kind = rule.category, rule.kind or category_kind[rule.category]
+            if category in recat_sources:  # no re-categorisation can start from any other category
+                for index, (rc, markers) in enumerate(self._recat):
+                    if category == rc.source:
+                        if index not in marker_sentences:
+                            marker_sentences[index] = {sentence[s] for _, s, _ in markers(tokens)}
+                        if sentence[start] in marker_sentences[index]:
+                            category, kind = rc.target, category_kind[rc.target]
+            signal = category in signals
+            if category in third_party and someone_else(lowers, sentence, start, end):
+                kind = max_kind(kind, third_kind)
                 category = t.third_party.category
-            if negated:
-                kind = Kind.CHECK_IN if kind.rank > Kind.CHECK_IN.rank else kind
-            weak = rule.weak and kind is Kind.CRISIS and not self._anchored(lowers, sentence, start, end)
+            if negated and kind.rank > check_in_rank:  # at most a check-in
+                kind = check_in
+            weak = rule.weak and kind is crisis and not self._anchored(lowers, sentence, start, end)
             hits.append(Hit(rule, start, end, category, kind, negated, signal, weak))
         return self._apply_context(hits), idiomatic
 
-    def _segments(self, lowers: list[int], spaces: list[int]) -> tuple[list[int], list[int]]:
+    def _segments(self, lowers: list[int], spaces: list[int], ids: Optional[np.ndarray] = None
+                  ) -> tuple[list[int], list[int]]:
         """Clause and sentence number of every token (breaks are their own clause).
 
         Counted with array operations (this runs on every message with a hit, 24,000 tokens for 100 kB):
@@ -375,7 +401,7 @@ class Engine:
                     clause.append(c)
                     sentence.append(s)
             return clause, sentence
-        ids = np.asarray(lowers, dtype=np.uint64)
+        ids = np.asarray(lowers, dtype=np.uint64) if ids is None else ids  # the tokens' own array when given
         sentence_break = np.asarray(spaces, dtype=bool) | np.isin(ids, self._sentence_id_array)
         clause_break = sentence_break | np.isin(ids, self._clause_id_array)
 
@@ -414,7 +440,7 @@ class Engine:
                 after = lowers[i + 1]
                 if before in self._neg_not_before or after in self._neg_not_after:
                     return False
-                return not any(lowers[j] in self._neg_blockers for j in range(i + 1, start))
+                return self._neg_blockers.isdisjoint(lowers[i + 1:start])  # (a set method: no Python loop)
             i -= 1
             steps += 1
         # "suicide has never crossed my mind": a cue right after the match
@@ -428,7 +454,7 @@ class Engine:
     def _anchored(self, lowers: list[int], sentence: list[int], start: int, end: int) -> bool:
         """Is a weak keyword about a person in the conversation?  A first-person word inside the match,
         or an anchor word ("I", "my friend", "she") shortly before it in its sentence."""
-        if any(tok in self._first_person for tok in lowers[start:end]):
+        if not self._first_person.isdisjoint(lowers[start:end]):
             return True
         anchors = self._weak_anchors
         i, window = start - 1, self.tunables.third_party.window
@@ -444,9 +470,9 @@ class Engine:
         """Whose risk is it?  Pronouns inside the match decide; else the nearest person before it."""
         first, third = self._first_person, self._third_person
         inside = lowers[start:end]
-        if any(tok in first for tok in inside):
+        if not first.isdisjoint(inside):
             return False
-        if any(tok in third for tok in inside):
+        if not third.isdisjoint(inside):
             return True
         i, window = start - 1, self.tunables.third_party.window
         while i >= 0 and start - i <= window and sentence[i] == sentence[start]:
@@ -490,7 +516,7 @@ class Engine:
                 i += 1
             else:
                 if anchored_weakly:
-                    out.append(replace(hit, weak=True))
+                    out.append(hit._replace(weak=True))
         return out
 
     def _kind(self, hits: list[Hit]) -> Kind:

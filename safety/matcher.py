@@ -208,7 +208,7 @@ class Tokens:
     and the engine read (string ids, as in spaCy's ``Doc.to_array``)."""
 
     __slots__ = ("doc", "lowers", "lemmas", "like_num", "spaces", "idx", "ends", "sent_starts", "strings",
-                 "_present", "_index", "_next_gap", "_flags")
+                 "lower_ids", "_present", "_index", "_next_gap", "_flags", "_sorted")
 
     def __init__(self, doc: Doc, lemma_of: Mapping[int, int]) -> None:
         self.doc = doc
@@ -222,7 +222,8 @@ class Tokens:
             self.lemmas = lemma_ids[inverse].tolist()
         else:
             self.lemmas = []
-        self.lowers = arr[:, 1].tolist()
+        self.lower_ids = arr[:, 1]  # the LOWER ids as an array, for array operations over long messages
+        self.lowers = self.lower_ids.tolist()
         self.like_num = arr[:, 2].tolist()
         self.spaces = arr[:, 3].tolist()
         self.idx = arr[:, 4].tolist()
@@ -232,6 +233,7 @@ class Tokens:
         self._present: list = [None, None]
         self._next_gap: dict = {}
         self._flags: dict = {}
+        self._sorted: dict = {}
 
     def __len__(self) -> int:
         return len(self.lowers)
@@ -282,7 +284,37 @@ class Tokens:
         if len(found) == 1:
             first, count = found[0]
             return order[first:first + count].tolist()
+        if len(self.lowers) >= _SMALL:
+            return self.sorted_positions(column, words).tolist()
         return sorted(p for first, count in found for p in order[first:first + count].tolist())
+
+    def sorted_positions(self, column: int, words: frozenset[int]) -> numpy.ndarray:
+        """``positions`` as an array (kept for the message: several patterns ask for the same words)."""
+        key = (column, words)
+        found = self._sorted.get(key)
+        if found is None:
+            index, order = self._column(column)
+            present = words & self._present[column].keys()
+            parts = [order[first:first + count] for first, count in map(index.__getitem__, present)]
+            found = parts[0] if len(parts) == 1 else numpy.sort(numpy.concatenate(parts)) if parts else order[:0]
+            self._sorted[key] = found
+        return found
+
+    def near(self, positions: list[int], near: Sequence[tuple[int, frozenset[int], int, int]]) -> list[int]:
+        """The positions p with, for each (column, words, nearest, farthest), a token of ``words`` between
+        p + nearest and p + farthest (array operations: a necessary condition for a match at p)."""
+        at = numpy.asarray(positions, dtype=numpy.int64)
+        for column, words, nearest, farthest in near:
+            other = self.sorted_positions(column, words)
+            if not len(other):
+                return []
+            k = numpy.searchsorted(other, at + nearest)
+            inside = k < len(other)
+            at = at[inside]
+            at = at[other[k[inside]] <= at + farthest]
+            if not len(at):
+                return []
+        return at.tolist()
 
     def next_gap(self, gap: frozenset[int]) -> list[int]:
         """For each position, the first position at or after it holding one of ``gap`` (len(self) if none)."""
@@ -499,6 +531,39 @@ class _Slot:
     first_before: _Test | None   # the nearest step before it when that one is required (checked first)
     first_after: _Test | None    # ... and after it
     word: int | None = None      # the one word, when there is one (counted without a set operation)
+    # the other required slots with literal words, each (column, words, nearest, farthest): a match through
+    # this slot at position p has one of those words between p + nearest and p + farthest (a necessary
+    # condition, checked for many positions at once before any is extended; _near)
+    near: tuple[tuple[int, frozenset[int], int, int], ...] = ()
+
+
+#: how far apart two tokens may be, in tokens, when a "+" or "*" lies between them (no bound)
+_FAR = 1 << 40
+#: from this many occurrences of a unit's rarest word on, its other required words are looked up first
+_MANY_POSITIONS = 24
+#: ... when that word's expected share of the positions it must lie near is below this
+_WORTH_CHECKING = 0.5
+
+
+def _near(at: int, tokens: list[dict], literal: list[tuple[int, Any, Any]],
+          strings: StringStore) -> tuple[tuple[int, frozenset[int], int, int], ...]:
+    """For the required token ``at``: every other required token with literal words, with the range of
+    its offset from ``at`` that the pattern allows (as in _Slot.near)."""
+    lengths = []  # (fewest, most) tokens each step takes
+    for token in tokens:
+        op = token.get("OP")
+        lengths.append({None: (1, 1), "!": (1, 1), "?": (0, 1), "+": (1, _FAR), "*": (0, _FAR)}[op])
+    run = tokens[at].get("OP") == "+"  # the anchor is some token of a run: the run may extend either way
+    out = []
+    for j, attr, words in literal:
+        if j == at:
+            continue
+        between = lengths[min(at, j) + 1:max(at, j)]
+        nearest = 1 + sum(low for low, _ in between)
+        farthest = _FAR if run else min(_FAR, 1 + sum(high for _, high in between))
+        ids = frozenset(strings.add(w) for w in words)
+        out.append((_COLUMNS[attr], ids, nearest, farthest) if j > at else (_COLUMNS[attr], ids, -farthest, -nearest))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -520,6 +585,8 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
         steps.append((_compile_token(token, strings), op))
     slots = []
     scores = []
+    literal = [(i, *_literal_in(token)) for i, token in enumerate(tokens)
+               if _literal_in(token)[1] is not None and token.get("OP") not in ("?", "*", "!")]
     for i, token in enumerate(tokens):
         attr, words = _literal_in(token)
         op = token.get("OP")
@@ -536,7 +603,8 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
         slots.append(_Slot(_COLUMNS[attr], ids, None if only_words else test,
                            backward, forward, backward[0][0] if backward and backward[0][1] is None else None,
                            forward[0][0] if forward and forward[0][1] is None else None,
-                           next(iter(ids)) if len(ids) == 1 else None))
+                           next(iter(ids)) if len(ids) == 1 else None,
+                           _near(i, tokens, literal, strings)))
     return _Unit(rule_id, tuple(steps), tuple(slots), scores.index(min(scores)) if scores else 0)
 
 
@@ -635,7 +703,19 @@ class RuleMatcher:
                 test, backward, forward = best.test, best.backward, best.forward
                 first_before, first_after = best.first_before, best.first_after
                 lo, le = tokens.lowers, tokens.lemmas
-                for p in tokens.positions(best.column, best.words):
+                positions = tokens.positions(best.column, best.words)
+                if len(positions) >= _MANY_POSITIONS and best.near:
+                    # the one other required word most likely to be missing near an occurrence, if any is
+                    # likely to be: looking all of them up costs more than it saves
+                    check, chance = None, _WORTH_CHECKING
+                    for near in best.near:
+                        column, words, nearest, farthest = near
+                        share = tokens.count(column, words) * (min(farthest, n) - nearest + 1) / n
+                        if share < chance:
+                            check, chance = near, share
+                    if check is not None:
+                        positions = tokens.near(positions, (check,))
+                for p in positions:
                     # most occurrences fail at a neighbour: test the required ones before building sets
                     if first_after is not None and (p + 1 >= n or not first_after(lo, le, p + 1, tokens)):
                         continue
@@ -659,6 +739,12 @@ class RuleMatcher:
              found: list[tuple[str, int, int]]) -> None:
         """The longest match from each start whose interior holds no gap break ("a gap may not swallow a
         sentence end or 'but'", tunables.gap_breaks): merging keeps only the longest per start anyway."""
+        if len(ends) == 1:  # the usual case: no generator per start
+            (end,) = ends
+            for start in starts:
+                if start < end <= max(start + 2, next_gap[start + 1] + 1):
+                    found.append((rule_id, start, end))
+            return
         for start in starts:
             limit = max(start + 2, next_gap[start + 1] + 1)
             end = max((e for e in ends if e <= limit and e > start), default=None)

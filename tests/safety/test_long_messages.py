@@ -44,3 +44,21 @@ def test_risk_far_apart_in_a_long_message_combines_as_in_a_short_one():
     assert assess(short).kind is Kind.EMERGENCY
     assert assess(long_text).kind is Kind.EMERGENCY
 
+
+
+def test_assessing_a_long_message_leaves_the_garbage_collector_as_it_was():
+    """assess pauses the collector during a long message (safety/engine.py, PAUSE_GC_FROM) and must hand
+    it back as it found it: on stays on, off stays off, also when the message escalates."""
+    import gc
+
+    from safety.engine import PAUSE_GC_FROM
+
+    text, _ = _long_with(PHRASE, 0.5)
+    assert len(text) >= PAUSE_GC_FROM
+    assert gc.isenabled()
+    assert assess(text).escalate and gc.isenabled()
+    gc.disable()
+    try:
+        assert assess(text).escalate and not gc.isenabled()
+    finally:
+        gc.enable()

@@ -124,7 +124,7 @@ def test_a_means_emoji_or_a_finality_phrase_alone_is_not(text):
 # hyphens, emoji and invisible characters at a cut, words to rewrite inside hyphenated words
 _PIECES = ["d i e", "d.i.e", "k.m.s", "d-i-e", "kms", "k1ll", "diiiie", "u", "sh", "self-harm", "x-u", "e-hard",
            "🔪", "💊", "\u200d", "\ufe0f", ".", ",", "!", "?", " ", "  ", "\n", "\t", "-", "'", "i", "want", "to",
-           "dont", "t", "a b c", "i.e.", "4am", "@", "$"]
+           "dont", "t", "a b c", "i.e.", "4am", "@", "$", "caf\u00e9", "\U0001F3FD", "\u2019", "\u00a0"]
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -138,3 +138,28 @@ def test_scanning_stretch_by_stretch_rewrites_as_one_scan_does(engine, pieces, s
     plain._matches = lambda lowered, changed: plain._pattern.finditer(lowered)
     theirs = plain(text)
     assert (ours.text, ours._segments) == (theirs.text, theirs._segments), repr(text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.characters()), max_size=30).map("".join))
+def test_emoji_and_invisible_characters_are_found_as_the_character_class_finds_them(engine, text):
+    """The normaliser finds them among the non-ASCII characters only (a faster scan); the same positions."""
+    normaliser = engine.normaliser
+    lowered = text.lower()
+    assert normaliser._special_chars is not None  # the faster scan is the one that runs
+    expected = [m.start() for m in normaliser._special.finditer(lowered)]
+    assert normaliser._special_positions(lowered) == expected
+    assert normaliser._special_positions(lowered, first=True) == expected[:1]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30).map(" ".join), st.data())
+def test_mapping_many_spans_at_once_maps_each_as_one_at_a_time(engine, text, data):
+    """The engine maps a long message's thousands of spans in one call (to_original_all)."""
+    norm = engine.normaliser(text)
+    n = len(norm.text)
+    spans = data.draw(st.lists(st.tuples(st.integers(-1, n + 1), st.integers(-1, n + 1)), max_size=20))
+    assert norm.to_original_all(spans) == [norm.to_original(s, e) for s, e in spans]
+    plain = engine.normaliser("i want to make soup")  # nothing rewritten: the shortcut
+    assert plain.to_original_all([(0, 6), (2, 40), (5, 5), (7, 3)]) == [plain.to_original(*s) for s in
+                                                                      [(0, 6), (2, 40), (5, 5), (7, 3)]]
