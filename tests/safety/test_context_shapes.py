@@ -65,3 +65,13 @@ def test_danger_said_as_what_comes_next_is_an_emergency(text):
 def test_the_same_words_in_ordinary_life_are_not_an_emergency(text):
     assert assess(text).kind is not Kind.EMERGENCY
     assert not assess(text).escalate
+
+
+@pytest.mark.parametrize("text", ["hit me with your best haiku", "my dad is strict but he'd never hurt me"])
+def test_words_that_deny_or_joke_about_abuse_are_not_a_disclosure(text):
+    assert not assess(text).escalate
+
+
+@pytest.mark.parametrize("text", ["my dad hits me", "he hurts me", "my mom beats me when she's drunk"])
+def test_an_abuse_disclosure_still_escalates(text):
+    assert assess(text).escalate
