@@ -394,14 +394,19 @@ class Engine:
         """The idiom matches, without ``whole_message`` idioms that are not all the message says."""
         matches = self.idioms(tokens)
         rules = self.idioms.rules
-        return [m for m in matches if not rules[m[0]].whole_message or self._alone(tokens, m[1], m[2])]
+        if not any(rules[m[0]].whole_message for m in matches):
+            return matches
+        first, last = self._content_bounds(tokens)
+        return [m for m in matches if not rules[m[0]].whole_message or (first >= m[1] and last < m[2])]
 
-    def _alone(self, tokens: Tokens, start: int, end: int) -> bool:
-        """Is every token outside [start, end) punctuation, an emoji or a filler word ("ok", "thanks")?
-        Why: "bye" alone is a sign-off; "doing it now. bye" or "i can't anymore. goodnight" is not."""
-        filler, doc = self._filler, tokens.doc
-        return all(i in range(start, end) or tokens.lowers[i] in filler or not any(ch.isalnum() for ch in doc[i].text)
-                   for i in range(len(tokens)))
+    def _content_bounds(self, tokens: Tokens) -> tuple[int, int]:
+        """First and last token that is not punctuation, an emoji or a filler word ("ok", "thanks"), in
+        one pass, so that a 100 kB message of "bye bye ..." stays linear. A ``whole_message`` idiom
+        counts only when both lie inside its match: "bye" alone is a sign-off; "doing it now. bye" or
+        "i can't anymore. goodnight" is not. (No such token: (len, -1), inside any match.)"""
+        filler, doc, lowers = self._filler, tokens.doc, tokens.lowers
+        content = [i for i in range(len(tokens)) if lowers[i] not in filler and any(ch.isalnum() for ch in doc[i].text)]
+        return (content[0], content[-1]) if content else (len(tokens), -1)
 
     @staticmethod
     def _suppressed(rule: Rule, start: int, end: int, idioms: list[tuple[int, int, Rule]]) -> bool:
