@@ -81,6 +81,7 @@ ADVERSARIAL = {
     "negated_risk": "i don't want to die but ",
     "emoji": "\U0001f52a\U0001f48a ",
     "idioms": "this traffic is killing me ",
+    "sign_offs": "ok bye thanks ",  # whole-message idioms: one pass over the tokens, not one per match
     "punctuation": "!?.,",
     "suffixes": "'s",  # like punctuation: a token spaCy splits suffix by suffix (quadratic before the cap)
 }

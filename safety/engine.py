@@ -225,6 +225,7 @@ class Engine:
         self._first_person, self._third_person = ids(t.third_party.first_person), ids(t.third_party.third_person)
         self._weak_anchors = ids(t.third_party.weak_anchors)
         self._topic_breaks = ids(t.third_party.weak_topic_breaks)
+        self._filler = ids(ruleset.lexicon.get("whole_message_filler", ()))
         self._recat: list[tuple[Any, RuleMatcher]] = []
         for rc in self.tunables.recategorise:
             marker_rule = Rule(id=rc.id, category=rc.source, file=str(ruleset.directory / "tunables.yml"), patterns=rc.markers)
@@ -298,7 +299,7 @@ class Engine:
         tokens = self.tokenise(norm.text)
         raw = self.risk(tokens)
         if not raw:  # no risk rule read it; still a figure of speech? ("my mum is going to kill me")
-            figure = bool(self.idioms(tokens))
+            figure = bool(self._idiom_matches(tokens))
             return norm, tokens, [], figure, figure
         hits, idiomatic = self._decide(tokens, raw)
         return norm, tokens, hits, idiomatic, False
@@ -327,7 +328,7 @@ class Engine:
             "normalised": norm.text,
             "tokens": [(t.text, strings[lemma]) for t, lemma in zip(doc, tokens.lemmas)],
             "risk_matches": [(rid, doc[s:e].text) for rid, s, e in self.risk(tokens)],
-            "idiom_matches": [(rid, doc[s:e].text) for rid, s, e in self.idioms(tokens)],
+            "idiom_matches": [(rid, doc[s:e].text) for rid, s, e in self._idiom_matches(tokens)],
             "rule_hits": [(h.rule.id, h.kind.value, "weak" if h.weak else "strong") for h in self.rule_hits(text)],
             "assessment": self.assess(text).to_dict(),
         }
@@ -413,7 +414,25 @@ class Engine:
 
     def _idiom_spans(self, tokens: Tokens) -> list[tuple[int, int, Rule]]:
         rules = self.idioms.rules
-        return sorted(((s, e, rules[rid]) for rid, s, e in self.idioms(tokens)), key=lambda item: item[:2])
+        return sorted(((s, e, rules[rid]) for rid, s, e in self._idiom_matches(tokens)), key=lambda item: item[:2])
+
+    def _idiom_matches(self, tokens: Tokens) -> list[tuple[str, int, int]]:
+        """The idiom matches, without ``whole_message`` idioms that are not all the message says."""
+        matches = self.idioms(tokens)
+        rules = self.idioms.rules
+        if not any(rules[m[0]].whole_message for m in matches):
+            return matches
+        first, last = self._content_bounds(tokens)
+        return [m for m in matches if not rules[m[0]].whole_message or (first >= m[1] and last < m[2])]
+
+    def _content_bounds(self, tokens: Tokens) -> tuple[int, int]:
+        """First and last token that is not punctuation, an emoji or a filler word ("ok", "thanks"), in
+        one pass, so that a 100 kB message of "bye bye ..." stays linear. A ``whole_message`` idiom
+        counts only when both lie inside its match: "bye" alone is a sign-off; "doing it now. bye" or
+        "i can't anymore. goodnight" is not. (No such token: (len, -1), inside any match.)"""
+        filler, doc, lowers = self._filler, tokens.doc, tokens.lowers
+        content = [i for i in range(len(tokens)) if lowers[i] not in filler and any(ch.isalnum() for ch in doc[i].text)]
+        return (content[0], content[-1]) if content else (len(tokens), -1)
 
     @staticmethod
     def _suppressed(rule: Rule, start: int, end: int, idioms: list[tuple[int, int, Rule]]) -> bool:

@@ -626,6 +626,8 @@ class RuleMatcher:
         self.rules = {rule.id: rule for rule in rules}
         strings = nlp.vocab.strings
         self._gap_ids = frozenset(strings.add(w) for w in gap_breaks)
+        # rules whose matches may hold a gap break (Rule.crosses_breaks: every token named, punctuation too)
+        self._crossing = frozenset(rule.id for rule in rules if rule.crosses_breaks)
         self._units: list[_Unit] = []
         self._keyed: tuple[dict[int, list[int]], dict[int, list[int]]] = ({}, {})  # per column: word -> units
         self._unkeyed: list[int] = []
@@ -682,6 +684,7 @@ class RuleMatcher:
         if not candidates:
             return []
         next_gap = tokens.next_gap(self._gap_ids)
+        no_gap = tokens.next_gap(frozenset()) if self._crossing else next_gap
         found: list[tuple[str, int, int]] = []
         counts = (tokens.counts(_LOWER), tokens.counts(_LEMMA))
         for unit in map(self._units.__getitem__, sorted(candidates)):
@@ -725,13 +728,14 @@ class RuleMatcher:
                         continue
                     ends = _forward(forward, p + 1, tokens)
                     if ends:
-                        self._add(unit.rule_id, _backward(backward, p, tokens), ends, next_gap, found)
+                        self._add(unit.rule_id, _backward(backward, p, tokens), ends,
+                                  no_gap if unit.rule_id in self._crossing else next_gap, found)
             else:
                 for p in range(n):
                     ends = _forward(unit.steps, p, tokens)
                     ends.discard(p)
                     if ends:
-                        self._add(unit.rule_id, {p}, ends, next_gap, found)
+                        self._add(unit.rule_id, {p}, ends, no_gap if unit.rule_id in self._crossing else next_gap, found)
         return merge_overlaps(found)
 
     @staticmethod

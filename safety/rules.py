@@ -35,7 +35,9 @@ A rule::
         no_match: ["this traffic is killing me"]
 
 An idiom in ``idioms.yml`` has the same shape without ``category``/``kind``
-and with an optional ``suppresses`` list of categories (default: all).
+and with an optional ``suppresses`` list of categories (default: all) and an optional
+``whole_message: true`` (the idiom counts only when it is all the message says, apart from
+punctuation, emoji and the lexicon's ``whole_message_filler`` words: a lone "bye").
 """
 from __future__ import annotations
 
@@ -58,8 +60,9 @@ RawPattern = list  # list of spaCy token-pattern dicts
 Pattern = Union[str, RawPattern]
 
 _ID = re.compile(r"^[a-z0-9_.\-]+$")
-_RULE_FIELDS = {"id", "category", "kind", "needs_context", "context_window", "negatable", "weak", "patterns", "phrases", "examples", "note"}
-_IDIOM_FIELDS = {"id", "suppresses", "patterns", "phrases", "examples", "note"}
+_RULE_FIELDS = {"id", "category", "kind", "needs_context", "context_window", "negatable", "weak", "crosses_breaks",
+                "patterns", "phrases", "examples", "note"}
+_IDIOM_FIELDS = {"id", "suppresses", "whole_message", "patterns", "phrases", "examples", "note"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,14 @@ class Rule:
     # it escalates by itself only with a first-person word in its sentence; otherwise the risk
     # model decides (engine.py).
     weak: bool = False
+    # A rule whose patterns name every token, punctuation included ("doing it now . bye"), may match
+    # across sentence ends and clause breaks; other matches may not hold one (tunables.gap_breaks).
+    crosses_breaks: bool = False
     suppresses: frozenset[str] | None = None  # idioms: categories suppressed (None = all)
+    # idioms: counts only when the match is the whole message, give or take punctuation, emoji and the
+    # lexicon's `whole_message_filler` words ("ok bye, thanks!"): a sign-off said alone is a sign-off,
+    # one inside a longer message is left to the rules and the model.
+    whole_message: bool = False
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
 
@@ -268,7 +278,8 @@ def _load_rules(path: Path, *, categories: Mapping[str, Kind], idioms: bool, see
                 for cat in suppresses - set(categories):
                     raise RuleError(err(Errors.E005, file=path, rule=rid, category=cat, known=", ".join(sorted(categories))))
             out.append(Rule(id=rid, category=IDIOM, file=str(path), patterns=patterns, phrases=phrases,
-                            suppresses=suppresses, examples_match=match, examples_no_match=no_match))
+                            suppresses=suppresses, whole_message=bool(raw.get("whole_message", False)),
+                            examples_match=match, examples_no_match=no_match))
             continue
         category = raw.get("category")
         if category not in categories:
@@ -284,9 +295,12 @@ def _load_rules(path: Path, *, categories: Mapping[str, Kind], idioms: bool, see
         weak = raw.get("weak", False)
         if not isinstance(weak, bool):
             raise RuleError(err(Errors.E011, file=path, rule=rid, field="weak", problem="must be true or false"))
+        crosses = raw.get("crosses_breaks", False)
+        if not isinstance(crosses, bool):
+            raise RuleError(err(Errors.E011, file=path, rule=rid, field="crosses_breaks", problem="must be true or false"))
         out.append(Rule(id=rid, category=category, file=str(path), patterns=patterns, phrases=phrases, kind=kind,
                         needs_context=needs, context_window=window, negatable=negatable, weak=weak,
-                        examples_match=match, examples_no_match=no_match))
+                        crosses_breaks=crosses, examples_match=match, examples_no_match=no_match))
     return out
 
 

@@ -338,6 +338,22 @@ def gate_figures(items: list[Item], views: list, p: np.ndarray, kinds: list[Kind
     return out
 
 
+def dump_errors(path: Path, items: list[Item], views: list, p: np.ndarray, kinds: list[Kind]) -> int:
+    """Every cross-validated miss (risk not escalated) and false escalation, for reading them (step 1 of
+    issue 8's accuracy pass): which rules matched, what they decided alone, and the model's probability."""
+    rows = []
+    for it, view, prob, kind in zip(items, views, p, kinds):
+        if (it.label == RISK) != kind.escalates:
+            rows.append(json.dumps({"label": it.label, "source": it.source, "kind": kind.value, "p": round(float(prob), 4),
+                                    "rules": view.weak_kind.value, "rules_strong": view.strong_kind.value,
+                                    "weak": view.has_weak, "idiomatic": view.idiomatic,
+                                    "hits": sorted({h.rule.id for h in view.strong}), "text": it.text}))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(r + "\n" for r in rows), encoding="utf-8")
+    print(f"{len(rows)} cross-validated errors written to {path}", file=sys.stderr)
+    return len(rows)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m safety.train_risk_model", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -360,6 +376,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-ask", type=float, default=0.1,
                         help="fixed floor of the `ask` cut-off: the classifier's question needs at least this "
                              "model probability (or a partial rule hit) whatever the budget above allows")
+    parser.add_argument("--dump", action="store_true",
+                        help="write var/safety-model/cv-errors.jsonl: every cross-validated miss and false "
+                             "escalation with the rules' view and the model's probability (holds corpus text: "
+                             "var/ only, never committed)")
     parser.add_argument("--skip-leave-source-out", action="store_true",
                         help="do not refit once per left-out source (14 more fits); the card says so")
     args = parser.parse_args(argv)
@@ -402,6 +422,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         per_band[name] = Thresholds(band.crisis, band.confirm, band.check_in, band.veto, floor)
     t = Bands(args.short_max_words, per_band["short"], per_band["long"])
     gate = gate_figures(orig_items, views, po, both, t, texts_o)
+    if args.dump:
+        dump_errors(CACHE_DIR / "cv-errors.jsonl", orig_items, views, po, both)
     cv = {
         "rules_only": figures(orig_items, [v.weak_kind for v in views]),
         "rules_and_model": figures(orig_items, both),

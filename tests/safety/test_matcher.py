@@ -51,7 +51,7 @@ def reference(matcher: RuleMatcher, tokens: Tokens) -> list[tuple[str, int, int]
     gap = matcher._gap_ids
     lowers = tokens.lowers
     kept = [(rid, s, e) for rid, s, e in found
-            if not (e - s > 2 and any(lowers[j] in gap for j in range(s + 1, e - 1)))]
+            if rid in matcher._crossing or not (e - s > 2 and any(lowers[j] in gap for j in range(s + 1, e - 1)))]
     return merge_overlaps(kept)
 
 
