@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.pipeline_eval import Pipeline
-from bot.settings import load_settings
-from bot.training import model_path
 from safety.evaluate import evaluate, load_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,14 +20,6 @@ CORPUS = ROOT / "tests" / "safety" / "corpus"
 #: idioms, literal uses, other people, negations (<= 5%), as issue 8's targets say
 ORDINARY = {"ordinary_distress", "everyday", "chitchat", "grief", "rambling", "therapy_question"}
 MAX_ORDINARY, MAX_TRIGGER_WORDS = 0.01, 0.05
-
-
-@pytest.fixture(scope="module")
-def model() -> Path:
-    path = model_path(load_settings())
-    if not path.is_file():
-        pytest.fail(f"no trained model at {path}: `make test` trains it first (or run `make train`)")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +43,6 @@ def test_ordinary_and_figurative_messages_rarely_escalate(report):
     for group, limit in (("ordinary", MAX_ORDINARY), ("trigger words", MAX_TRIGGER_WORDS)):
         rate = len(alarms[group]) / totals[group]
         assert rate <= limit, f"{group}: {rate:.1%} escalated (limit {limit:.0%}):\n" + "\n".join(alarms[group])
-
-
-@pytest.fixture(scope="module")
-def pipeline(model):
-    loaded = Pipeline(model)
-    yield loaded
-    loaded.close()
 
 
 @pytest.mark.parametrize("text", [
