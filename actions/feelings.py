@@ -9,7 +9,9 @@ most?") or with an exercise offered (utter_reflect_<intent>_offer: "Would it hel
 exercise together?"). They are separate responses, chosen here, and the slot reflection_asked says
 which was said: a "yes" / "yeah pretty much" then starts the menu only after an offer, and after an open
 question gets a listening reply that invites more (data/rules/feelings.yml). A feeling with no offer
-response (feeling better, grief) always gets the open question.
+response (feeling better, grief) always gets the open question. An offer the person let pass is not made
+again at once: after an offer, the next reflections ask (OFFER_GAP), so someone who keeps talking is
+listened to rather than offered an exercise every other message.
 """
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ DEFAULTS_FILE = Path(__file__).with_name("feelings.yml")
 #: Values of the slot reflection_asked: what the reflection ended with.
 OPEN_QUESTION = "open_question"
 EXERCISE_OFFER = "exercise_offer"
+#: An exercise is offered at most once in this many reflections in a row.
+OFFER_GAP = 3
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +55,13 @@ def feeling_word(intent: str, named: list[str]) -> str:
 
 def offer_response(intent: str) -> str:
     return f"utter_reflect_{intent}_offer"
+
+
+def recently_offered(tracker: Tracker, gap: int = OFFER_GAP) -> bool:
+    """Whether one of the last gap - 1 reflections of this conversation offered an exercise."""
+    said = [e.get("value") for e in tracker.events
+            if e.get("event") == "slot" and e.get("name") == "reflection_asked" and e.get("value")]
+    return EXERCISE_OFFER in said[-(gap - 1):]
 
 
 def has_offer(intent: str, domain: dict[str, Any]) -> bool:
@@ -78,7 +89,7 @@ class ActionReflectFeeling(Action):
             logger.warning("action_reflect_feeling: no reflection for intent %s", intent)
             return []
         word = feeling_word(intent, entity_values(tracker, "emotion"))
-        offer = has_offer(intent, domain) and self.choose_offer()
+        offer = has_offer(intent, domain) and not recently_offered(tracker) and self.choose_offer()
         response = offer_response(intent) if offer else f"utter_reflect_{intent}"
         dispatcher.utter_message(response=response, emotion=word)
         return [SlotSet("emotion", word), SlotSet("reflection_asked", EXERCISE_OFFER if offer else OPEN_QUESTION)]

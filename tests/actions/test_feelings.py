@@ -4,9 +4,9 @@ saying which, so that a "yes" answers what was actually asked (data/rules/feelin
 import pytest
 import yaml
 
-from actions.feelings import EXERCISE_OFFER, OPEN_QUESTION, ActionReflectFeeling, DEFAULTS_FILE
+from actions.feelings import EXERCISE_OFFER, OFFER_GAP, OPEN_QUESTION, ActionReflectFeeling, DEFAULTS_FILE
 from rasa_sdk.events import SlotSet
-from tests.actions.conftest import entity, make_tracker, responses
+from tests.actions.conftest import entity, make_tracker, responses, user_event
 
 FEELING_INTENTS = ["mood_low", "mood_anxious", "mood_overwhelmed", "mood_lonely", "mood_angry", "mood_numb",
                    "mood_ashamed", "sleep_problems", "mood_better", "grief"]
@@ -113,3 +113,28 @@ def test_every_feeling_intent_has_a_default_word_and_a_reflection(domain):
         variations = domain["responses"][f"utter_reflect_{intent}"]
         assert len(variations) >= 2
         assert all("{emotion}" in v["text"] for v in variations)
+
+
+def reflections(*asked: str) -> list[dict]:
+    """A conversation's events: a feeling message and its reflection, once for each value of reflection_asked."""
+    events = []
+    for value in asked:
+        events += [user_event("mood_low"), {"event": "slot", "name": "reflection_asked", "value": value}]
+    return events + [user_event("mood_low")]
+
+
+@pytest.mark.parametrize("before", [[EXERCISE_OFFER], [EXERCISE_OFFER, OPEN_QUESTION]])
+async def test_an_offer_let_pass_is_not_made_again_at_once(domain, dispatcher, before):
+    """"drained" -> offer; "my manager piles things on" -> question; "scared of letting people down" -> not
+    the offer again: someone who keeps talking is listened to."""
+    tracker = make_tracker(domain, events=reflections(*before))
+    events = await asking(domain, offer=True).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_mood_low"]
+    assert SlotSet("reflection_asked", OPEN_QUESTION) in events
+
+
+async def test_after_enough_listening_an_exercise_may_be_offered_again(domain, dispatcher):
+    tracker = make_tracker(domain, events=reflections(EXERCISE_OFFER, *[OPEN_QUESTION] * (OFFER_GAP - 1)))
+    events = await asking(domain, offer=True).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_mood_low_offer"]
+    assert SlotSet("reflection_asked", EXERCISE_OFFER) in events
