@@ -585,8 +585,8 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
         steps.append((_compile_token(token, strings), op))
     slots = []
     scores = []
-    literal = [(i, *_literal_in(token)) for i, token in enumerate(tokens)
-               if _literal_in(token)[1] is not None and token.get("OP") not in ("?", "*", "!")]
+    literal = [(i, attr, words) for i, (token, (attr, words)) in enumerate(zip(tokens, map(_literal_in, tokens)))
+               if words is not None and token.get("OP") not in ("?", "*", "!")]
     for i, token in enumerate(tokens):
         attr, words = _literal_in(token)
         op = token.get("OP")
@@ -688,6 +688,7 @@ class RuleMatcher:
         found: list[tuple[str, int, int]] = []
         counts = (tokens.counts(_LOWER), tokens.counts(_LEMMA))
         for unit in map(self._units.__getitem__, sorted(candidates)):
+            gaps = no_gap if unit.rule_id in self._crossing else next_gap
             if unit.slots:
                 best: _Slot | None = None
                 fewest = n + 1
@@ -728,14 +729,13 @@ class RuleMatcher:
                         continue
                     ends = _forward(forward, p + 1, tokens)
                     if ends:
-                        self._add(unit.rule_id, _backward(backward, p, tokens), ends,
-                                  no_gap if unit.rule_id in self._crossing else next_gap, found)
+                        self._add(unit.rule_id, _backward(backward, p, tokens), ends, gaps, found)
             else:
                 for p in range(n):
                     ends = _forward(unit.steps, p, tokens)
                     ends.discard(p)
                     if ends:
-                        self._add(unit.rule_id, {p}, ends, no_gap if unit.rule_id in self._crossing else next_gap, found)
+                        self._add(unit.rule_id, {p}, ends, gaps, found)
         return merge_overlaps(found)
 
     @staticmethod

@@ -84,24 +84,14 @@ class Normalised:
         self._starts = [s.out_start for s in self._segments]
 
     def to_original_all(self, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-        """``to_original`` of each span, with the look-ups bound once (a long message has thousands)."""
-        segments, starts, size = self._segments, self._starts, len(self.original)
+        """``to_original`` of each span; where nothing was rewritten, offsets map to themselves without a
+        look-up per span (a long message has thousands)."""
+        segments, size = self._segments, len(self.original)
         if len(segments) == 1 and segments[0].exact and segments[0].out_start == segments[0].orig_start == 0:
             # nothing was rewritten: offsets are the same, clamped to the text as to_original clamps them
             return [(min(max(s, 0), size), min(max(e, min(max(s, 0), size)), size)) if e > s else (0, 0)
                     for s, e in spans]
-        out = []
-        for start, end in spans:
-            if not segments or end <= start:
-                out.append((0, 0))
-                continue
-            first = segments[max(0, bisect_right(starts, start) - 1)]
-            last = segments[max(0, bisect_right(starts, end - 1) - 1)]
-            o_start = first.orig_start + (start - first.out_start) if first.exact else first.orig_start
-            o_end = last.orig_start + (end - last.out_start) if last.exact else last.orig_end
-            o_start = min(max(o_start, 0), size)
-            out.append((o_start, min(max(o_end, o_start), size)))
-        return out
+        return [self.to_original(start, end) for start, end in spans]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of ``self.text`` onto ``self.original``.
