@@ -203,12 +203,13 @@ def endpoints(settings: Settings) -> dict[str, Any]:
 
 
 def redis_lock_store(redis_url: str) -> dict[str, Any]:
-    """Rasa's RedisLockStore arguments for a redis:// or rediss:// (TLS) URL."""
+    """Rasa's RedisLockStore arguments for a redis:// or rediss:// (TLS) URL, for our subclass of it that
+    changes each conversation's lock atomically across replicas (bot/lock_store.py)."""
     parts = urlsplit(redis_url)
     if parts.scheme not in ("redis", "rediss"):
         raise BuildError(f"services.redis_url must start with redis:// or rediss://, not {parts.scheme}://")
     store: dict[str, Any] = {
-        "type": "redis",
+        "type": "bot.lock_store.AtomicRedisLockStore",
         "url": parts.hostname or "localhost",
         "port": parts.port or 6379,
         "db": int(parts.path.strip("/") or 0),

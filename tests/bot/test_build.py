@@ -6,6 +6,8 @@ from bot.build import BuildError, build, crisis_domain_fragment, domain_dir, end
 from bot.settings import load_settings
 from safety.resources import load_resources
 
+LOCK_STORE = "bot.lock_store.AtomicRedisLockStore"
+
 
 def fragment(settings):
     domain = yaml.safe_load((settings.root / "domain.yml").read_text())
@@ -148,7 +150,7 @@ def test_postgresql_and_redis_become_rasas_tracker_and_lock_stores(tmp_path):
         "type": "bot.tracker_store.WindowedSQLTrackerStore", "dialect": "postgresql", "db": "assistant",
         "window_turns": settings.conversations.tracker_window_turns, "url": "db.internal", "port": 5433, "username": "clinic", "password": "secret",
     }
-    assert generated["lock_store"] == {"type": "redis", "url": "cache.internal", "port": 6380, "db": 2}
+    assert generated["lock_store"] == {"type": LOCK_STORE, "url": "cache.internal", "port": 6380, "db": 2}
 
 
 def test_the_endpoints_file_is_owner_only_and_keeps_every_part_of_the_urls(tmp_path):
@@ -166,7 +168,7 @@ def test_the_endpoints_file_is_owner_only_and_keeps_every_part_of_the_urls(tmp_p
     assert written["tracker_store"]["password"] == "s3cr@t"
     assert written["tracker_store"]["query"] == {"sslmode": "verify-full", "sslrootcert": "/etc/ca.pem"}
     assert written["lock_store"] == {
-        "type": "redis", "url": "cache.internal", "port": 6380, "db": 2, "username": "locker",
+        "type": LOCK_STORE, "url": "cache.internal", "port": 6380, "db": 2, "username": "locker",
         "password": "r3d!s", "use_ssl": True, "ssl_ca_certs": "/etc/redis-ca.pem",
     }
 
@@ -189,6 +191,11 @@ def test_rasa_builds_its_stores_from_what_we_write(tmp_path):
     assert set(generated["tracker_store"]) - {"url"} <= sql_args - {"host"}
     redis_args = set(inspect.signature(RedisLockStore.__init__).parameters) | {"url", "type"}
     assert set(generated["lock_store"]) <= redis_args
+    from rasa.core.lock_store import LockStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    store = LockStore.create(EndpointConfig.from_dict(generated["lock_store"]))  # connects lazily
+    assert type(store).__name__ == "AtomicRedisLockStore" and store.red.connection_pool.connection_kwargs["port"] == 6380
 
 
 def test_each_known_locale_has_its_cards_chosen_by_the_conversations_locale_slot(settings):
