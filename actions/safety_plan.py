@@ -43,7 +43,8 @@ COMPLETE_SLOT = "plan_complete"
 SKIPPED = ""
 SKIP_BUTTON_INTENT = "exercise_next"
 # Intents the safety component sets; steps 1 and 6 may take the first three (see accepts_flagged_answer).
-RISK_INTENTS = {"safety_crisis", "safety_check_in", "safety_emergency", "safety_third_party", "safety_abuse"}
+RISK_INTENTS = {"safety_crisis", "safety_check_in", "safety_check_in_other", "safety_emergency", "safety_third_party",
+                "safety_abuse"}
 RULES_FILE = Path(__file__).with_name("safety_plan.yml")
 
 

@@ -33,6 +33,7 @@ INTENT_KINDS = {
     "safety_third_party": Kind.CRISIS,
     "safety_abuse": Kind.CRISIS,
     "safety_check_in": Kind.CHECK_IN,
+    "safety_check_in_other": Kind.CHECK_IN,
 }
 
 

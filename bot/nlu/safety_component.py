@@ -2,7 +2,8 @@
 
 Placed last in the pipeline (after the intent classifier and the FallbackClassifier), so its
 override is the final word: a flagged message gets the intent `safety_emergency`, `safety_crisis`,
-`safety_third_party` or `safety_check_in` with confidence 1.0, which RulePolicy routes
+`safety_third_party`, `safety_check_in` or `safety_check_in_other` (the question asked about someone
+else) with confidence 1.0, which RulePolicy routes
 deterministically, whatever form, loop or exercise is active. The assessment is stored in the parse
 data under `safety`, and therefore in the tracker store with the message, where the reconciler and
 the staff see what matched and why.
@@ -46,7 +47,9 @@ PARSE_DATA_KEY = "safety"
 THIRD_PARTY_CATEGORY = "third_party_risk"
 #: Intents the dialogue routes to the crisis, emergency, third-party or check-in replies
 #: (data/rules/safety.yml). Only this component's verdict may leave one of them as the intent.
-ROUTING_INTENTS = frozenset({"safety_emergency", "safety_crisis", "safety_third_party", "safety_abuse", "safety_check_in"})
+CHECK_IN_ABOUT_SOMEONE_ELSE = "safety_check_in_other"
+ROUTING_INTENTS = frozenset({"safety_emergency", "safety_crisis", "safety_third_party", "safety_abuse", "safety_check_in",
+                             CHECK_IN_ABOUT_SOMEONE_ELSE})
 FALLBACK_INTENT = "nlu_fallback"
 ABUSE_CATEGORY = "abuse_or_unsafe"
 SITUATION_ENTITY = "risk_situation"
@@ -65,8 +68,15 @@ def intent_for(assessment: Assessment) -> Optional[str]:
         only_about_someone_else = set(assessment.categories) == {THIRD_PARTY_CATEGORY}
         return "safety_third_party" if only_about_someone_else else "safety_crisis"
     if assessment.kind == Kind.CHECK_IN:
-        return "safety_check_in"
+        return CHECK_IN_ABOUT_SOMEONE_ELSE if about_someone_else(assessment.categories) else "safety_check_in"
     return None
+
+
+def about_someone_else(categories: List[str]) -> bool:
+    """Only someone else's risk was seen (the risk model's own category aside, which names no person):
+    the check-in question is then about them ("are you worried they might be thinking about suicide?"),
+    not "are you thinking about suicide?" asked of a person who wrote about their brother."""
+    return THIRD_PARTY_CATEGORY in categories and set(categories) <= {THIRD_PARTY_CATEGORY, MODEL_CATEGORY}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -158,9 +168,15 @@ class SafetyComponent(GraphComponent):
             # nothing beside the classifier points at risk (or it is a figure of speech): no question
             classifier_kind = Kind.NONE
             record["classifier_not_asked"] = classifier_intent
+        if classifier_intent == "safety_third_party" and assessment.kind is Kind.CHECK_IN \
+                and set(assessment.categories) <= {MODEL_CATEGORY}:
+            # the model would ask, and the classifier reads the message as about someone else: ask about them
+            assessment = Assessment.from_dict(
+                {**assessment.to_dict(), "categories": sorted(set(assessment.categories) | {THIRD_PARTY_CATEGORY})})
+            record = {**record, "categories": assessment.categories, "classifier_intent": classifier_intent}
         if classifier_kind.rank > assessment.kind.rank:
             categories = assessment.categories
-            if classifier_intent == "safety_third_party" and classifier_kind.escalates:
+            if classifier_intent == "safety_third_party":
                 categories = sorted(set(categories) | {THIRD_PARTY_CATEGORY})
             assessment = Assessment.from_dict(
                 {**assessment.to_dict(), "kind": classifier_kind.value, "categories": categories,

@@ -130,7 +130,8 @@ async def test_step_1_leaves_intent_timing_means_and_emergencies_to_the_crisis_r
 
 
 def test_the_domain_maps_each_plan_slot_through_the_action_and_skips_risk_except_where_step_6_decides(domain):
-    risk = {"safety_crisis", "safety_emergency", "safety_check_in", "safety_third_party", "safety_abuse"}
+    risk = {"safety_crisis", "safety_emergency", "safety_check_in", "safety_check_in_other", "safety_third_party",
+            "safety_abuse"}
     assert domain["forms"]["safety_plan_form"]["required_slots"] == list(PLAN_SLOTS)
     for slot in PLAN_SLOTS:
         (mapping,) = domain["slots"][slot]["mappings"]
@@ -138,7 +139,7 @@ def test_the_domain_maps_each_plan_slot_through_the_action_and_skips_risk_except
         assert mapping["conditions"] == [{"active_loop": "safety_plan_form", "requested_slot": slot}]
         skipped = set(mapping["not_intent"])
         flagged_read = slot in plan_rules().flagged_answers  # steps 1 and 6: the action decides
-        expected = {"safety_emergency", "safety_third_party", "safety_abuse"} if flagged_read else risk
+        expected = {"safety_emergency", "safety_check_in_other", "safety_third_party", "safety_abuse"} if flagged_read else risk
         assert skipped == expected
 
 

@@ -17,8 +17,8 @@ from bot.content.project import Project, load_project
 
 REPO = Path(__file__).resolve().parents[2]
 
-INTENTS = ["greet", "mood_low", "safety_crisis", "safety_emergency", "safety_check_in", "safety_third_party",
-           "safety_abuse"]
+INTENTS = ["greet", "mood_low", "safety_crisis", "safety_emergency", "safety_check_in", "safety_check_in_other",
+           "safety_third_party", "safety_abuse"]
 FORM = "exercise_form"
 
 DOMAIN = """\
@@ -29,6 +29,7 @@ intents:
   - safety_crisis
   - safety_emergency
   - safety_check_in
+  - safety_check_in_other
   - safety_third_party
   - safety_abuse
 entities:
@@ -82,6 +83,8 @@ responses:
     - text: "It's kind of you to look out for them. These can help: {crisis_resources_text}"
   utter_check_in:
     - text: "I want to check: are you thinking of hurting yourself? You can call {crisis_line} any time."
+  utter_check_in_other:
+    - text: "Are you worried they might be thinking about suicide? {crisis_line} can help you support them."
   utter_abuse:
     - text: "Thank you for telling me. It is not your fault. These can help: {abuse_resources_text}"
   utter_abuse_stay:
@@ -100,7 +103,7 @@ NLU = 'version: "3.1"\nnlu:\n' + "".join(
 
 ROUTES = {"safety_crisis": "utter_crisis", "safety_emergency": "utter_emergency",
           "safety_third_party": "utter_third_party", "safety_check_in": "utter_check_in",
-          "safety_abuse": "utter_abuse"}
+          "safety_check_in_other": "utter_check_in_other", "safety_abuse": "utter_abuse"}
 
 
 def _safety_rules() -> str:

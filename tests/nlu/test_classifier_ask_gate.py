@@ -45,3 +45,24 @@ def test_a_worried_friend_is_not_asked_about_themselves_on_the_classifier_alone(
     """Third-party worry stays gated: asking the writer "are you thinking about suicide?" is the wrong question."""
     message = parsed("my best friend is moving to australia in january and im gutted", "safety_third_party", 0.8)
     assert message.get("intent")["name"] not in ROUTING_INTENTS
+
+
+WORRIED_ABOUT_BROTHER = "im worried about my brother, he says nothing matters anymore"
+
+
+def test_worry_about_someone_else_that_may_be_asked_is_asked_about_them():
+    """Where the gate lets the classifier's third-party reading ask, the question is about the brother
+    (safety_check_in_other), not "are you thinking about suicide?" put to the writer."""
+    message = parsed(WORRIED_ABOUT_BROTHER, "safety_third_party", 0.8)
+    safety = message.get("safety")
+    if safety.get("classifier_not_asked"):
+        pytest.skip("the risk model and rules leave this message below the ask gate; nothing is asked at all")
+    assert message.get("intent")["name"] == "safety_check_in_other"
+    assert "third_party_risk" in safety["categories"] and not safety["escalate"]
+    assert set(safety["categories"]) <= {"third_party_risk", "risk_language"}  # nothing said about the writer
+
+
+def test_a_check_in_about_oneself_stays_a_question_about_oneself():
+    """The classifier's own-risk reading of the same message asks the writer, as before."""
+    message = parsed("i dont see the point anymore", "safety_check_in", 0.8)
+    assert message.get("intent")["name"] == "safety_check_in"

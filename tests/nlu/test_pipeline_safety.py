@@ -130,3 +130,10 @@ def test_an_ordinary_message_gets_no_suicide_question(pipeline, text):
     parse = pipeline.parse(text)
     assert parse["intent"]["name"] not in ASKING, (parse["intent"], parse["safety"])
     assert not {"score", "probability", "confidence"} & set(parse["safety"])
+
+
+def test_worry_about_a_brother_is_asked_about_him_not_about_the_writer(pipeline):
+    """Walk-through, 4 Dec: "im worried about my brother, he says nothing matters anymore" got "are you
+    thinking about suicide?". Through the trained pipeline it is a question about him, or no question."""
+    parse = pipeline.parse("im worried about my brother, he says nothing matters anymore")
+    assert parse["intent"]["name"] != "safety_check_in"
