@@ -11,7 +11,8 @@ which was said: a "yes" / "yeah pretty much" then starts the menu only after an 
 question gets a listening reply that invites more (data/rules/feelings.yml). A feeling with no offer
 response (feeling better, grief) always gets the open question. An offer the person let pass is not made
 again at once: after an offer, the next reflections ask (OFFER_GAP), so someone who keeps talking is
-listened to rather than offered an exercise every other message.
+listened to rather than offered an exercise every other message. The same feeling told again soon after
+(MORE_GAP) is not reflected with the same words: utter_reflect_<intent>_more goes on from it.
 """
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ OPEN_QUESTION = "open_question"
 EXERCISE_OFFER = "exercise_offer"
 #: An exercise is offered at most once in this many reflections in a row.
 OFFER_GAP = 3
+#: The same feeling reflected within this many reflections is not named again: the reflection goes on
+#: (utter_reflect_<intent>_more) instead of saying "Feeling anxious can wear you out" twice in a row.
+MORE_GAP = 2
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +68,21 @@ def recently_offered(tracker: Tracker, gap: int = OFFER_GAP) -> bool:
     return EXERCISE_OFFER in said[-(gap - 1):]
 
 
+def more_response(intent: str) -> str:
+    return f"utter_reflect_{intent}_more"
+
+
+def recently_reflected(tracker: Tracker, intent: str, gap: int = MORE_GAP) -> bool:
+    """Whether one of the last `gap` reflections of this conversation reflected the same feeling intent."""
+    reflected, last_intent = [], None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            last_intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        elif event.get("event") == "action" and event.get("name") == ActionReflectFeeling.NAME:
+            reflected.append(last_intent)
+    return intent in reflected[-gap:]
+
+
 def has_offer(intent: str, domain: dict[str, Any]) -> bool:
     """Whether the domain (sent with this action: send_domain in domain.yml) has an offer for the feeling."""
     return offer_response(intent) in ((domain or {}).get("responses") or {})
@@ -77,8 +96,10 @@ class ActionReflectFeeling(Action):
     #: An attribute so tests can fix the choice.
     choose_offer = staticmethod(lambda: random.random() < 0.5)
 
+    NAME = "action_reflect_feeling"
+
     def name(self) -> str:
-        return "action_reflect_feeling"
+        return self.NAME
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -88,7 +109,12 @@ class ActionReflectFeeling(Action):
             # A rule sent another intent here; say nothing rather than reflect the wrong feeling.
             logger.warning("action_reflect_feeling: no reflection for intent %s", intent)
             return []
-        word = feeling_word(intent, entity_values(tracker, "emotion"))
+        named = entity_values(tracker, "emotion")
+        word = feeling_word(intent, named)
+        new_word = bool(named) and word != tracker.get_slot("emotion")
+        if not new_word and recently_reflected(tracker, intent) and more_response(intent) in (domain or {}).get("responses", {}):
+            dispatcher.utter_message(response=more_response(intent))
+            return [SlotSet("reflection_asked", OPEN_QUESTION)]
         offer = has_offer(intent, domain) and not recently_offered(tracker) and self.choose_offer()
         response = offer_response(intent) if offer else f"utter_reflect_{intent}"
         dispatcher.utter_message(response=response, emotion=word)

@@ -138,3 +138,48 @@ async def test_after_enough_listening_an_exercise_may_be_offered_again(domain, d
     events = await asking(domain, offer=True).run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_reflect_mood_low_offer"]
     assert SlotSet("reflection_asked", EXERCISE_OFFER) in events
+
+
+def reflected(*intents: str, now: str) -> list[dict]:
+    """Each intent told and reflected by the action, then `now` told."""
+    events = []
+    for intent in intents:
+        events += [user_event(intent), {"event": "action", "name": "action_reflect_feeling"}]
+    return events + [user_event(now)]
+
+
+async def test_the_same_feeling_told_again_is_not_reflected_with_the_same_words(domain, dispatcher):
+    """Walk-through, 4 Dec: "anxious about work" -> "Feeling anxious can wear you out..."; "i cant stop
+    overthinking" -> "Feeling anxious can wear you out..." again. The second reflection goes on instead."""
+    tracker = make_tracker(domain, events=reflected("mood_anxious", now="mood_anxious"))
+    events = await asking(domain, offer=True).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_mood_anxious_more"]
+    assert events == [SlotSet("reflection_asked", OPEN_QUESTION)]
+
+
+async def test_grief_told_again_two_messages_later_goes_on_too(domain, dispatcher):
+    tracker = make_tracker(domain, events=reflected("grief", "mood_low", now="grief"))
+    await asking(domain).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_grief_more"]
+
+
+async def test_a_new_feeling_or_a_long_gap_is_reflected_afresh(domain, dispatcher):
+    tracker = make_tracker(domain, events=reflected("mood_anxious", "mood_low", "mood_lonely", now="mood_anxious"))
+    await asking(domain).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_mood_anxious"]
+
+
+async def test_a_new_feeling_word_is_reflected_even_right_after_the_same_intent(domain, dispatcher):
+    events = reflected("mood_anxious", now="mood_anxious")
+    events[-1] = user_event("mood_anxious", [entity("emotion", "terrified")])
+    tracker = make_tracker(domain, events=events, slots={"emotion": "anxious"})
+    await asking(domain).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_mood_anxious"]
+    assert dispatcher.messages[0]["emotion"] == "terrified"
+
+
+@pytest.mark.parametrize("intent", [i for i in FEELING_INTENTS if i != "mood_better"])
+def test_going_on_never_names_the_feeling_again_nor_offers_an_exercise(domain, intent):
+    variations = domain["responses"][f"utter_reflect_{intent}_more"]
+    assert len(variations) >= 2
+    assert all("{emotion}" not in v["text"] and "exercise" not in v["text"] for v in variations)
