@@ -125,7 +125,7 @@ def _install_event_types() -> None:
         return
     own = Event.__dict__.get("__init_subclass__")
     if own is not None and not getattr(own.__func__, "_bot_event_table", False):
-        raise RasaFastPathError("rasa.shared.core.events.Event defines __init_subclass__: review bot/rasa_fast_paths.py")
+        raise RasaFastPathError("Rasa's Event defines __init_subclass__: review bot/rasa_fast_paths.py")
     table = EventTypeTable()
 
     def __init_subclass__(cls: Any, **kwargs: Any) -> None:

@@ -227,7 +227,8 @@ def _conversation_turns(sender: str) -> list[list]:
             extra = [ActiveLoop("exercise_form", timestamp=at + 0.05), SlotSet("step", 1.0, timestamp=at + 0.06)]
         elif index == 7:  # a new session, as Rasa starts one after the idle time
             extra = [ActionExecuted("action_session_start", timestamp=at + 0.05), SessionStarted(timestamp=at + 0.06),
-                     SlotSet("safety_mode", True, timestamp=at + 0.07), ActionExecuted("action_listen", timestamp=at + 0.08)]
+                     SlotSet("safety_mode", True, timestamp=at + 0.07),
+                     ActionExecuted("action_listen", timestamp=at + 0.08)]
         elif index == 11:
             extra = [Restarted(timestamp=at + 0.05)]
         turns.append(turn("inform" if index else "greet", *extra, at=at))
