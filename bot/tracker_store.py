@@ -179,7 +179,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         stored = getattr(tracker, STORED_EVENTS, None)
         with self.session_scope() as session:
-            if stored is not None and stored <= len(tracker.events):
+            # (A tracker capped by max_event_history drops its oldest events: positions no longer count.)
+            if stored is not None and stored <= len(tracker.events) and getattr(tracker.events, "maxlen", None) is None:
                 events: Iterator = itertools.islice(tracker.events, stored, len(tracker.events))
             else:
                 events = self._additional_events(session, tracker)
