@@ -153,7 +153,8 @@ def larger_rule_key_cache() -> None:
 
 def install() -> None:
     """Replace `RemoteAction._validate_action_result` (after the checks above), make the tracker store
-    strict, give RulePolicy's rule cache room for every rule, index RulePolicy's rules and, where
+    strict, give RulePolicy's rule cache room for every rule, index RulePolicy's rules, take the
+    two fast paths of bot/rasa_fast_paths.py and, where
     TensorFlow is kept out, load models without their training graph; idempotent."""
     check_rasa()
     strict_tracker_store()
@@ -161,6 +162,9 @@ def install() -> None:
     from bot import rule_index
 
     rule_index.install()  # RulePolicy's first pass over the rules through an index (bot/rule_index.py)
+    from bot import rasa_fast_paths
+
+    rasa_fast_paths.install()  # the classifier's weights in column order, event classes by table
     from bot.rasa_without_tensorflow import load_predict_schema_only, tensorflow_kept_out
 
     if tensorflow_kept_out():  # only `bot run` with a model free of TensorFlow (see the top of this module)

@@ -20,6 +20,14 @@ slot events are marked, and never stored again); `retrieve_full_tracker`, the tr
 reconciler and the staff console still read every event. Configured in endpoints.yml (`bot build`
 writes it) as `type: bot.tracker_store.WindowedSQLTrackerStore` with `window_turns`; 0 turns the
 window off. It reads Rasa's own `events` table, so switching it on or off needs no migration.
+
+The queries of every message (issue 13: loading and saving the tracker was about a third of the Rasa
+server's time) are SQLAlchemy Core statements built once, not ORM queries built, keyed and compiled
+each time: the same SQL conditions as Rasa's `_event_query`, the same columns written as Rasa's
+`save`. And a tracker this store loaded remembers how many of its events are stored, so `save`
+writes the events after those without first counting the stored ones in the database (Rasa's count
+gives the same number while the conversation's lock is held, as every turn holds it); a tracker it
+did not load (a new conversation, `retrieve_full_tracker`'s) is counted as Rasa counts.
 """
 from __future__ import annotations
 
@@ -33,6 +41,7 @@ import sqlalchemy.orm
 import sqlalchemy.pool
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
@@ -47,6 +56,8 @@ SLOT_RESET_TYPES = ("restart", "session_started", "reset_slots")
 DEFAULT_WINDOW_TURNS = 10
 # Connections kept open to a SQLite file (one is busy at a time: Rasa's store runs on its event loop).
 SQLITE_POOL_SIZE = 2
+# Attribute set on a tracker this store loaded or saved: how many of its first events are stored (or carried).
+STORED_EVENTS = "_bot_stored_events"
 # Index name -> columns of Rasa's `events` table.
 WINDOW_INDEXES = {
     "ix_events_sender_type_id": "sender_id, type_name, id",
@@ -66,6 +77,19 @@ def durable_wal(dbapi_connection: Any, _record: Any = None) -> None:
         cursor.close()
 
 
+def _row(sender_id: Text, event: Any) -> dict[str, Any]:
+    """The `events` row Rasa's `SQLTrackerStore.save` writes for `event`."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
 def _marked(event: dict[str, Any], key: str, start: int) -> dict[str, Any]:
     return {**event, "metadata": {**(event.get("metadata") or {}), key: start}}
 
@@ -80,6 +104,29 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         self.window_turns = int(window_turns or 0)
         if self.window_turns > 0:
             self._create_window_indexes()
+        self._build_statements()
+
+    def _build_statements(self) -> None:
+        """The statements of every message, built once (SQLAlchemy then reuses their compiled SQL)."""
+        from rasa.shared.core.events import SessionStarted
+
+        table = self.SQLEvent.__table__
+        sender = sa.bindparam("sender_id")
+        # As Rasa's `_event_query(..., fetch_events_from_all_sessions=False)`: the events from the latest
+        # session start on (by timestamp), or all of them when the conversation has none.
+        session_start = (
+            sa.select(sa.func.max(table.c.timestamp))
+            .where(table.c.sender_id == sender, table.c.type_name == SessionStarted.type_name)
+            .scalar_subquery()
+        )
+        in_session = sa.and_(table.c.sender_id == sender,
+                             sa.or_(table.c.timestamp >= session_start, session_start.is_(None)))
+        self._session_data = sa.select(table.c.data).where(in_session).order_by(table.c.id)
+        self._recent_user_ids = (
+            sa.select(table.c.id).where(in_session, table.c.type_name == "user")
+            .order_by(table.c.id.desc()).limit(max(self.window_turns, 0) + 1)
+        )
+        self._insert = table.insert()
 
     def _pool_sqlite_connections(self) -> None:
         """On a SQLite file, replace Rasa's engine (no pool) by one that keeps connections open (see the
@@ -115,26 +162,45 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                 logger.debug(f"index {name} not created here (another process may have): {error}")
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        if self.window_turns <= 0:
-            return await super().retrieve(sender_id)
         with self.session_scope() as session:
-            events = self._windowed_events(session, sender_id)
-        if events is None:  # the session is short: all of it, as Rasa loads it
-            return await super().retrieve(sender_id)
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+            events = self._windowed_events(session, sender_id) if self.window_turns > 0 else None
+            if events is None:  # the session is short (or no window): all of it, as Rasa loads it
+                rows = session.execute(self._session_data, {"sender_id": sender_id})
+                events = [json.loads(data) for (data,) in rows]
+        if not (self.domain and events):  # as Rasa's `_retrieve`
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        setattr(tracker, STORED_EVENTS, len(tracker.events))
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's `save`: stream the new events (when an event broker is configured), then store them
+        (the same columns as Rasa writes), in one transaction."""
+        await self.stream_events(tracker)
+        stored = getattr(tracker, STORED_EVENTS, None)
+        with self.session_scope() as session:
+            # (A tracker capped by max_event_history drops its oldest events: positions no longer count.)
+            if stored is not None and stored <= len(tracker.events) and getattr(tracker.events, "maxlen", None) is None:
+                events: Iterator = itertools.islice(tracker.events, stored, len(tracker.events))
+            else:
+                events = self._additional_events(session, tracker)
+            rows = [_row(tracker.sender_id, event) for event in events]
+            if rows:
+                session.execute(self._insert, rows)
+            session.commit()
+        if stored is not None:
+            setattr(tracker, STORED_EVENTS, len(tracker.events))
+        logger.debug(f"Tracker with sender_id '{tracker.sender_id}' stored to database")
 
     def _windowed_events(self, session: Any, sender_id: Text) -> Optional[list[dict[str, Any]]]:
         """Carried slot/form events + the window's events, or None when the session fits the window."""
+        # The last window_turns + 1 user messages: with no more than window_turns, the whole session fits.
+        recent_users = [row[0] for row in session.execute(self._recent_user_ids, {"sender_id": sender_id})]
+        if len(recent_users) <= self.window_turns:
+            return None
         event = self.SQLEvent
         in_session = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).order_by(None)
         ids = in_session.with_entities(event.id)
-        # The last window_turns + 1 user messages: with no more than window_turns, the whole session fits.
-        recent_users = [
-            row[0] for row in
-            ids.filter(event.type_name == "user").order_by(event.id.desc()).limit(self.window_turns + 1).all()
-        ]
-        if len(recent_users) <= self.window_turns:
-            return None
         first_user = recent_users[self.window_turns - 1]  # the window's first user message
         start = (  # the listen before it, so the window starts on a whole turn as a session does
             ids.filter(event.type_name == "action", event.action_name == "action_listen", event.id < first_user)

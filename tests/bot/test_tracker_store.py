@@ -207,3 +207,123 @@ def test_a_saved_turn_is_on_disk_when_the_process_dies_right_after(tmp_path):
 def test_an_in_memory_sqlite_database_keeps_rasas_engine():
     in_memory = WindowedSQLTrackerStore(DOMAIN, dialect="sqlite", db=":memory:", window_turns=WINDOW)
     assert in_memory.engine.pool.__class__.__name__ != "QueuePool"
+
+
+# --- the same rows and trackers as Rasa's own SQLTrackerStore (issue 13: Core statements, no count) -------
+
+def _conversation_turns(sender: str) -> list[list]:
+    """A conversation as the Rasa server saves it: a new tracker, then a turn at a time, with a slot, a form,
+    a second session and a restart (each list: the events one turn adds before it is saved)."""
+    at = time.time() - 5_000
+    first = [ActionExecuted("action_session_start", timestamp=at), SessionStarted(timestamp=at),
+             ActionExecuted("action_listen", timestamp=at)]
+    turns = [first]
+    for index in range(14):
+        at += 10
+        extra = []
+        if index == 2:
+            extra = [SlotSet("safety_mode", True, timestamp=at + 0.05)]
+        elif index == 4:
+            extra = [ActiveLoop("exercise_form", timestamp=at + 0.05), SlotSet("step", 1.0, timestamp=at + 0.06)]
+        elif index == 7:  # a new session, as Rasa starts one after the idle time
+            extra = [ActionExecuted("action_session_start", timestamp=at + 0.05), SessionStarted(timestamp=at + 0.06),
+                     SlotSet("safety_mode", True, timestamp=at + 0.07),
+                     ActionExecuted("action_listen", timestamp=at + 0.08)]
+        elif index == 11:
+            extra = [Restarted(timestamp=at + 0.05)]
+        turns.append(turn("inform" if index else "greet", *extra, at=at))
+    return turns
+
+
+def _rows(engine, sender: str) -> list[tuple]:
+    import sqlalchemy as sa
+
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(sa.text(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events "
+            "WHERE sender_id = :sender ORDER BY id"), {"sender": sender})]
+
+
+@pytest.mark.parametrize("window", [WINDOW, 0], ids=["windowed", "no window"])
+def test_turn_by_turn_the_store_writes_the_rows_and_loads_the_trackers_rasa_does(tmp_path, window):
+    """Each turn: load the conversation, add the turn, save; Rasa's own store does the same on its own file.
+    Same rows, column for column, and the same tracker loaded for every short session. Ours saves each
+    turn twice: the second save stores nothing (Rasa's count would store the session's earlier events again
+    after a new session started in the turn, which the server never does: it saves once per turn)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    (tmp_path / "ours").mkdir()
+    ours = store(tmp_path / "ours", window=window)
+    rasas = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    for sender in ("someone", "someone else"):
+        for added in _conversation_turns(sender):
+            for kind in (ours, rasas):
+                tracker = run(kind.retrieve(sender)) or DialogueStateTracker(sender, DOMAIN.slots)
+                for event in added:
+                    tracker.update(event)
+                run(kind.save(tracker))
+                if kind is ours:
+                    run(kind.save(tracker))
+            assert _rows(ours.engine, sender) == _rows(rasas.engine, sender)
+            loaded = run(ours.retrieve(sender))
+            users = [e for e in loaded.events if isinstance(e, UserUttered)]
+            if window == 0 or len(users) < window:
+                assert loaded.events == run(rasas.retrieve(sender)).events
+                assert loaded.current_slot_values() == run(rasas.retrieve(sender)).current_slot_values()
+    assert len(_rows(ours.engine, "someone")) > 60
+    assert run(ours.retrieve("nobody")) is None and run(rasas.retrieve("nobody")) is None
+    ours.engine.dispose()
+    rasas.engine.dispose()
+
+
+def test_a_tracker_the_store_did_not_load_is_counted_as_rasa_counts(tmp_path):
+    """A tracker built elsewhere (a new conversation, or Rasa's full tracker of every session) gets only
+    its events after those stored, as Rasa decides by counting the session's stored events."""
+    windowed = store(tmp_path)
+    tracker = long_session("built", turns=2)
+    run(windowed.save(tracker))
+    rebuilt = DialogueStateTracker.from_events("built", list(tracker.events), DOMAIN.slots)
+    for event in turn("inform", at=time.time()):
+        rebuilt.update(event)
+    run(windowed.save(rebuilt))
+    assert [e for e in run(windowed.retrieve_full_tracker("built")).events] == list(rebuilt.events)
+    windowed.engine.dispose()
+
+
+def test_a_loaded_tracker_is_saved_without_counting_the_stored_events(tmp_path):
+    import sqlalchemy as sa
+
+    windowed = store(tmp_path)
+    run(windowed.save(long_session("counted", turns=2)))
+    statements: list[str] = []
+    sa.event.listen(windowed.engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *rest: statements.append(statement))
+    loaded = run(windowed.retrieve("counted"))
+    for event in turn("inform", at=time.time()):
+        loaded.update(event)
+    run(windowed.save(loaded))
+    assert statements and not [s for s in statements if "count(" in s.lower()]
+    assert len(run(windowed.retrieve("counted")).events) == len(loaded.events)
+    windowed.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_turns_events_keep_their_order():
+    """The new events of a turn go in one statement; their ids (Rasa orders by id) follow the events."""
+    from sqlalchemy.engine import make_url
+
+    from tests.postgres import temporary_database
+
+    with temporary_database() as url:
+        parsed = make_url(url)
+        windowed = WindowedSQLTrackerStore(DOMAIN, dialect="postgresql", host=parsed.host, port=parsed.port,
+                                           db=parsed.database, username=parsed.username, window_turns=0)
+        run(windowed.save(long_session("ordered", turns=1)))
+        loaded = run(windowed.retrieve("ordered"))
+        many = [BotUttered(f"line {index}", timestamp=time.time()) for index in range(300)]
+        for event in many:
+            loaded.update(event)
+        run(windowed.save(loaded))
+        again = run(windowed.retrieve("ordered"))
+        assert [e.text for e in again.events if isinstance(e, BotUttered)][-300:] == [f"line {i}" for i in range(300)]
+        windowed.engine.dispose()

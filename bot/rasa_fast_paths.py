@@ -1,0 +1,152 @@
+"""Two narrow speed-ups inside Rasa's message path, each leaving every result identical (what `bot run`
+installs, through bot/rasa_main.py).
+
+1. The intent classifier's weights laid out for the product it computes. Rasa's
+   LogisticRegressionClassifier asks scikit-learn for `predict_proba`, whose `decision_function`
+   computes `X @ coef_.T` with X sparse; SciPy's sparse-times-dense product (`_mul_multivector`) needs
+   the dense side in row order and calls `ravel()` on it, which copies `coef_.T` (51 intents x ~8,800
+   features, 3.6 MB) on every message: ~1.8 ms of the ~1.9 ms `predict_proba` took (py-spy: ~5% of
+   the Rasa server's time). Stored in column order once at load, `coef_.T` is already in row order:
+   no copy, the same numbers multiplied in the same order, so the same probabilities bit for bit
+   (tests/bot/test_rasa_fast_paths.py compares them on every NLU example).
+
+2. Event classes found by a dictionary. Rasa rebuilds every event of a tracker from its stored dict on
+   every message (`Event.from_parameters` -> `Event.resolve_by_type`), and `resolve_by_type` walks
+   the whole tree of Event subclasses (`all_subclasses`, with an `inspect.isabstract` per class) for
+   each one: ~3% of the server's time. The walk's answer for a type name depends only on which
+   subclasses exist, so a table keeps it per type name, and is rebuilt when a subclass of Event is
+   defined later (Event's `__init_subclass__` says so). Names the walk does not find still go
+   through Rasa's own function (its `topic`, `default` and error cases).
+
+Tied to the pinned Rasa (bot/rasa_pin.py): `install()` refuses to start when the Rasa version or the
+source of a function relied on differs from what was reviewed.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional, Text, Type
+
+from bot.rasa_pin import EXPECTED_RASA_VERSION, source_sha256
+
+# sha256 of `inspect.getsource` of each Rasa function the two changes rely on.
+EXPECTED_SOURCES = {
+    "LogisticRegressionClassifier.load": "2d8ec27bf0582219b32a8d798bfd0c17e793440668fc48d8bb360a17b800e7bb",
+    "LogisticRegressionClassifier.process": "200fc5eab907e1567baf07e6150fab3eeec5b9f8590960c17ad81da47c6d841b",
+    "Event.resolve_by_type": "b5cf570fa7f286c7059ec73d8880528d03a78b28cf4e80285a46079c0fa65968",
+}
+
+
+class RasaFastPathError(RuntimeError):
+    """Rasa is not the version these changes were reviewed against; review them before starting."""
+
+
+def _functions() -> Dict[str, Callable[..., Any]]:
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.shared.core.events import Event
+
+    load = LogisticRegressionClassifier.__dict__["load"].__func__
+    resolve = Event.__dict__["resolve_by_type"].__func__
+    return {
+        "LogisticRegressionClassifier.load": getattr(load, "_bot_original", load),
+        "LogisticRegressionClassifier.process": LogisticRegressionClassifier.process,
+        "Event.resolve_by_type": getattr(resolve, "_bot_original", resolve),
+    }
+
+
+def check_rasa(version: Optional[str] = None, sources: Optional[Dict[str, str]] = None) -> None:
+    """Raise RasaFastPathError unless Rasa and the functions relied on are the reviewed ones."""
+    import rasa
+
+    version = rasa.__version__ if version is None else version
+    if version != EXPECTED_RASA_VERSION:
+        raise RasaFastPathError(
+            f"bot.rasa_fast_paths was written for Rasa {EXPECTED_RASA_VERSION}, found {version}: review it")
+    if sources is None:
+        sources = {name: source_sha256(function) for name, function in _functions().items()}
+    for name, expected in EXPECTED_SOURCES.items():
+        if sources.get(name) != expected:
+            raise RasaFastPathError(
+                f"Rasa's {name} is not the reviewed one (sha256 {sources.get(name)}); review bot/rasa_fast_paths.py")
+
+
+def column_ordered_weights(classifier: Any) -> Any:
+    """The fitted scikit-learn classifier with `coef_` in column (Fortran) order: same values."""
+    import numpy as np
+
+    coef = getattr(classifier, "coef_", None)
+    if isinstance(coef, np.ndarray) and coef.ndim == 2 and not coef.flags["F_CONTIGUOUS"]:
+        classifier.coef_ = np.asfortranarray(coef)
+    return classifier
+
+
+def _install_classifier_layout() -> None:
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+
+    original = LogisticRegressionClassifier.__dict__["load"].__func__
+    if getattr(original, "_bot_original", None) is not None:
+        return
+
+    def load(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        component = original(cls, *args, **kwargs)
+        column_ordered_weights(getattr(component, "clf", None))
+        return component
+
+    load._bot_original = original  # type: ignore[attr-defined]
+    load.__doc__ = "Rasa's load, then the weights in column order (bot/rasa_fast_paths.py)."
+    LogisticRegressionClassifier.load = classmethod(load)  # type: ignore[method-assign, assignment]
+
+
+class EventTypeTable:
+    """type name -> the class `Event.resolve_by_type`'s walk returns first. Built on first use and again
+    after `new_subclass()` (called whenever a subclass of Event is defined)."""
+
+    def __init__(self) -> None:
+        self._classes: Optional[Dict[Text, Type[Any]]] = None
+
+    def new_subclass(self) -> None:
+        self._classes = None
+
+    def lookup(self, event_class: Type[Any], type_name: Text) -> Optional[Type[Any]]:
+        classes = self._classes
+        if classes is None:
+            import rasa.shared.utils.common
+
+            classes = {}
+            for cls in rasa.shared.utils.common.all_subclasses(event_class):
+                classes.setdefault(cls.type_name, cls)  # the walk returns the first match
+            self._classes = classes
+        return classes.get(type_name)
+
+
+def _install_event_types() -> None:
+    from rasa.shared.core.events import Event
+
+    original = Event.__dict__["resolve_by_type"].__func__
+    if getattr(original, "_bot_original", None) is not None:
+        return
+    own = Event.__dict__.get("__init_subclass__")
+    if own is not None and not getattr(own.__func__, "_bot_event_table", False):
+        raise RasaFastPathError("Rasa's Event defines __init_subclass__: review bot/rasa_fast_paths.py")
+    table = EventTypeTable()
+
+    def __init_subclass__(cls: Any, **kwargs: Any) -> None:
+        table.new_subclass()  # a class defined later (any module) is seen as by Rasa's walk
+        super(Event, cls).__init_subclass__(**kwargs)
+
+    __init_subclass__._bot_event_table = True  # type: ignore[attr-defined]
+
+    def resolve_by_type(type_name: Text, default: Optional[Type[Any]] = None) -> Optional[Type[Any]]:
+        found = table.lookup(Event, type_name)
+        return found if found is not None else original(type_name, default)
+
+    resolve_by_type._bot_original = original  # type: ignore[attr-defined]
+    resolve_by_type._bot_table = table  # type: ignore[attr-defined]
+    resolve_by_type.__doc__ = "Event.resolve_by_type through a table (bot/rasa_fast_paths.py)."
+    Event.__init_subclass__ = classmethod(__init_subclass__)  # type: ignore[assignment]
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign, assignment]
+
+
+def install() -> None:
+    """Both changes, after the checks above; idempotent."""
+    check_rasa()
+    _install_classifier_layout()
+    _install_event_types()
