@@ -58,5 +58,5 @@ browser-deps:  ## Chromium (apt-get, as root) and axe-core (npm) for the browser
 check-content: setup  ## bot validate, then content lint + safety contract; file:line findings, no training
 	@status=0; $(BOT) validate || status=1; $(VENV)/bin/python -m bot.content.check || status=1; exit $$status
 
-report: setup  ## var/reports/index.html: intent cross-validation, conversation tests, safety corpus, story graph
-	@$(VENV)/bin/python -m bot.content.report
+report: setup  ## var/reports/index.html: intent cross-validation, conversation tests, safety corpus, story graph (SEED=1: fixed folds)
+	@$(VENV)/bin/python -m bot.content.report $(if $(SEED),--seed $(SEED))

@@ -15,7 +15,8 @@ Sections (each runs on its own; a part that cannot run says why and the rest sti
   pipeline) over tests/safety/corpus/ and tests/safety/blind/;
 - story graph: ``rasa visualize`` into var/reports/graph.html.
 
-Run: ``python -m bot.content.report [--no-train] [--fresh]``. A new baseline, after a cross-validation
+Run: ``python -m bot.content.report [--no-train] [--fresh] [--seed N]`` (``--seed``: the same folds on every
+run, bot.content.seeded_rasa, so a before/after difference is not the split's). A new baseline, after a cross-validation
 (``rasa test nlu --cross-validation --out DIR``): ``python -m bot.content.report --save-baseline DIR``.
 """
 from __future__ import annotations
@@ -132,14 +133,23 @@ def nlu_inputs() -> list[Path]:
     return [ROOT / "config.yml"] + sorted((ROOT / "data" / "nlu").rglob("*.yml")) + sorted(safety)
 
 
-def start_nlu(out: Path, fresh: bool) -> tuple[Section, Optional[subprocess.Popen], str]:
+def nlu_command(out: Path, seed: Optional[int] = None) -> list[str]:
+    """The README's cross-validation command; with ``seed``, through bot.content.seeded_rasa, so the folds
+    are the same on every run and a before/after difference is the change's, not the split's."""
+    launcher = RASA if seed is None else [sys.executable, "-m", "bot.content.seeded_rasa", "--seed", str(seed)]
+    return launcher + ["test", "nlu", "--cross-validation", "--folds", str(NLU_FOLDS), "--config", "config.yml",
+                       "--nlu", "data/nlu", "--out", _shown(out)]
+
+
+def start_nlu(out: Path, fresh: bool, seed: Optional[int] = None) -> tuple[Section, Optional[subprocess.Popen], str]:
     """Start the cross-validation in the background (it is the slowest part); reuse results if unchanged."""
     section = Section(f"Intent classification ({NLU_FOLDS}-fold cross-validation)")
     section.data["folds"] = NLU_FOLDS
-    command = RASA + ["test", "nlu", "--cross-validation", "--folds", str(NLU_FOLDS), "--config", "config.yml",
-                      "--nlu", "data/nlu", "--out", _shown(out)]
-    section.command = "rasa " + " ".join(command[3:])
-    stamp = _fingerprint(nlu_inputs())
+    section.data["seed"] = seed
+    command = nlu_command(out, seed)
+    section.command = "rasa " + " ".join(command[command.index("test"):]) + \
+        (f" (folds drawn with seed {seed}: python -m bot.content.seeded_rasa --seed {seed} ...)" if seed is not None else "")
+    stamp = _fingerprint(nlu_inputs()) + (f" seed={seed}" if seed is not None else "")
     if not fresh and (out / ".fingerprint").is_file() and (out / ".fingerprint").read_text() == stamp \
             and (out / "intent_report.json").is_file():
         section.note = "config.yml and data/nlu/ unchanged since the last run: results reused (--fresh reruns)"
@@ -448,6 +458,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--no-train", action="store_true", help="use the existing model; do not run bot train")
     parser.add_argument("--fresh", action="store_true", help="rerun the cross-validation even if nothing changed")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "reports", help="report directory")
+    parser.add_argument("--seed", type=int, metavar="N",
+                        help="draw the cross-validation's folds with this seed (same folds every run; compare "
+                             "runs of the same seed); default: Rasa's unseeded folds, as the README's command")
     parser.add_argument("--save-baseline", type=Path, metavar="DIR",
                         help=f"only write {BASELINE_FILE.name} from the cross-validation results in DIR, then stop")
     args = parser.parse_args(argv)
@@ -462,7 +475,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     def say(message: str) -> None:
         print(f"report: {message} ({time.monotonic() - started:.0f} s)", flush=True)
 
-    nlu, process, stamp = start_nlu(reports / "nlu", args.fresh)  # runs while the rest goes on
+    nlu, process, stamp = start_nlu(reports / "nlu", args.fresh, args.seed)  # runs while the rest goes on
     say("cross-validation started" if process else "cross-validation results reused")
     checks = content_checks()
     say(f"content checks: {checks.note}")

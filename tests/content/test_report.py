@@ -97,3 +97,28 @@ def test_the_committed_baseline_is_the_readme_figure():
     assert baseline["folds"] == report.NLU_FOLDS == 5
     assert round(baseline["macro_f1"], 2) == 0.86
     assert all({"precision", "recall", "f1", "support"} <= set(values) for values in baseline["intents"].values())
+
+
+def test_a_seed_gives_the_same_folds_on_every_run_and_none_leaves_rasas_command(tmp_path):
+    from bot.content.seeded_rasa import seed_stratified_folds
+
+    assert report.nlu_command(tmp_path)[1:3] == ["-m", "rasa"]
+    assert report.nlu_command(tmp_path, seed=2)[1:5] == ["-m", "bot.content.seeded_rasa", "--seed", "2"]
+
+    import numpy as np
+    import sklearn.model_selection as model_selection
+
+    original = model_selection.StratifiedKFold
+    labels = np.array([0] * 10 + [1] * 10)
+    try:
+        def folds():
+            splitter = model_selection.StratifiedKFold(n_splits=5, shuffle=True)  # as rasa.nlu.test draws them
+            return [test.tolist() for _, test in splitter.split(np.zeros(len(labels)), labels)]
+
+        seed_stratified_folds(1)
+        first = folds()
+        assert folds() == first
+        seed_stratified_folds(2)
+        assert folds() != first
+    finally:
+        model_selection.StratifiedKFold = original
