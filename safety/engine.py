@@ -110,6 +110,13 @@ class RuleView:
     figurative: bool = False
 
     @property
+    def asks(self) -> bool:
+        """A rule asks the check-in question by itself, plainly: no weak keyword waiting for the model, no
+        negation, no figure of speech. With the model agreeing (``Thresholds.confirm_check_in``) the two
+        together escalate: "tonights the night" in a long post the model reads as risk."""
+        return self.strong_kind is Kind.CHECK_IN and not self.has_weak and not self.negated and not self.idiomatic
+
+    @property
     def partial(self) -> bool:
         """Some rule matched but did not decide by itself (an unconfirmed weak keyword, a negated or
         context-only phrase): evidence enough for the intent classifier to ask (``classifier_may_ask``)."""
@@ -272,7 +279,7 @@ class Engine:
         thresholds = self.model.thresholds.for_text(text)
         if not view.strong_kind.escalates or view.vetoable:
             probability = self.model.probability(text, embedding)
-            verdict, vetoed = thresholds.decide(probability, view.has_weak)
+            verdict, vetoed = thresholds.decide(probability, view.has_weak, view.asks)
         kind, use_weak, model_raised = combine(view, verdict, vetoed)
         assessment = self._result(text, norm, tokens, hits if use_weak else view.strong, kind, model_raised)
         return Detail(assessment, view, probability, thresholds.ask)
