@@ -108,13 +108,12 @@ class RuleView:
     # cut-off. Not when an idiom set a match aside ("I don't want to live in chronic pain ..."): there
     # the model's check-in stands (recall).
     figurative: bool = False
-
-    @property
-    def asks(self) -> bool:
-        """A rule asks the check-in question by itself, plainly: no weak keyword waiting for the model, no
-        negation, no figure of speech. With the model agreeing (``Thresholds.confirm_check_in``) the two
-        together escalate: "tonights the night" in a long post the model reads as risk."""
-        return self.strong_kind is Kind.CHECK_IN and not self.has_weak and not self.negated and not self.idiomatic
+    # A rule asks the check-in question by itself, plainly: no weak keyword waiting for the model, no
+    # negation, no figure of speech, and no category the model may not raise (tunables
+    # `model_confirm_excluded`: bereavement stays a caring question). With the model agreeing
+    # (``Thresholds.confirm_check_in``) the two together escalate: "tonights the night" in a post the
+    # model reads as risk.
+    asks: bool = False
 
     @property
     def partial(self) -> bool:
@@ -124,7 +123,8 @@ class RuleView:
 
     @classmethod
     def of(cls, hits: list[Hit], kind_of: Any, veto_categories: frozenset[str] = frozenset(),
-           short: bool = True, idiomatic: bool = False, figurative: bool = False) -> "RuleView":
+           short: bool = True, idiomatic: bool = False, figurative: bool = False,
+           confirm_excluded: frozenset[str] = frozenset()) -> "RuleView":
         strong = [h for h in hits if not h.weak]
         has_weak = len(strong) < len(hits)
         strong_kind = kind_of(strong) if strong else Kind.NONE
@@ -133,8 +133,10 @@ class RuleView:
         vetoable = weak_kind is Kind.CRISIS and bool(escalating) and all(
             h.category in veto_categories or h.rule.weak for h in escalating)
         negated = short and bool(hits) and all(h.negated for h in hits)
-        return cls(strong, strong_kind, has_weak, weak_kind, vetoable, negated, idiomatic and not hits,
-                   figurative and not hits)
+        idiomatic, figurative = idiomatic and not hits, figurative and not hits
+        asks = (strong_kind is Kind.CHECK_IN and not has_weak and not negated and not idiomatic
+                and not any(h.category in confirm_excluded for h in strong))
+        return cls(strong, strong_kind, has_weak, weak_kind, vetoable, negated, idiomatic, figurative, asks)
 
 
 def combine(view: RuleView, verdict: Kind, vetoed: bool = False) -> tuple[Kind, bool, bool]:
@@ -296,7 +298,7 @@ class Engine:
 
     def _view(self, tokens: Tokens, hits: list[Hit], idiomatic: bool, figurative: bool = False) -> RuleView:
         return RuleView.of(hits, self._kind, self.tunables.model_veto_categories, self.is_short(tokens), idiomatic,
-                           figurative)
+                           figurative, self.tunables.model_confirm_excluded)
 
     def rule_hits(self, text: str) -> list[Hit]:
         """The rules' surviving matches (idioms, negation and context applied), before the model."""

@@ -154,6 +154,8 @@ class Tunables:
     third_party: ThirdParty
     recategorise: tuple[Recategorise, ...]
     model_veto_categories: frozenset[str] = frozenset()
+    # check-in categories the model's agreement never raises to a crisis (RuleView.asks)
+    model_confirm_excluded: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -362,6 +364,7 @@ def _load_tunables(path: Path) -> Tunables:
         category_kind=category_kind,
         emergency_signals=cats(data.get("emergency_signals"), "emergency_signals"),
         model_veto_categories=cats(data.get("model_veto_categories") or [], "model_veto_categories"),
+        model_confirm_excluded=cats(data.get("model_confirm_excluded") or [], "model_confirm_excluded"),
         context_window=_int(data.get("context_window"), file=path, field_="context_window"),
         clause_breaks=frozenset(_strings(data.get("clause_breaks"), file=path, field_="clause_breaks")) | {"\n", "\n\n"},
         sentence_breaks=frozenset(_strings(data.get("sentence_breaks"), file=path, field_="sentence_breaks")) | {"\n", "\n\n"},

@@ -244,7 +244,8 @@ def figures(items: list[Item], kinds: Iterable[Kind]) -> dict:
 
 
 def choose_thresholds(items: list[Item], views: list, p: np.ndarray, max_added_ordinary: float,
-                      max_added_hard: float, max_ordinary_check_in: float, max_vetoed_risk: float) -> Thresholds:
+                      max_added_hard: float, max_ordinary_check_in: float, max_vetoed_risk: float,
+                      confirm_check_in: bool = False) -> Thresholds:
     """Cut-offs from cross-validated probabilities, in the terms a person would notice.
 
     * escalation (crisis, confirm): the highest recall on risk such that the model itself adds at
@@ -253,7 +254,7 @@ def choose_thresholds(items: list[Item], views: list, p: np.ndarray, max_added_o
     * recall first: cut-offs that lose at most twice ``max_vetoed_risk`` of the risk posts the rules
       alone escalate are preferred to any that lose more (the model buys precision, not at recall's cost);
     * veto: the highest cut-off that turns at most ``max_vetoed_risk`` of risk posts into a check-in;
-    * confirm_check_in: searched with them, from "off" down to 0.5: a message a rule already asks about
+    * confirm_check_in (only when asked for: by default the long band): searched with them, from "off" down to 0.5: a message a rule already asks about
       (``RuleView.asks``) escalates at this model probability; the same limits hold for all three together,
       and it is taken only where it escalates no more ordinary distress or news/idiom text than the best
       cut-offs without it (so it buys recall, never at the price of false alarms);
@@ -302,7 +303,7 @@ def choose_thresholds(items: list[Item], views: list, p: np.ndarray, max_added_o
     # First without confirm_check_in; then it may only buy recall at no more escalations of ordinary
     # distress or of news/idiom text than that (a Pareto step: it must pay its own way)
     _, esc_off = search([OFF])
-    if asks.any():
+    if confirm_check_in and asks.any():
         (crisis, confirm, confirm_asked), _ = search([OFF, *np.round(np.arange(0.95, 0.45, -0.05), 2)],
                                                      esc_off[ordinary].mean(), esc_off[hard].mean())
     else:
@@ -400,6 +401,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-ask", type=float, default=0.1,
                         help="fixed floor of the `ask` cut-off: the classifier's question needs at least this "
                              "model probability (or a partial rule hit) whatever the budget above allows")
+    parser.add_argument("--confirm-check-in-bands", nargs="*", default=["long"], choices=["short", "long"],
+                        help="length bands where a check-in rule and the model together may escalate "
+                             "(confirm_check_in). Not chat by default: there an ambiguous phrase said alone "
+                             "(\"i can't do this anymore\") gets the direct question by design, and the answer decides")
     parser.add_argument("--dump", action="store_true",
                         help="write var/safety-model/cv-errors.jsonl: every cross-validated miss and false "
                              "escalation with the rules' view and the model's probability (holds corpus text: "
@@ -434,7 +439,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         band_items = [it for it, m in zip(orig_items, mask) if m]
         band_views = [v for v, m in zip(views, mask) if m]
         per_band[name] = choose_thresholds(band_items, band_views, po[mask], args.max_added_ordinary,
-                                           args.max_added_hard, args.max_ordinary_check_in, args.max_vetoed_risk)
+                                           args.max_added_hard, args.max_ordinary_check_in, args.max_vetoed_risk,
+                                           confirm_check_in=name in args.confirm_check_in_bands)
     t = Bands(args.short_max_words, per_band["short"], per_band["long"])
     texts_o = [it.text for it in orig_items]
     both = kinds_for(views, po, t, texts_o)
@@ -540,7 +546,8 @@ chooses between no action, a check-in question and the crisis reply (NICE NG225)
   reaches at most {card['threshold_rule']['max_check_in_ordinary']:.1%} of ordinary distress. `confirm_check_in`: a message
   a rule already asks about by itself ("tonights the night", "i'm on the bridge"; not negated, not a figure of
   speech) escalates at this probability; searched with the others and taken only where it escalates no more
-  ordinary distress or news/idiom text than the best cut-offs without it (above 1: off).
+  ordinary distress or news/idiom text than the best cut-offs without it (above 1: off; off for chat-length
+  messages, where an ambiguous phrase said alone gets the direct question by design).
 - **`ask`** (the intent classifier's check-in gate, `safety.engine.classifier_may_ask`): the general intent
   classifier's risk-family intent may ask the check-in question of a message the rules and the model
   leave quiet only when the model's probability is at least `ask`, or a rule matched without deciding,

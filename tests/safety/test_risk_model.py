@@ -162,7 +162,7 @@ def test_a_rule_that_asks_and_a_model_that_agrees_escalate_together():
     bridge") and the model at its confirm_check_in cut-off. Either alone stays a question."""
     from safety.risk_model import Thresholds
 
-    t = Thresholds(crisis=0.95, confirm=0.5, check_in=0.6, veto=0.03, ask=0.1, confirm_check_in=0.7)
+    t = Thresholds(crisis=0.95, confirm=0.5, check_in=0.6, veto=0.03, ask=0.1, confirm_check_in=0.7)  # a long band
     assert t.decide(0.75, weak_hit=False, rule_asks=True) == (Kind.CRISIS, False)
     assert t.decide(0.75, weak_hit=False, rule_asks=False) == (Kind.CHECK_IN, False)
     assert t.decide(0.65, weak_hit=False, rule_asks=True) == (Kind.CHECK_IN, False)
@@ -185,3 +185,4 @@ def test_only_a_plain_check_in_rule_counts_as_asking():
     assert not engine.rule_view("i would never kill myself").asks
     assert not engine.rule_view("my mum is going to kill me when she sees my grades").asks
     assert not engine.rule_view("i had a nice day").asks
+    assert not engine.rule_view("my brother killed himself last year").asks, "bereavement stays a caring question"
