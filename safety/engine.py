@@ -102,10 +102,18 @@ class RuleView:
     # with my boyfriend", "does DBT work for self-harm?") or the message is a figure of speech no risk
     # rule reads at all ("my mum is going to kill me when she sees my grades").
     idiomatic: bool = False
-    # No risk rule matched at all and an idiom is there: a pure figure of speech ("my mum is going to
-    # kill me"). Then the model alone asks only at its crisis cut-off. Not when an idiom set a match
-    # aside ("I don't want to live in chronic pain ..."): there the model's check-in stands (recall).
+    # An idiom is there and no risk match survived without an idiom setting one aside: a pure figure of
+    # speech ("my mum is going to kill me", "exam tomorrow, this will be the death of me", where only a
+    # context word with nothing to anchor it matched). Then the model alone asks only at its crisis
+    # cut-off. Not when an idiom set a match aside ("I don't want to live in chronic pain ..."): there
+    # the model's check-in stands (recall).
     figurative: bool = False
+    # A rule asks the check-in question by itself, plainly: no weak keyword waiting for the model, no
+    # negation, no figure of speech, and no category the model may not raise (tunables
+    # `model_confirm_excluded`: bereavement stays a caring question). With the model agreeing
+    # (``Thresholds.confirm_check_in``) the two together escalate: "tonights the night" in a post the
+    # model reads as risk.
+    asks: bool = False
 
     @property
     def partial(self) -> bool:
@@ -115,7 +123,8 @@ class RuleView:
 
     @classmethod
     def of(cls, hits: list[Hit], kind_of: Any, veto_categories: frozenset[str] = frozenset(),
-           short: bool = True, idiomatic: bool = False, figurative: bool = False) -> "RuleView":
+           short: bool = True, idiomatic: bool = False, figurative: bool = False,
+           confirm_excluded: frozenset[str] = frozenset()) -> "RuleView":
         strong = [h for h in hits if not h.weak]
         has_weak = len(strong) < len(hits)
         strong_kind = kind_of(strong) if strong else Kind.NONE
@@ -124,8 +133,10 @@ class RuleView:
         vetoable = weak_kind is Kind.CRISIS and bool(escalating) and all(
             h.category in veto_categories or h.rule.weak for h in escalating)
         negated = short and bool(hits) and all(h.negated for h in hits)
-        return cls(strong, strong_kind, has_weak, weak_kind, vetoable, negated, idiomatic and not hits,
-                   figurative and not hits)
+        idiomatic, figurative = idiomatic and not hits, figurative and not hits
+        asks = (strong_kind is Kind.CHECK_IN and not has_weak and not negated and not idiomatic
+                and not any(h.category in confirm_excluded for h in strong))
+        return cls(strong, strong_kind, has_weak, weak_kind, vetoable, negated, idiomatic, figurative, asks)
 
 
 def combine(view: RuleView, verdict: Kind, vetoed: bool = False) -> tuple[Kind, bool, bool]:
@@ -270,7 +281,7 @@ class Engine:
         thresholds = self.model.thresholds.for_text(text)
         if not view.strong_kind.escalates or view.vetoable:
             probability = self.model.probability(text, embedding)
-            verdict, vetoed = thresholds.decide(probability, view.has_weak)
+            verdict, vetoed = thresholds.decide(probability, view.has_weak, view.asks)
         kind, use_weak, model_raised = combine(view, verdict, vetoed)
         assessment = self._result(text, norm, tokens, hits if use_weak else view.strong, kind, model_raised)
         return Detail(assessment, view, probability, thresholds.ask)
@@ -287,7 +298,7 @@ class Engine:
 
     def _view(self, tokens: Tokens, hits: list[Hit], idiomatic: bool, figurative: bool = False) -> RuleView:
         return RuleView.of(hits, self._kind, self.tunables.model_veto_categories, self.is_short(tokens), idiomatic,
-                           figurative)
+                           figurative, self.tunables.model_confirm_excluded)
 
     def rule_hits(self, text: str) -> list[Hit]:
         """The rules' surviving matches (idioms, negation and context applied), before the model."""
@@ -301,8 +312,13 @@ class Engine:
         if not raw:  # no risk rule read it; still a figure of speech? ("my mum is going to kill me")
             figure = bool(self._idiom_matches(tokens))
             return norm, tokens, [], figure, figure
-        hits, idiomatic = self._decide(tokens, raw)
-        return norm, tokens, hits, idiomatic, False
+        hits, idiomatic, set_aside = self._decide(tokens, raw)
+        # A chat-length message where no idiom set a risk match aside and none survived (only context
+        # words such as "tomorrow" were there, with nothing to anchor them): the idiom is all it says about
+        # death, a figure of speech ("exam tomorrow, this will be the death of me") as if no rule had read
+        # it. Not a long post: "cutting down caffeine" in a post that says "tonight i've decided" is no
+        # figure of speech for the whole post, and there the model's check-in stands.
+        return norm, tokens, hits, idiomatic, idiomatic and not set_aside and self.is_short(tokens)
 
     def _result(self, text: str, norm: Any, tokens: Tokens, hits: list[Hit], kind: Kind,
                 model_raised: bool = False) -> Assessment:
@@ -334,8 +350,8 @@ class Engine:
         }
 
     # -- steps ---------------------------------------------------------------
-    def _decide(self, tokens: Tokens, raw: list[tuple[str, int, int]]) -> tuple[list[Hit], bool]:
-        """The surviving hits, and whether an idiom set any match aside."""
+    def _decide(self, tokens: Tokens, raw: list[tuple[str, int, int]]) -> tuple[list[Hit], bool, bool]:
+        """The surviving hits, whether an idiom is in the message, and whether it set any match aside."""
         t = self.tunables
         lowers = tokens.lowers
         clause, sentence = self._segments(lowers, tokens.spaces, tokens.lower_ids)
@@ -344,6 +360,7 @@ class Engine:
 
         hits: list[Hit] = []
         idiomatic = bool(idiom_spans)  # a figure of speech is in the message (it counts when no hit survives)
+        set_aside = False  # an idiom dropped a risk match ("i don't want to live in chronic pain ...")
         marker_sentences: dict[int, set[int]] = {}  # computed only when a rule needs it
         # looked up once, not per hit (a pasted 100 kB text has ~2,500 hits)
         category_kind, signals = t.category_kind, t.emergency_signals
@@ -354,7 +371,7 @@ class Engine:
         for rid, start, end in raw:
             rule = rules[rid]
             if idiom_spans and suppressed(rule, start, end, idiom_spans):
-                idiomatic = True
+                set_aside = True
                 continue
             negated = rule.negatable and negated_at(lowers, clause, start, end)
             category, kind = rule.category, rule.kind or category_kind[rule.category]
@@ -373,7 +390,7 @@ class Engine:
                 kind = check_in
             weak = rule.weak and kind is crisis and not self._anchored(lowers, sentence, start, end)
             hits.append(Hit(rule, start, end, category, kind, negated, signal, weak))
-        return self._apply_context(hits), idiomatic
+        return self._apply_context(hits), idiomatic, set_aside
 
     def _segments(self, lowers: list[int], spaces: list[int], ids: Optional[np.ndarray] = None
                   ) -> tuple[list[int], list[int]]:
@@ -512,10 +529,10 @@ class Engine:
         """
         if all(h.rule.needs_context is None for h in hits):
             return hits
-        anchors = sorted((h.start, h.end, h.kind.rank, h.weak) for h in hits
+        anchors = sorted((h.start, h.end, h.kind.rank, h.weak, h.category) for h in hits
                          if h.rule.needs_context is None and not h.negated)
         starts = [a[0] for a in anchors]
-        longest = max((e - s for s, e, _, _ in anchors), default=0)
+        longest = max((a[1] - a[0] for a in anchors), default=0)
         out = []
         for hit in hits:
             need = hit.rule.needs_context
@@ -523,11 +540,13 @@ class Engine:
                 out.append(hit)
                 continue
             window = hit.rule.context_window or self.tunables.context_window
+            wanted = hit.rule.context_categories  # None: any category
             i = bisect_left(starts, hit.start - window - longest)
             anchored_weakly = False
             while i < len(anchors) and anchors[i][0] <= hit.end + window:
-                a_start, a_end, rank, weak = anchors[i]
-                if rank >= need.rank and max(a_start - hit.end, hit.start - a_end, 0) <= window:
+                a_start, a_end, rank, weak, category = anchors[i]
+                if rank >= need.rank and (wanted is None or category in wanted) \
+                        and max(a_start - hit.end, hit.start - a_end, 0) <= window:
                     if not weak:
                         out.append(hit)
                         break

@@ -40,6 +40,7 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _RUNS_OF_SPACE = re.compile(r"\s\s+")
 _WORD_TOKEN = re.compile(r"(?u)\b\w+\b|[^\w\s]")
 _INT32_MIN = -(2 ** 31)
+OFF = 1.01  # a cut-off no probability reaches
 
 
 class RiskModelError(Exception):
@@ -126,6 +127,10 @@ class Thresholds:
     ``ask``: the general intent classifier's risk-family intent may ask the check-in question of a
     message the rules and the model left quiet only at or above it (``engine.classifier_may_ask``);
     0 lets the classifier ask whenever it is confident (a card written before this cut-off existed).
+    ``confirm_check_in``: a message a rule already asks about (``RuleView.asks``: "tonight's the night",
+    "i'm on the bridge", a risk phrase that is not first person enough to decide) escalates when the
+    model agrees at least this much; two kinds of evidence together, as ``confirm`` for a weak keyword.
+    Above 1 it is off (a card written before this cut-off existed).
     """
 
     crisis: float
@@ -133,19 +138,21 @@ class Thresholds:
     check_in: float
     veto: float = 0.0
     ask: float = 0.0
+    confirm_check_in: float = OFF
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Thresholds":
         return cls(crisis=float(data["crisis"]), confirm=float(data["confirm"]), check_in=float(data["check_in"]),
-                   veto=float(data.get("veto", 0.0)), ask=float(data.get("ask", 0.0)))
+                   veto=float(data.get("veto", 0.0)), ask=float(data.get("ask", 0.0)),
+                   confirm_check_in=float(data.get("confirm_check_in", OFF)))
 
     def to_dict(self) -> dict[str, float]:
         return {"crisis": self.crisis, "confirm": self.confirm, "check_in": self.check_in, "veto": self.veto,
-                "ask": self.ask}
+                "ask": self.ask, "confirm_check_in": self.confirm_check_in}
 
-    def decide(self, p: float, weak_hit: bool) -> tuple[Kind, bool]:
-        """(verdict, vetoed) for one probability."""
-        if p >= (self.confirm if weak_hit else self.crisis):
+    def decide(self, p: float, weak_hit: bool, rule_asks: bool = False) -> tuple[Kind, bool]:
+        """(verdict, vetoed) for one probability; ``rule_asks``: a rule already asks the question."""
+        if p >= (self.confirm if weak_hit else self.crisis) or (rule_asks and p >= self.confirm_check_in):
             return Kind.CRISIS, False
         return (Kind.CHECK_IN if p >= self.check_in else Kind.NONE), p < self.veto
 
@@ -198,9 +205,10 @@ class RiskModel:
         z += float(np.dot(np.asarray(embedding, dtype=np.float32), self.coef[c + w:]) * self.spec.embedding_weight)
         return float(1.0 / (1.0 + np.exp(-z)))
 
-    def verdict(self, text: str, embedding: Optional[np.ndarray] = None, weak_hit: bool = False) -> tuple[Kind, bool]:
+    def verdict(self, text: str, embedding: Optional[np.ndarray] = None, weak_hit: bool = False,
+                rule_asks: bool = False) -> tuple[Kind, bool]:
         """(NONE, CHECK_IN or CRISIS; near-certainly not risk). The model never decides an emergency."""
-        return self.thresholds.for_text(text).decide(self.probability(text, embedding), weak_hit)
+        return self.thresholds.for_text(text).decide(self.probability(text, embedding), weak_hit, rule_asks)
 
     # -- files -----------------------------------------------------------------
     @classmethod

@@ -22,6 +22,7 @@ A rule::
       kind: emergency                   # optional override of the category's kind
       needs_context: crisis             # optional: only counts near a match of at least this kind
       context_window: 6                 # optional, tokens (default tunables.context_window)
+      context_categories: [intent_or_timeline]  # optional: only a match of these categories is context
       negatable: true                   # optional (default true): "I would never ..." caps at check_in
       weak: true                        # optional (default false): a keyword that news and things share
                                         # ("suicidal move"); needs a first-person word in its sentence,
@@ -60,7 +61,8 @@ RawPattern = list  # list of spaCy token-pattern dicts
 Pattern = Union[str, RawPattern]
 
 _ID = re.compile(r"^[a-z0-9_.\-]+$")
-_RULE_FIELDS = {"id", "category", "kind", "needs_context", "context_window", "negatable", "weak", "crosses_breaks",
+_RULE_FIELDS = {"id", "category", "kind", "needs_context", "context_window", "context_categories", "negatable", "weak",
+                "crosses_breaks",
                 "patterns", "phrases", "examples", "note"}
 _IDIOM_FIELDS = {"id", "suppresses", "whole_message", "patterns", "phrases", "examples", "note"}
 
@@ -77,6 +79,10 @@ class Rule:
     kind: Kind | None = None
     needs_context: Kind | None = None
     context_window: int | None = None
+    # With needs_context: only a match of one of these categories counts as the context ("thanks for
+    # everything" is a farewell beside "tonight's the night", not beside a bereavement told in the same
+    # message). None: a match of any category.
+    context_categories: frozenset[str] | None = None
     negatable: bool = True
     # A keyword that also names news, things and other people ("suicide", "suicidal", "overdose"):
     # it escalates by itself only with a first-person word in its sentence; otherwise the risk
@@ -148,6 +154,8 @@ class Tunables:
     third_party: ThirdParty
     recategorise: tuple[Recategorise, ...]
     model_veto_categories: frozenset[str] = frozenset()
+    # check-in categories the model's agreement never raises to a crisis (RuleView.asks)
+    model_confirm_excluded: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -289,6 +297,15 @@ def _load_rules(path: Path, *, categories: Mapping[str, Kind], idioms: bool, see
         window = raw.get("context_window")
         if window is not None and (not isinstance(window, int) or isinstance(window, bool) or window < 1):
             raise RuleError(err(Errors.E011, file=path, rule=rid, field="context_window", problem="must be a positive integer"))
+        context_categories = None
+        if raw.get("context_categories") is not None:
+            if needs is None:
+                raise RuleError(err(Errors.E011, file=path, rule=rid, field="context_categories",
+                                    problem="needs needs_context"))
+            context_categories = frozenset(_strings(raw["context_categories"], file=path, field_="context_categories",
+                                                    rule=rid))
+            for cat in context_categories - set(categories):
+                raise RuleError(err(Errors.E005, file=path, rule=rid, category=cat, known=", ".join(sorted(categories))))
         negatable = raw.get("negatable", True)
         if not isinstance(negatable, bool):
             raise RuleError(err(Errors.E011, file=path, rule=rid, field="negatable", problem="must be true or false"))
@@ -299,7 +316,8 @@ def _load_rules(path: Path, *, categories: Mapping[str, Kind], idioms: bool, see
         if not isinstance(crosses, bool):
             raise RuleError(err(Errors.E011, file=path, rule=rid, field="crosses_breaks", problem="must be true or false"))
         out.append(Rule(id=rid, category=category, file=str(path), patterns=patterns, phrases=phrases, kind=kind,
-                        needs_context=needs, context_window=window, negatable=negatable, weak=weak,
+                        needs_context=needs, context_window=window, context_categories=context_categories,
+                        negatable=negatable, weak=weak,
                         crosses_breaks=crosses, examples_match=match, examples_no_match=no_match))
     return out
 
@@ -346,6 +364,7 @@ def _load_tunables(path: Path) -> Tunables:
         category_kind=category_kind,
         emergency_signals=cats(data.get("emergency_signals"), "emergency_signals"),
         model_veto_categories=cats(data.get("model_veto_categories") or [], "model_veto_categories"),
+        model_confirm_excluded=cats(data.get("model_confirm_excluded") or [], "model_confirm_excluded"),
         context_window=_int(data.get("context_window"), file=path, field_="context_window"),
         clause_breaks=frozenset(_strings(data.get("clause_breaks"), file=path, field_="clause_breaks")) | {"\n", "\n\n"},
         sentence_breaks=frozenset(_strings(data.get("sentence_breaks"), file=path, field_="sentence_breaks")) | {"\n", "\n\n"},

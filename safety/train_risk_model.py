@@ -49,7 +49,7 @@ import numpy as np
 
 from .assessment import Kind
 from .evaluate import Example, load_jsonl
-from .risk_model import CARD_PATH, MODEL_DIR, Bands, FeatureSpec, RiskModel, Thresholds
+from .risk_model import CARD_PATH, MODEL_DIR, OFF, Bands, FeatureSpec, RiskModel, Thresholds
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "safety-training"
@@ -226,7 +226,7 @@ def kinds_for(views: list, p: np.ndarray, bands: Bands, texts: Sequence[str]) ->
     for view, prob, text in zip(views, p, texts):
         verdict, vetoed = Kind.NONE, False
         if not view.strong_kind.escalates or view.vetoable:
-            verdict, vetoed = bands.for_text(text).decide(float(prob), view.has_weak)
+            verdict, vetoed = bands.for_text(text).decide(float(prob), view.has_weak, view.asks)
         out.append(combine(view, verdict, vetoed)[0])
     return out
 
@@ -244,7 +244,8 @@ def figures(items: list[Item], kinds: Iterable[Kind]) -> dict:
 
 
 def choose_thresholds(items: list[Item], views: list, p: np.ndarray, max_added_ordinary: float,
-                      max_added_hard: float, max_ordinary_check_in: float, max_vetoed_risk: float) -> Thresholds:
+                      max_added_hard: float, max_ordinary_check_in: float, max_vetoed_risk: float,
+                      confirm_check_in: bool = False) -> Thresholds:
     """Cut-offs from cross-validated probabilities, in the terms a person would notice.
 
     * escalation (crisis, confirm): the highest recall on risk such that the model itself adds at
@@ -253,6 +254,10 @@ def choose_thresholds(items: list[Item], views: list, p: np.ndarray, max_added_o
     * recall first: cut-offs that lose at most twice ``max_vetoed_risk`` of the risk posts the rules
       alone escalate are preferred to any that lose more (the model buys precision, not at recall's cost);
     * veto: the highest cut-off that turns at most ``max_vetoed_risk`` of risk posts into a check-in;
+    * confirm_check_in (only when asked for: by default the long band): searched with them, from "off" down to 0.5: a message a rule already asks about
+      (``RuleView.asks``) escalates at this model probability; the same limits hold for all three together,
+      and it is taken only where it escalates no more ordinary distress or news/idiom text than the best
+      cut-offs without it (so it buys recall, never at the price of false alarms);
     * check-in: the lowest cut-off that asks at most ``max_ordinary_check_in`` of ordinary distress.
     Vectorised: escalation depends only on the escalation cut-offs and the veto (see ``combine``).
     """
@@ -267,29 +272,49 @@ def choose_thresholds(items: list[Item], views: list, p: np.ndarray, max_added_o
         if (strong & vetoable & (p < candidate) & risk).sum() <= max_vetoed_risk * risk.sum():
             veto = candidate
     rules = strong & ~(vetoable & (p < veto))
+    asks = np.array([v.asks for v in views])
+    # negated or figurative: the model may ask but never escalate (``combine``); the limits above count them
+    # as escalated (cautious), the Pareto step below counts exactly
+    capped = np.array([v.negated or v.idiomatic for v in views])
     grid = np.unique(np.round(np.quantile(p, np.linspace(0.30, 0.999, 120)), 4))
-    best, best_key = None, None
-    for crisis in grid:
-        plain = ~weak & (p >= crisis)
-        for confirm in grid[grid <= crisis]:
-            added = ~rules & (plain | (weak & (p >= confirm)))
-            if added[ordinary].mean() > max_added_ordinary or added[hard].mean() > max_added_hard:
-                continue
-            esc = rules | added
-            keeps_recall = (rules_alone & ~esc).sum() <= 2 * max_vetoed_risk * risk.sum()
-            key = (keeps_recall, round(esc[risk].mean(), 4), -esc[ordinary].mean() - esc[hard].mean())
-            if best_key is None or key > best_key:
-                best, best_key = (float(crisis), float(confirm)), key
-    if best is None:
-        raise SystemExit("error: no cut-offs meet the limits; loosen --max-added-ordinary/--max-added-hard")
-    crisis, confirm = best
-    escalated = rules | (~weak & (p >= crisis)) | (weak & (p >= confirm))
+
+    def search(cuts: Sequence[float], cap_ordinary: float = 1.0, cap_hard: float = 1.0) -> tuple:
+        best, best_key, best_esc = None, None, None
+        for confirm_asked in cuts:  # from "off" down: among equal results the more cautious cut-off is kept
+            asked = asks & (p >= confirm_asked)
+            for crisis in grid:
+                plain = ~weak & ((p >= crisis) | asked)
+                for confirm in grid[grid <= crisis]:
+                    added = ~rules & (plain | (weak & (p >= confirm)))
+                    if added[ordinary].mean() > max_added_ordinary or added[hard].mean() > max_added_hard:
+                        continue
+                    esc = rules | added
+                    exact = rules | (added & ~capped)
+                    if exact[ordinary].mean() > cap_ordinary or exact[hard].mean() > cap_hard:
+                        continue
+                    keeps_recall = (rules_alone & ~esc).sum() <= 2 * max_vetoed_risk * risk.sum()
+                    key = (keeps_recall, round(esc[risk].mean(), 4), -esc[ordinary].mean() - esc[hard].mean())
+                    if best_key is None or key > best_key:
+                        best, best_key, best_esc = (float(crisis), float(confirm), float(confirm_asked)), key, exact
+        if best is None:
+            raise SystemExit("error: no cut-offs meet the limits; loosen --max-added-ordinary/--max-added-hard")
+        return best, best_esc
+
+    # First without confirm_check_in; then it may only buy recall at no more escalations of ordinary
+    # distress or of news/idiom text than that (a Pareto step: it must pay its own way)
+    _, esc_off = search([OFF])
+    if confirm_check_in and asks.any():
+        (crisis, confirm, confirm_asked), _ = search([OFF, *np.round(np.arange(0.95, 0.45, -0.05), 2)],
+                                                     esc_off[ordinary].mean(), esc_off[hard].mean())
+    else:
+        (crisis, confirm, confirm_asked), _ = search([OFF])
+    escalated = rules | (~weak & ((p >= crisis) | (asks & (p >= confirm_asked)))) | (weak & (p >= confirm))
     check_in = crisis
     for q in sorted(float(g) for g in grid if g <= crisis):
         if (ordinary & ~escalated & (p >= q)).sum() <= max_ordinary_check_in * ordinary.sum():
             check_in = q
             break
-    return Thresholds(crisis=crisis, confirm=confirm, check_in=check_in, veto=veto)
+    return Thresholds(crisis=crisis, confirm=confirm, check_in=check_in, veto=veto, confirm_check_in=confirm_asked)
 
 
 def choose_ask_floor(items: list[Item], views: list, p: np.ndarray, kinds: list[Kind], check_in: float,
@@ -376,6 +401,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-ask", type=float, default=0.1,
                         help="fixed floor of the `ask` cut-off: the classifier's question needs at least this "
                              "model probability (or a partial rule hit) whatever the budget above allows")
+    parser.add_argument("--confirm-check-in-bands", nargs="*", default=["long"], choices=["short", "long"],
+                        help="length bands where a check-in rule and the model together may escalate "
+                             "(confirm_check_in). Not chat by default: there an ambiguous phrase said alone "
+                             "(\"i can't do this anymore\") gets the direct question by design, and the answer decides")
     parser.add_argument("--dump", action="store_true",
                         help="write var/safety-model/cv-errors.jsonl: every cross-validated miss and false "
                              "escalation with the rules' view and the model's probability (holds corpus text: "
@@ -410,7 +439,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         band_items = [it for it, m in zip(orig_items, mask) if m]
         band_views = [v for v, m in zip(views, mask) if m]
         per_band[name] = choose_thresholds(band_items, band_views, po[mask], args.max_added_ordinary,
-                                           args.max_added_hard, args.max_ordinary_check_in, args.max_vetoed_risk)
+                                           args.max_added_hard, args.max_ordinary_check_in, args.max_vetoed_risk,
+                                           confirm_check_in=name in args.confirm_check_in_bands)
     t = Bands(args.short_max_words, per_band["short"], per_band["long"])
     texts_o = [it.text for it in orig_items]
     both = kinds_for(views, po, t, texts_o)
@@ -419,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         band = per_band[name]
         floor = choose_ask_floor([orig_items[i] for i in idx], [views[i] for i in idx], po[idx],
                                  [both[i] for i in idx], band.check_in, args.max_unasked_risk, args.min_ask)
-        per_band[name] = Thresholds(band.crisis, band.confirm, band.check_in, band.veto, floor)
+        per_band[name] = Thresholds(band.crisis, band.confirm, band.check_in, band.veto, floor, band.confirm_check_in)
     t = Bands(args.short_max_words, per_band["short"], per_band["long"])
     gate = gate_figures(orig_items, views, po, both, t, texts_o)
     if args.dump:
@@ -513,7 +543,11 @@ chooses between no action, a check-in question and the crisis reply (NICE NG225)
   {card['threshold_rule']['max_added_escalated_ordinary']:.1%} escalations on ordinary distress and
   {card['threshold_rule']['max_added_escalated_hard']:.1%} on news/idiom/third-person text beyond the rules'; the veto
   turns at most {card['threshold_rule']['max_vetoed_risk']:.1%} of risk posts into a check-in; the check-in question
-  reaches at most {card['threshold_rule']['max_check_in_ordinary']:.1%} of ordinary distress.
+  reaches at most {card['threshold_rule']['max_check_in_ordinary']:.1%} of ordinary distress. `confirm_check_in`: a message
+  a rule already asks about by itself ("tonights the night", "i'm on the bridge"; not negated, not a figure of
+  speech) escalates at this probability; searched with the others and taken only where it escalates no more
+  ordinary distress or news/idiom text than the best cut-offs without it (above 1: off; off for chat-length
+  messages, where an ambiguous phrase said alone gets the direct question by design).
 - **`ask`** (the intent classifier's check-in gate, `safety.engine.classifier_may_ask`): the general intent
   classifier's risk-family intent may ask the check-in question of a message the rules and the model
   leave quiet only when the model's probability is at least `ask`, or a rule matched without deciding,

@@ -155,3 +155,34 @@ def test_the_web_app_path_does_not_import_scikit_learn_or_scipy():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy'}))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+
+
+def test_a_rule_that_asks_and_a_model_that_agrees_escalate_together():
+    """Two kinds of evidence: a rule that alone earns the question ("tonights the night", "i'm on the
+    bridge") and the model at its confirm_check_in cut-off. Either alone stays a question."""
+    from safety.risk_model import Thresholds
+
+    t = Thresholds(crisis=0.95, confirm=0.5, check_in=0.6, veto=0.03, ask=0.1, confirm_check_in=0.7)  # a long band
+    assert t.decide(0.75, weak_hit=False, rule_asks=True) == (Kind.CRISIS, False)
+    assert t.decide(0.75, weak_hit=False, rule_asks=False) == (Kind.CHECK_IN, False)
+    assert t.decide(0.65, weak_hit=False, rule_asks=True) == (Kind.CHECK_IN, False)
+
+
+def test_a_card_without_confirm_check_in_keeps_it_off():
+    from safety.risk_model import OFF, Thresholds
+
+    t = Thresholds.from_dict({"crisis": 0.95, "confirm": 0.5, "check_in": 0.6})
+    assert t.confirm_check_in == OFF > 1
+    assert t.decide(0.94, weak_hit=False, rule_asks=True)[0] is Kind.CHECK_IN  # below crisis: only the question
+
+
+def test_only_a_plain_check_in_rule_counts_as_asking():
+    """A negated phrase or a figure of speech never becomes a crisis through the model's agreement."""
+    from safety.engine import get_engine
+
+    engine = get_engine()
+    assert engine.rule_view("tonights the night").asks
+    assert not engine.rule_view("i would never kill myself").asks
+    assert not engine.rule_view("my mum is going to kill me when she sees my grades").asks
+    assert not engine.rule_view("i had a nice day").asks
+    assert not engine.rule_view("my brother killed himself last year").asks, "bereavement stays a caring question"
