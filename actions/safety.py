@@ -25,7 +25,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.session import introduction_said
 from actions.tracker_helpers import latest_user_event
-from bot.case_identity import CONFIRMED_CHECK_IN, case_kind, message_time
+from bot.case_identity import (CONFIRMED_CHECK_IN, CONFIRMED_CHECK_IN_OTHER, QUESTION_ABOUT_SOMEONE_ELSE, case_kind,
+                               message_time)
 
 logger = logging.getLogger(__name__)
 
@@ -35,13 +36,15 @@ FOOTER_RESPONSE = "utter_safety_footer"
 FOOTER_SLOTS = ("crisis_contact", "crisis_line")
 
 
-def escalation_from(event: dict[str, Any]) -> dict[str, Any]:
+def escalation_from(event: dict[str, Any], question: Optional[str] = None) -> dict[str, Any]:
     """kind, categories and rule_ids for the case of this user event.
 
     A message the safety component flagged carries its assessment (parse_data["safety"]: kind,
     escalate, categories, spans); the kind comes from the one table the reconciler and the gateway
     use too (bot.case_identity.case_kind). A "yes" to the check-in question carries none: that case
-    is a crisis confirmed by the person (category check_in_confirmed), as the reconciler records it.
+    is a crisis confirmed by the person (category check_in_confirmed), as the reconciler records it; a "yes"
+    to the question about someone else (`question`, the action before the message) is about that person
+    (check_in_other_confirmed, third_party_risk).
     """
     parse = event.get("parse_data") or {}
     safety = parse.get("safety") if isinstance(parse.get("safety"), dict) else {}
@@ -54,7 +57,22 @@ def escalation_from(event: dict[str, Any]) -> dict[str, Any]:
             "categories": [str(c) for c in safety.get("categories") or []],
             "rule_ids": [str(s["rule_id"]) for s in spans if isinstance(s, dict) and s.get("rule_id")],
         }
+    if question == QUESTION_ABOUT_SOMEONE_ELSE:  # "yes" to "are you worried they might be thinking about suicide?"
+        return {"kind": "crisis", "categories": [CONFIRMED_CHECK_IN_OTHER, "third_party_risk"], "rule_ids": []}
     return {"kind": "crisis", "categories": [CONFIRMED_CHECK_IN], "rule_ids": []}
+
+
+def last_question(tracker: Tracker) -> Optional[str]:
+    """The last action before the latest user message (e.g. the check-in question it answered)."""
+    seen_user = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
 
 
 def footer_text(domain: DomainDict, slots: dict[str, Any]) -> Optional[str]:
@@ -128,7 +146,8 @@ class ActionEscalate(Action):
         if event is None or event.get("timestamp") is None:
             logger.error("action_escalate: no user message to escalate; the reconciler will check")
         else:
-            await record(tracker.sender_id, message_time(event) or event["timestamp"], escalation_from(event))
+            await record(tracker.sender_id, message_time(event) or event["timestamp"],
+                         escalation_from(event, last_question(tracker)))
         return [*safety_mode_events(tracker, domain, intent), *introduction_said(tracker)]
 
 

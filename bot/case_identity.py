@@ -38,6 +38,10 @@ RESOURCE_CARD_KINDS = {
 }
 # The category of a case that exists because the person said "yes" to the check-in question.
 CONFIRMED_CHECK_IN = "check_in_confirmed"
+# ... and because they said "yes" to the question about someone they are worried about (utter_check_in_other):
+# the case is about that person, and staff must not read it as the writer's own suicidal thoughts.
+CONFIRMED_CHECK_IN_OTHER = "check_in_other_confirmed"
+QUESTION_ABOUT_SOMEONE_ELSE = "utter_check_in_other"
 # The metadata key the gateway stamps on each message it sends to Rasa.
 RECEIVED_AT = "received_at"
 # The metadata key the gateway sets (true) on a message its own safety check flagged. Only

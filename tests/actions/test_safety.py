@@ -186,3 +186,21 @@ async def test_recording_the_case_does_not_block_other_conversations(domain, dis
     await ActionEscalate().run(dispatcher, crisis_tracker(domain), domain)
     await ticker
     assert max(b - a for a, b in zip(ticks, ticks[1:])) < 0.3
+
+
+async def test_a_yes_to_the_question_about_someone_else_is_a_case_about_them(domain, dispatcher, recorder):
+    """Staff must not read "yes" to "are you worried they might be thinking about suicide?" as the writer's
+    own thoughts of suicide (a walk-through's case said exactly that)."""
+    events = [
+        user_event("safety_check_in_other", timestamp=1700000100.0),
+        {"event": "action", "name": "utter_check_in_other"},
+        {"event": "bot", "text": "<the question>"},
+        {"event": "action", "name": "action_listen"},
+        user_event("affirm", timestamp=1700000110.0),
+        {"event": "action", "name": "utter_third_party"},
+        {"event": "action", "name": "utter_crisis_resources_card"},
+        {"event": "action", "name": "utter_third_party_staff"},
+    ]
+    await ActionEscalate().run(dispatcher, make_tracker(domain, events=events), domain)
+    assert recorder[0]["categories"] == ["check_in_other_confirmed", "third_party_risk"]
+    assert recorder[0]["event_timestamp"] == 1700000110.0
