@@ -38,23 +38,20 @@ class AtomicRedisLockStore(RedisLockStore):
         """Apply `change` to the stored lock atomically. `change` gets the lock (None when there is none)
         and returns the lock to store (None: delete it) and a result; it may run more than once."""
         key = self.key_prefix + conversation_id
-        outcome: list[Result] = []
 
-        def attempt(pipe) -> None:  # redis-py's transaction(): WATCH key, then this, then MULTI/EXEC
-            outcome.clear()
+        def attempt(pipe) -> Result:  # redis-py's transaction(): WATCH key, then this, then MULTI/EXEC
             stored = pipe.get(key)
             lock = TicketLock.from_dict(json.loads(stored)) if stored else None
             new_lock, result = change(lock)
-            outcome.append(result)
             pipe.multi()
             if new_lock is None:
                 if lock is not None:
                     pipe.delete(key)
             else:
                 pipe.set(key, new_lock.dumps())
+            return result
 
-        self.red.transaction(attempt, key)
-        return outcome[0]
+        return self.red.transaction(attempt, key, value_from_callable=True)
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         def issue(lock: Optional[TicketLock]) -> tuple[TicketLock, int]:
