@@ -83,9 +83,14 @@ def recently_reflected(tracker: Tracker, intent: str, gap: int = MORE_GAP) -> bo
     return intent in reflected[-gap:]
 
 
+def has_response(name: str, domain: dict[str, Any]) -> bool:
+    """Whether the domain (sent with this action: send_domain in domain.yml) has the response."""
+    return name in ((domain or {}).get("responses") or {})
+
+
 def has_offer(intent: str, domain: dict[str, Any]) -> bool:
-    """Whether the domain (sent with this action: send_domain in domain.yml) has an offer for the feeling."""
-    return offer_response(intent) in ((domain or {}).get("responses") or {})
+    """Whether the domain has an offer for the feeling."""
+    return has_response(offer_response(intent), domain)
 
 
 class ActionReflectFeeling(Action):
@@ -112,7 +117,7 @@ class ActionReflectFeeling(Action):
         named = entity_values(tracker, "emotion")
         word = feeling_word(intent, named)
         new_word = bool(named) and word != tracker.get_slot("emotion")
-        if not new_word and recently_reflected(tracker, intent) and more_response(intent) in (domain or {}).get("responses", {}):
+        if not new_word and recently_reflected(tracker, intent) and has_response(more_response(intent), domain):
             dispatcher.utter_message(response=more_response(intent))
             return [SlotSet("reflection_asked", OPEN_QUESTION)]
         offer = has_offer(intent, domain) and not recently_offered(tracker) and self.choose_offer()
