@@ -86,6 +86,7 @@ class Hit(NamedTuple):
     negated: bool = False
     signal: bool = False  # intent/timeline or means-at-hand
     weak: bool = False  # a weak rule with no first-person anchor: the risk model decides
+    recovered: bool = False  # a past told as past, the writer well now (tunables `recovered`): capped, as negated
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ class RuleView:
         escalating = [h for h in hits if h.kind.escalates and not h.negated]
         vetoable = weak_kind is Kind.CRISIS and bool(escalating) and all(
             h.category in veto_categories or h.rule.weak for h in escalating)
-        negated = short and bool(hits) and all(h.negated for h in hits)
+        # a recovered past caps the model at any length ("i tried in 2015 ... i'm doing well now")
+        negated = bool(hits) and all(h.negated for h in hits) and (short or all(h.recovered for h in hits))
         idiomatic, figurative = idiomatic and not hits, figurative and not hits
         asks = (strong_kind is Kind.CHECK_IN and not has_weak and not negated and not idiomatic
                 and not any(h.category in confirm_excluded for h in strong))
@@ -241,6 +243,13 @@ class Engine:
         for rc in self.tunables.recategorise:
             marker_rule = Rule(id=rc.id, category=rc.source, file=str(ruleset.directory / "tunables.yml"), patterns=rc.markers)
             self._recat.append((rc, RuleMatcher(self.nlp, [marker_rule], compiler, gaps)))
+        self._recovered: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher]] = None
+        if t.recovered is not None:
+            file = str(ruleset.directory / "tunables.yml")
+            past = Rule(id="recovered.past", category="past_attempt", file=file, patterns=t.recovered.past_markers)
+            now = Rule(id="recovered.now", category="past_attempt", file=file, patterns=t.recovered.markers)
+            self._recovered = (t.recovered.categories, RuleMatcher(self.nlp, [past], compiler, gaps),
+                               RuleMatcher(self.nlp, [now], compiler, gaps))
 
     # -- public ------------------------------------------------------------
     def assess(self, text: str, embedding: Optional[np.ndarray] = None) -> Assessment:
@@ -362,6 +371,7 @@ class Engine:
         idiomatic = bool(idiom_spans)  # a figure of speech is in the message (it counts when no hit survives)
         set_aside = False  # an idiom dropped a risk match ("i don't want to live in chronic pain ...")
         marker_sentences: dict[int, set[int]] = {}  # computed only when a rule needs it
+        recovery: Optional[tuple[set[int], int]] = None  # likewise (tunables `recovered`)
         # looked up once, not per hit (a pasted 100 kB text has ~2,500 hits)
         category_kind, signals = t.category_kind, t.emergency_signals
         third_party, third_kind = t.third_party.categories, t.category_kind[t.third_party.category]
@@ -389,8 +399,26 @@ class Engine:
             if negated and kind.rank > check_in_rank:  # at most a check-in
                 kind = check_in
             weak = rule.weak and kind is crisis and not self._anchored(lowers, sentence, start, end)
-            hits.append(Hit(rule, start, end, category, kind, negated, signal, weak))
+            recovered = False
+            if self._recovered is not None and category in self._recovered[0]:
+                if recovery is None:
+                    recovery = self._recovery_marks(tokens, sentence)
+                past_sentences, last_marker = recovery
+                if last_marker >= end and (category == "past_attempt" or sentence[start] in past_sentences):
+                    recovered = True
+                    negated = True
+                    if kind.rank > check_in_rank:
+                        kind = check_in
+            hits.append(Hit(rule, start, end, category, kind, negated, signal, weak, recovered))
         return self._apply_context(hits), idiomatic, set_aside
+
+    def _recovery_marks(self, tokens: Tokens, sentence: list[int]) -> tuple[set[int], int]:
+        """(sentences with a past-time marker, start of the last recovery marker or -1)."""
+        assert self._recovered is not None
+        _, past, now = self._recovered
+        past_sentences = {sentence[s] for _, s, _ in past(tokens)}
+        starts = [s for _, s, _ in now(tokens)]
+        return past_sentences, max(starts, default=-1)
 
     def _segments(self, lowers: list[int], spaces: list[int], ids: Optional[np.ndarray] = None
                   ) -> tuple[list[int], list[int]]:

@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 import yaml
 
@@ -143,6 +143,17 @@ class Recategorise:
 
 
 @dataclass(frozen=True)
+class Recovered:
+    """A past told as past with the writer well now: matches of ``categories`` that are past attempts or
+    sit in a sentence with one of ``past_markers`` are capped at a check-in when one of ``markers`` comes
+    after them in the message (tunables.yml, ``recovered``)."""
+
+    categories: frozenset[str]
+    past_markers: tuple[Pattern, ...]
+    markers: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
 class Tunables:
     category_kind: Mapping[str, Kind]
     emergency_signals: frozenset[str]
@@ -156,6 +167,7 @@ class Tunables:
     model_veto_categories: frozenset[str] = frozenset()
     # check-in categories the model's agreement never raises to a crisis (RuleView.asks)
     model_confirm_excluded: frozenset[str] = frozenset()
+    recovered: Optional[Recovered] = None
 
 
 @dataclass(frozen=True)
@@ -360,7 +372,16 @@ def _load_tunables(path: Path) -> Tunables:
         if src not in category_kind or dst not in category_kind:
             raise RuleError(err(Errors.E012, file=path, field=f"recategorise[{i}]", problem="'from' and 'to' must name categories in category_kind"))
         recats.append(Recategorise(id=str(rid), source=src, target=dst, markers=_patterns(item.get("markers"), file=path, rule=str(rid))))
+    recovered = None
+    if data.get("recovered") is not None:
+        rec = _mapping(data.get("recovered"), file=path, field_="recovered")
+        recovered = Recovered(
+            categories=cats(rec.get("categories"), "recovered.categories"),
+            past_markers=_patterns(rec.get("past_markers"), file=path, rule="recovered.past_markers"),
+            markers=_patterns(rec.get("markers"), file=path, rule="recovered.markers"),
+        )
     return Tunables(
+        recovered=recovered,
         category_kind=category_kind,
         emergency_signals=cats(data.get("emergency_signals"), "emergency_signals"),
         model_veto_categories=cats(data.get("model_veto_categories") or [], "model_veto_categories"),
