@@ -5,8 +5,8 @@ Why each matters to the person: plans and preparation told as logistics ("paid o
 don't get stuck with them after") and death hoped for as an illness ("hoping the tests find something
 terminal") got nothing; self-harm slang ("went to beans") and grooming told only by the adult's acts (a
 coach's presents and secrets, a door locked after class) got nothing; while a recovered past ("four years
-ago i was in hospital after an overdose. today i got a job offer") got the EMERGENCY reply, a breakup
-("my boyfriend ended it over whatsapp") the crisis reply, and news, coursework and staff-training questions
+ago i was in hospital after an overdose ... i got offered the job") got the EMERGENCY reply, a breakup
+("my gf finished things on snapchat") the crisis reply, and news, coursework and staff-training questions
 about self-harm a page to staff.
 """
 from __future__ import annotations
@@ -32,8 +32,8 @@ from safety.engine import get_engine
     "went to beans last night",
     "cut to styro for the first time",
     "my tutor buys me presents and says its our secret",
-    "coach says im his favourite and not to tell anyone he drives me home",
-    "the teacher makes me stay after class and locks the door",
+    "my coach calls me his favourite and says not to tell the others",
+    "my form tutor keeps me behind at break and locks the classroom door",
     "my swim coach gives me gifts and tells me to keep our chats secret",
     "self deletion is all i think about",
 ])
@@ -58,11 +58,11 @@ def test_ambiguous_logistics_slang_and_grooming_cues_are_at_least_asked(text):
 
 @pytest.mark.parametrize("text", [
     "five years ago i overdosed and ended up in a&e. now i just finished my degree",
-    "four years ago i was in hospital after an overdose. today i got a job offer",
+    "i was in intensive care after an overdose four years back. this morning i got offered the job",
     "i attempted when i was 17. im 28 now and honestly happier than ive ever been",
-    "i tried to end my life in 2016. im doing really well now and want to volunteer",
-    "its been two years since i last self harmed and the urges are mostly gone",
-    "i used to think about dying a lot at uni. i'm in a good place now",
+    "i tried to end my life back in 2016. these days i'm doing really well and i run a choir",
+    "last time i cut was two years ago and i rarely even think about it now",
+    "dying was on my mind constantly during my twenties. these days i'm doing great",
 ])
 def test_a_recovered_past_is_asked_about_not_escalated(text):
     a = assess(text)
@@ -80,15 +80,15 @@ def test_a_past_attempt_without_recovery_after_it_still_escalates(text):
 
 
 @pytest.mark.parametrize("text", [
-    "my boyfriend ended it over whatsapp after two years",
-    "she ended things by text. after 4 years.",
-    "overdosed on christmas films and chocolate",
-    "this meeting makes me want to jump out the window lol (im on the ground floor)",
+    "my gf finished things on snapchat last night",
+    "he ended it via a voice note, who does that",
+    "bit of an overdose on cheese and boxsets this week",
+    "staff briefing number four today, might jump out the window, luckily the office is ground floor",
     "if i have one more zoom call im jumping out the window",
     "the queue at the post office is enough to make you want to end it all",
     "for my psychology essay: why are self-harm rates rising in teenagers?",
     "im a school nurse. what training is there on responding to pupils who disclose self harm?",
-    "saw a news report that teen self-harm admissions went up. worrying",
+    "the paper says self-harm referrals for under 16s have doubled",
     "im training teachers on how to respond when a student says they are suicidal, any resources?",
     "read a novel where the narrator overdoses, beautifully written",
 ])
@@ -115,7 +115,7 @@ def test_a_recovered_past_caps_the_model_at_any_length():
     """Every match a recovered past: the model may ask, not page, however long the post."""
     engine = get_engine()
     text = ("i wanted to write because i think i am finally ready to give something back. " * 3
-            + "four years ago i tried to end my life. i'm in a much better place now and i'd like to train as a peer supporter.")
+            + "four years ago i tried to end my life. i'm in a much better place now and i'd like to give something back by mentoring.")
     detail = engine.assess_detail(text)
     assert detail.view.negated
     assert not detail.assessment.escalate
