@@ -63,6 +63,8 @@ def test_ambiguous_logistics_slang_and_grooming_cues_are_at_least_asked(text):
     "i tried to end my life back in 2016. these days i'm doing really well and i run a choir",
     "last time i cut was two years ago and i rarely even think about it now",
     "dying was on my mind constantly during my twenties. these days i'm doing great",
+    "i'm in recovery from self harm and i'd love to mentor younger people",
+    "i wanted to kill myself last year but i'm so glad i didn't",
 ])
 def test_a_recovered_past_is_asked_about_not_escalated(text):
     a = assess(text)
@@ -74,6 +76,7 @@ def test_a_recovered_past_is_asked_about_not_escalated(text):
     "i tried to kill myself last year",  # a past attempt said alone stays a crisis (a risk factor)
     "i attempted when i was 17. i'm doing well now but last night i cut again",  # present risk beside it
     "two years ago i overdosed. i was doing well but i want to die again",  # the well-being is before the risk
+    "i'm in recovery from self harm but i cut again last night",
 ])
 def test_a_past_attempt_without_recovery_after_it_still_escalates(text):
     assert assess(text).escalate
