@@ -133,8 +133,7 @@ class RuleView:
         escalating = [h for h in hits if h.kind.escalates and not h.negated]
         vetoable = weak_kind is Kind.CRISIS and bool(escalating) and all(
             h.category in veto_categories or h.rule.weak for h in escalating)
-        # a recovered past caps the model at any length ("i tried in 2015 ... i'm doing well now")
-        negated = bool(hits) and all(h.negated for h in hits) and (short or all(h.recovered for h in hits))
+        negated = short and bool(hits) and all(h.negated for h in hits)
         idiomatic, figurative = idiomatic and not hits, figurative and not hits
         asks = (strong_kind is Kind.CHECK_IN and not has_weak and not negated and not idiomatic
                 and not any(h.category in confirm_excluded for h in strong))

@@ -114,11 +114,19 @@ def test_out_of_a_window_without_a_joke_beside_it_is_asked_about():
     assert assess("i'm on the 9th floor and i keep thinking about jumping out the window").kind is not Kind.NONE
 
 
-def test_a_recovered_past_caps_the_model_at_any_length():
-    """Every match a recovered past: the model may ask, not page, however long the post."""
+def test_a_recovered_past_in_a_long_post_is_left_to_the_model():
+    """In a long post the rules are capped but the model reads the rest: a present plan no rule sees
+    ("if i try again it will be the bridge") sits beside "i could end up happy again"."""
     engine = get_engine()
     text = ("i wanted to write because i think i am finally ready to give something back. " * 3
             + "four years ago i tried to end my life. i'm in a much better place now and i'd like to give something back by mentoring.")
     detail = engine.assess_detail(text)
-    assert detail.view.negated
-    assert not detail.assessment.escalate
+    assert detail.view.strong and all(h.recovered and h.kind is Kind.CHECK_IN for h in detail.view.strong)
+    assert not detail.view.negated
+    assert detail.probability is not None
+
+
+@pytest.mark.parametrize("text", ["i attempted last year but my liver was stronger than i thought",
+                                  "i attempted last year and i've been doing really good things for others"])
+def test_words_that_only_look_like_recovery_do_not_cap(text):
+    assert not any(h.recovered for h in get_engine().rule_hits(text))
