@@ -86,7 +86,9 @@ class Hit(NamedTuple):
     negated: bool = False
     signal: bool = False  # intent/timeline or means-at-hand
     weak: bool = False  # a weak rule with no first-person anchor: the risk model decides
-    recovered: bool = False  # a past told as past, the writer well now (tunables `recovered`): capped, as negated
+    # a past told as past, the writer well now and the message ending on it (tunables `recovered`): the
+    # model is capped at a check-in at any length when every match is one (negated stays per chat length)
+    recovered: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ class RuleView:
         escalating = [h for h in hits if h.kind.escalates and not h.negated]
         vetoable = weak_kind is Kind.CRISIS and bool(escalating) and all(
             h.category in veto_categories or h.rule.weak for h in escalating)
-        negated = short and bool(hits) and all(h.negated for h in hits)
+        negated = bool(hits) and all(h.negated for h in hits) and (short or all(h.recovered for h in hits))
         idiomatic, figurative = idiomatic and not hits, figurative and not hits
         asks = (strong_kind is Kind.CHECK_IN and not has_weak and not negated and not idiomatic
                 and not any(h.category in confirm_excluded for h in strong))
@@ -402,22 +404,24 @@ class Engine:
             if self._recovered is not None and category in self._recovered[0]:
                 if recovery is None:
                     recovery = self._recovery_marks(tokens, sentence)
-                past_sentences, last_marker = recovery
+                past_sentences, last_marker, ends_well = recovery
                 if last_marker >= end and (category == "past_attempt" or sentence[start] in past_sentences):
-                    recovered = True
+                    recovered = ends_well
                     negated = True
                     if kind.rank > check_in_rank:
                         kind = check_in
             hits.append(Hit(rule, start, end, category, kind, negated, signal, weak, recovered))
         return self._apply_context(hits), idiomatic, set_aside
 
-    def _recovery_marks(self, tokens: Tokens, sentence: list[int]) -> tuple[set[int], int]:
-        """(sentences with a past-time marker, start of the last recovery marker or -1)."""
+    def _recovery_marks(self, tokens: Tokens, sentence: list[int]) -> tuple[set[int], int, bool]:
+        """(sentences with a past-time marker, start of the last recovery marker or -1, whether that
+        marker is in the message's last two sentences: the story ends on the writer being well)."""
         assert self._recovered is not None
         _, past, now = self._recovered
         past_sentences = {sentence[s] for _, s, _ in past(tokens)}
-        starts = [s for _, s, _ in now(tokens)]
-        return past_sentences, max(starts, default=-1)
+        last = max((s for _, s, _ in now(tokens)), default=-1)
+        # sentence numbers count each break as its own number too: two sentences back is 4 numbers back
+        return past_sentences, last, last >= 0 and sentence[last] >= sentence[-1] - 4
 
     def _segments(self, lowers: list[int], spaces: list[int], ids: Optional[np.ndarray] = None
                   ) -> tuple[list[int], list[int]]:

@@ -114,14 +114,21 @@ def test_out_of_a_window_without_a_joke_beside_it_is_asked_about():
     assert assess("i'm on the 9th floor and i keep thinking about jumping out the window").kind is not Kind.NONE
 
 
-def test_a_recovered_past_in_a_long_post_is_left_to_the_model():
-    """In a long post the rules are capped but the model reads the rest: a present plan no rule sees
-    ("if i try again it will be the bridge") sits beside "i could end up happy again"."""
-    engine = get_engine()
-    text = ("i wanted to write because i think i am finally ready to give something back. " * 3
-            + "four years ago i tried to end my life. i'm in a much better place now and i'd like to give something back by mentoring.")
-    detail = engine.assess_detail(text)
-    assert detail.view.strong and all(h.recovered and h.kind is Kind.CHECK_IN for h in detail.view.strong)
+LONG_INTRO = "i wanted to write because i think i am finally ready to give something back. " * 3
+
+
+def test_a_long_post_that_ends_on_recovery_caps_the_model():
+    detail = get_engine().assess_detail(LONG_INTRO + "four years ago i tried to end my life. "
+                                        "i'm in a much better place now and i'd like to give something back by mentoring.")
+    assert detail.view.negated
+    assert not detail.assessment.escalate
+
+
+def test_a_long_post_that_goes_on_after_the_recovery_is_left_to_the_model():
+    """The rules are capped, but the model reads the rest: a present plan no rule sees may follow."""
+    detail = get_engine().assess_detail("four years ago i tried to end my life. i'm in a much better place now. "
+                                        + LONG_INTRO + "but it has all gone wrong again and i have nothing left.")
+    assert detail.view.strong and all(h.kind is Kind.CHECK_IN and not h.recovered for h in detail.view.strong)
     assert not detail.view.negated
     assert detail.probability is not None
 
