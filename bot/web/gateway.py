@@ -223,8 +223,7 @@ async def chat(request: Request) -> JSONResponse:
     except RasaUnavailable as unavailable:
         verdict = await run_in_threadpool(assess_text, text)  # the full assessment: rules and model
         return await _fallback(web, held, text, unavailable.reason, received_at, verdict)
-    messages = await _with_resources_if_at_risk(web, held, text, received_at, messages)
-    body: dict[str, Any] = {"messages": messages}
+    body: dict[str, Any] = {"messages": await _with_resources_if_at_risk(web, held, text, received_at, messages)}
     # A paused conversation (staff joined) is the only one Rasa answers with nothing, so the handoff
     # table is read only then, not on every message.
     present = await run_in_threadpool(handoff.state_for_person, web.settings, sender_id) if not messages else None
