@@ -199,7 +199,8 @@ async def chat(request: Request) -> JSONResponse:
         return await _refuse_message(
             web, request, 413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars), held, text
         )
-    if text.lstrip().startswith("/"):
+    button = text.lstrip().startswith("/")
+    if button:
         allowed = await run_in_threadpool(web.payloads.allows, text.strip(), sender_id)
         if not allowed:
             return await _refuse_message(web, request, 400, "slash_command", texts.SLASH, held, text)
@@ -223,7 +224,8 @@ async def chat(request: Request) -> JSONResponse:
     except RasaUnavailable as unavailable:
         verdict = await run_in_threadpool(assess_text, text)  # the full assessment: rules and model
         return await _fallback(web, held, text, unavailable.reason, received_at, verdict)
-    body: dict[str, Any] = {"messages": await _with_resources_if_at_risk(web, held, text, received_at, messages)}
+    body: dict[str, Any] = {"messages": await _with_resources_if_at_risk(web, held, text, received_at, messages,
+                                                                          button)}
     # A paused conversation (staff joined) is the only one Rasa answers with nothing, so the handoff
     # table is read only then, not on every message.
     present = await run_in_threadpool(handoff.state_for_person, web.settings, sender_id) if not messages else None
@@ -244,6 +246,7 @@ def _has_resources_card(messages: list[dict[str, Any]]) -> bool:
 
 async def _with_resources_if_at_risk(
     web: WebState, held: Conversation, text: str, received_at: float, messages: list[dict[str, Any]],
+    button: bool = False,
 ) -> list[dict[str, Any]]:
     """Defence in depth: a risk message never leaves without the resources card, whatever the dialogue
     did (e.g. a conversation whose first message arrived while the action server was down, so Rasa
@@ -251,10 +254,17 @@ async def _with_resources_if_at_risk(
 
     A reply without the card is checked against the verdict Rasa's safety component stored with the
     message (rules and model); when it cannot be read (no such event, database trouble, a Rasa without
-    the component), against the full assessment here, never against the rules alone."""
+    the component), against the full assessment here, never against the rules alone.
+
+    `button`: the text is the payload of a button the assistant offered (bot/web/payloads.py), words of
+    the domain's, not the person's. Rasa stores no verdict for it (a payload skips its NLU), and the full
+    assessment of every payload in the domain is "none" (tests/web/test_gateway_memory.py), so it is
+    assessed fully only when a rule reads something in it: a button press builds no MiniLM session."""
     if _has_resources_card(messages):
         return messages
     verdict = await run_in_threadpool(rasa_verdict, web.settings, held.id, received_at)
+    if verdict is None and button and not await run_in_threadpool(flagged_by_rules, text):
+        return messages
     if verdict is None:
         verdict = await run_in_threadpool(assess_text, text)
     if not verdict.escalate:

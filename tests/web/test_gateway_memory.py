@@ -7,6 +7,8 @@ When Rasa is down or slow, or the gateway refuses a message, it assesses the mes
 `safety.assess`, which builds the session the model reads."""
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 import safety.embedding
@@ -116,3 +118,46 @@ def test_a_refused_message_gets_the_full_assessment(client_for, fake_rasa, encod
     assert reply.status_code == 400
     assert reply.json()["resources"]["type"] == "crisis_resources"
     assert encoder_uses
+
+
+@pytest.mark.servers
+def test_with_the_real_rasa_a_reply_is_checked_against_its_stored_verdict(live, encoder_uses, monkeypatch):
+    """The real Rasa stores its safety verdict with every message the person typed, so the gateway finds
+    it for each reply that came without the card; a button payload (no NLU in Rasa, so no verdict) is
+    words of the domain's. Neither needs the encoder."""
+    found = []
+    real = fallback.rasa_verdict
+
+    def spy(*args, **kwargs):
+        verdict = real(*args, **kwargs)
+        found.append(verdict)
+        return verdict
+
+    monkeypatch.setattr(gateway, "rasa_verdict", spy)
+    sender = str(uuid.uuid4())
+    for text in ["hello", "what is cbt", '/choose_skill{"skill":"box_breathing"}', "i had a long day at work"]:
+        reply = post_chat(live, sender, text)
+        assert reply.status_code == 200 and not reply.json().get("assistant_unavailable")
+    crisis = post_chat(live, sender, RULES_CRISIS).json()
+    assert any(m.get("custom", {}).get("type") == "crisis_resources" for m in crisis["messages"])
+    # typed, typed, the button (Rasa stored no verdict), typed; the crisis reply carried its card
+    assert [verdict is not None for verdict in found] == [True, True, False, True]
+    assert encoder_uses == []
+
+
+def test_no_button_payload_of_the_domain_is_a_risk_message(settings):
+    """Why a button press needs no assessment of its own when Rasa stored none (it skips NLU for a payload):
+    every payload the assistant offers (the domain's; actions only offer those again, actions/menus.py)
+    is "none" to the full assessment and to the rules."""
+    from bot.web.payloads import PayloadGuard
+
+    payloads = PayloadGuard(settings).domain_payloads()
+    assert len(payloads) > 10
+    assert [p for p in payloads if assess(p).kind.value != "none" or fallback.flagged_by_rules(p)] == []
+
+
+def test_a_button_press_builds_no_encoder(client_for, rasa_without_crisis_card, encoder_uses):
+    client = client_for(rasa_without_crisis_card)
+    reply = post_chat(client, SENDER, '/choose_skill{"skill":"box_breathing"}').json()
+    assert all("custom" not in m for m in reply["messages"])
+    assert encoder_uses == []
