@@ -271,6 +271,30 @@ class Engine:
                 gc.enable()
         return self._assess_detail(text, embedding)
 
+    def flagged_by_rules(self, text: str) -> bool:
+        """Whether any rule match survives in the message (idioms, negation and context applied): what
+        ``assess`` would flag if there were no learned model, a weak keyword ("suicidal") included. Never
+        computes an embedding.
+
+        Why: the web app's gateway needs a risk flag for the message it is about to send to Rasa (the
+        session's opening then leaves the introduction to the crisis reply), and Rasa's own safety
+        component runs the whole assessment anyway; so the gateway asks only the rules and builds no
+        MiniLM session while Rasa answers. Not ``assess``'s verdict: a weak keyword the model sets aside
+        ("that transfer policy is suicidal") is flagged here, a message only the model reads as risk is
+        not. On tests/safety/corpus: all 827 risk messages ``assess`` flags, and 35 of the non-risk ones
+        (``assess``: 50, its model adding check-ins such as "i'm going to jump in the shower")."""
+        if not isinstance(text, str):
+            raise TypeError(f"flagged_by_rules() expects str, got {type(text).__name__}")
+        if not text.strip():
+            return False
+        if len(text) >= PAUSE_GC_FROM and gc.isenabled():
+            gc.disable()  # why: PAUSE_GC_FROM
+            try:
+                return bool(self._rule_hits(_tokeniser_safe(text))[2])
+            finally:
+                gc.enable()
+        return bool(self._rule_hits(_tokeniser_safe(text))[2])
+
     def _assess_detail(self, text: str, embedding: Optional[np.ndarray]) -> Detail:
         text = _tokeniser_safe(text)  # same length: spans still point into the text as given
         norm, tokens, hits, idiomatic, figurative = self._rule_hits(text)
