@@ -426,7 +426,7 @@ def _compile_token(token: dict, strings: StringStore) -> _Test:
         else:
             raise ValueError(f"token attribute {key} is not supported here (LEMMA, LOWER, LIKE_NUM, IS_SENT_START)")
     if not checks:
-        return lambda lo, le, i, t: True
+        return _ANY
     if len(checks) == 1 and checks[0][0] in ("in", "not_in"):
         kind, column, words = checks[0]
         if kind == "in":
@@ -455,8 +455,29 @@ def _compile_token(token: dict, strings: StringStore) -> _Test:
     return test
 
 
-_Step = tuple[_Test, Optional[str]]
+def _ANY(lo: list, le: list, i: int, t: Tokens) -> bool:
+    """The test of a token pattern with no attribute (``_`` and the gaps ``~N``): any token."""
+    return True
+
+
+_Step = tuple[_Test, Any]  # op: None, "?", "+", "*", "!", or an int k: k optional tokens of any kind (_fold)
 _OPS = (None, "?", "+", "*", "!")
+
+
+def _fold(steps: Sequence[_Step]) -> tuple[_Step, ...]:
+    """``steps`` with each run of optional any-token steps (a gap ``~3`` compiles to three) as one step
+    (_ANY, k): the walks below then add the k + 1 positions at once instead of testing k steps one by one
+    for every position reached (the same positions)."""
+    out: list[_Step] = []
+    for test, op in steps:
+        if test is _ANY and op == "?":
+            if out and out[-1][0] is _ANY and type(out[-1][1]) is int:
+                out[-1] = (_ANY, out[-1][1] + 1)
+            else:
+                out.append((_ANY, 1))
+        else:
+            out.append((test, op))
+    return tuple(out)
 
 
 def _forward(steps: Sequence[_Step], at: int, t: Tokens) -> set[int]:
@@ -472,6 +493,13 @@ def _forward(steps: Sequence[_Step], at: int, t: Tokens) -> set[int]:
         i += 1
     current = {at}
     for test, op in steps[i:]:
+        if type(op) is int:  # op optional tokens of any kind (_fold)
+            if len(current) == 1:
+                (q,) = current
+                current = set(range(q, min(q + op, n) + 1))
+            else:
+                current = {p for q in current for p in range(q, min(q + op, n) + 1)}
+            continue
         reached: set[int] = set()
         for q in current:
             if op is None:
@@ -509,6 +537,13 @@ def _backward(steps: Sequence[_Step], at: int, t: Tokens) -> set[int]:
         i += 1
     current = {at}
     for test, op in steps[i:]:
+        if type(op) is int:  # as in _forward
+            if len(current) == 1:
+                (q,) = current
+                current = set(range(max(q - op, 0), q + 1))
+            else:
+                current = {p for q in current for p in range(max(q - op, 0), q + 1)}
+            continue
         reached: set[int] = set()
         for q in current:
             if op is None:
@@ -610,7 +645,7 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
         before, after = steps[:i], steps[i + 1:]
         if op == "+":  # the anchor is one token of the run: the rest of the run may lie on either side
             before, after = [*before, (test, "*")], [(test, "*"), *after]
-        backward, forward = tuple(reversed(before)), tuple(after)
+        backward, forward = _fold(tuple(reversed(before))), _fold(after)
         scores.append((sum(w in _COMMON for w in words), len(words)))
         only_words = set(token) - {"OP"} == {attr} and not op
         ids = frozenset(strings.add(w) for w in words)
@@ -619,7 +654,7 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
                            forward[0][0] if forward and forward[0][1] is None else None,
                            next(iter(ids)) if len(ids) == 1 else None,
                            _near(i, tokens, literal, strings)))
-    return _Unit(rule_id, tuple(steps), tuple(slots), scores.index(min(scores)) if scores else 0)
+    return _Unit(rule_id, _fold(steps), tuple(slots), scores.index(min(scores)) if scores else 0)
 
 
 class RuleMatcher:
