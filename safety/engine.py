@@ -70,7 +70,9 @@ def _tokeniser_safe(text: str) -> str:
     """The text with what spaCy cannot take in linear time (or at all) replaced, character for
     character: a lone UTF-16 surrogate (JSON allows "\\ud800"; spaCy's string hashing raises on it)
     becomes U+FFFD, and a very long whitespace-free run is broken every LONGEST_TOKEN characters."""
-    return _LONG_TOKEN.sub(_split_long_token, _LONE_SURROGATE.sub("\ufffd", text))
+    if not text.isascii():  # (known to the string: an ASCII text holds no surrogate, no scan needed)
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    return _LONG_TOKEN.sub(_split_long_token, text)
 
 
 class Hit(NamedTuple):
@@ -233,6 +235,7 @@ class Engine:
         self._neg_cues, self._neg_blockers = ids(t.negation.cues), ids(t.negation.blockers)
         self._neg_not_after, self._neg_not_before = ids(t.negation.not_after), ids(t.negation.not_before)
         self._never = self.nlp.vocab.strings.add("never")
+        self._neg_window, self._third_window = t.negation.window, t.third_party.window  # read once per hit
         self._first_person, self._third_person = ids(t.third_party.first_person), ids(t.third_party.third_person)
         self._weak_anchors = ids(t.third_party.weak_anchors)
         self._topic_breaks = ids(t.third_party.weak_topic_breaks)
@@ -476,7 +479,7 @@ class Engine:
 
     def _negated(self, lowers: list[int], clause: list[int], start: int, end: int) -> bool:
         """A negation cue shortly before the match, in the same clause, that really negates it."""
-        window = self.tunables.negation.window
+        window = self._neg_window
         i, steps = start - 1, 0
         while i >= 0 and steps < window and clause[i] == clause[start]:
             tok = lowers[i]
@@ -502,7 +505,7 @@ class Engine:
         if not self._first_person.isdisjoint(lowers[start:end]):
             return True
         anchors = self._weak_anchors
-        i, window = start - 1, self.tunables.third_party.window
+        i, window = start - 1, self._third_window
         while i >= 0 and start - i <= window and sentence[i] == sentence[start]:
             if lowers[i] in anchors:
                 return True
@@ -519,7 +522,7 @@ class Engine:
             return False
         if not third.isdisjoint(inside):
             return True
-        i, window = start - 1, self.tunables.third_party.window
+        i, window = start - 1, self._third_window
         while i >= 0 and start - i <= window and sentence[i] == sentence[start]:
             tok = lowers[i]
             if tok in first:

@@ -208,7 +208,7 @@ class Tokens:
     and the engine read (string ids, as in spaCy's ``Doc.to_array``)."""
 
     __slots__ = ("doc", "text", "lowers", "lemmas", "like_num", "spaces", "idx", "ends", "sent_starts", "strings",
-                 "lower_ids", "_present", "_index", "_next_gap", "_flags", "_sorted", "_counted")
+                 "lower_ids", "lemma_ids", "_present", "_index", "_next_gap", "_flags", "_sorted", "_counted")
 
     def __init__(self, doc: Doc, lemma_of: Mapping[int, int], text: Optional[str] = None) -> None:
         self.doc = doc
@@ -216,14 +216,14 @@ class Tokens:
         self.text = doc.text if text is None else text
         self.strings = doc.vocab.strings
         arr = doc.to_array([ORTH, LOWER, LIKE_NUM, IS_SPACE, IDX, LENGTH, SENT_START])
+        self.lemma_ids = None  # the LEMMA ids as an array, from _SMALL tokens on
         if len(arr) < _SMALL:  # a chat message: plain Python is quicker than array calls
             self.lemmas = [lemma_of.get(o, o) for o in arr[:, 0].tolist()]
-        elif len(arr):
+        else:
             orths, inverse = numpy.unique(arr[:, 0], return_inverse=True)
             lemma_ids = numpy.array([lemma_of.get(o, o) for o in orths.tolist()], dtype="uint64")
-            self.lemmas = lemma_ids[inverse].tolist()
-        else:
-            self.lemmas = []
+            self.lemma_ids = lemma_ids[inverse]
+            self.lemmas = self.lemma_ids.tolist()
         self.lower_ids = arr[:, 1]  # the LOWER ids as an array, for array operations over long messages
         self.lowers = self.lower_ids.tolist()
         self.like_num = arr[:, 2].tolist()
@@ -258,7 +258,7 @@ class Tokens:
             self._index[column] = (index, numpy.array(order, dtype=numpy.int64))
             self._present[column] = {value: len(positions) for value, positions in where.items()}
         if self._index[column] is None:
-            values = numpy.asarray(self.lowers if column == _LOWER else self.lemmas, dtype="uint64")
+            values = self.lower_ids if column == _LOWER else self.lemma_ids  # (no list turned back into an array)
             order = numpy.argsort(values, kind="stable")  # ascending positions within each value
             ids, first, counts = numpy.unique(values[order], return_index=True, return_counts=True)
             ids = ids.tolist()
@@ -308,7 +308,7 @@ class Tokens:
             self._sorted[key] = found
         return found
 
-    def near(self, positions: list[int], near: Sequence[tuple[int, frozenset[int], int, int]]) -> list[int]:
+    def near(self, positions: Sequence[int] | numpy.ndarray, near: Sequence[tuple[int, frozenset[int], int, int]]) -> list[int]:
         """The positions p with, for each (column, words, nearest, farthest), a token of ``words`` between
         p + nearest and p + farthest (array operations: a necessary condition for a match at p)."""
         at = numpy.asarray(positions, dtype=numpy.int64)
@@ -756,8 +756,7 @@ class RuleMatcher:
                 test, backward, forward = best.test, best.backward, best.forward
                 first_before, first_after = best.first_before, best.first_after
                 lo, le = tokens.lowers, tokens.lemmas
-                positions = tokens.positions(best.column, best.words)
-                if len(positions) >= _MANY_POSITIONS and best.near:
+                if fewest >= _MANY_POSITIONS and best.near:  # (fewest: how many positions there are)
                     # the one other required word most likely to be missing near an occurrence, if any is
                     # likely to be: looking all of them up costs more than it saves
                     check, chance = None, _WORTH_CHECKING
@@ -766,8 +765,12 @@ class RuleMatcher:
                         share = tokens.count(column, words) * (min(farthest, n) - nearest + 1) / n
                         if share < chance:
                             check, chance = near, share
-                    if check is not None:
-                        positions = tokens.near(positions, (check,))
+                    if check is not None:  # from the positions' array (no list turned back into an array)
+                        positions = tokens.near(tokens.sorted_positions(best.column, best.words), (check,))
+                    else:
+                        positions = tokens.positions(best.column, best.words)
+                else:
+                    positions = tokens.positions(best.column, best.words)
                 # the neighbours tested first are not tested again; no steps left: one start or end, no call
                 after = 1 if first_after is None else 2
                 before = 0 if first_before is None else 1
