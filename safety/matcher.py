@@ -806,8 +806,8 @@ class RuleMatcher:
         sentence end or 'but'", tunables.gap_breaks): merging keeps only the longest per start anyway."""
         if len(ends) == 1:  # the usual case: no generator per start
             (end,) = ends
-            for start in starts:
-                if start < end <= max(start + 2, next_gap[start + 1] + 1):
+            for start in starts:  # start < end <= max(start + 2, next_gap[start + 1] + 1), without calling max
+                if start < end and (end <= start + 2 or end <= next_gap[start + 1] + 1):
                     found.append((rule_id, start, end))
             return
         for start in starts:
