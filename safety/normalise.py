@@ -94,12 +94,16 @@ class Normalised:
             # nothing was rewritten: offsets are the same, clamped to the text as to_original clamps them
             return [(min(max(s, 0), size), min(max(e, min(max(s, 0), size)), size)) if e > s else (0, 0)
                     for s, e in spans]
-        if len(spans) < _MANY_SPANS or not segments:
+        if len(spans) < _MANY_SPANS or not segments or len(segments) > 8 * len(spans):
+            # few spans, or far more segments than spans (each segment costs ~0.14 us to turn into the
+            # arrays below, each span ~2 us here: 100 kB of rewritten leetspeak has 30,000 segments)
             return [self.to_original(start, end) for start, end in spans]
         # the same arithmetic as to_original, for all spans at once (~3 ms -> ~0.4 ms for 2,300 spans)
         array = numpy.asarray(spans, dtype=numpy.int64).reshape(-1, 2)
         start, end = array[:, 0], array[:, 1]
-        columns = numpy.asarray(segments, dtype=numpy.int64)  # out_start, out_end, orig_start, orig_end, exact
+        # out_start, out_end, orig_start, orig_end, exact (fromiter: numpy.asarray reads tuples ~10x slower)
+        columns = numpy.fromiter(itertools.chain.from_iterable(segments), dtype=numpy.int64,
+                                 count=5 * len(segments)).reshape(-1, 5)
         out_start, orig_start, orig_end, exact = columns[:, 0], columns[:, 2], columns[:, 3], columns[:, 4] != 0
         first = numpy.maximum(numpy.searchsorted(out_start, start, side="right") - 1, 0)
         last = numpy.maximum(numpy.searchsorted(out_start, end - 1, side="right") - 1, 0)
