@@ -329,7 +329,7 @@ class Engine:
 
     def rule_hits(self, text: str) -> list[Hit]:
         """The rules' surviving matches (idioms, negation and context applied), before the model."""
-        return self._rule_hits(text)[2] if text.strip() else []
+        return self._rule_hits(_tokeniser_safe(text))[2] if text.strip() else []
 
     def _rule_hits(self, text: str) -> tuple[Any, Any, list[Hit], bool, bool]:
         """(normalised text, tokens, surviving hits, an idiom is there, a pure figure of speech)."""
@@ -364,6 +364,7 @@ class Engine:
 
     def explain(self, text: str) -> dict[str, Any]:
         """Everything behind a decision, for debugging rules (not for production logs: it holds the text)."""
+        text = _tokeniser_safe(text)  # as assess does: spaCy is quadratic on very long whitespace-free runs
         norm = self.normaliser(text)
         tokens = self.tokenise(norm.text)
         doc, strings = tokens.doc, self.nlp.vocab.strings

@@ -108,3 +108,14 @@ def test_a_folded_gap_walks_as_its_optional_steps(engine, text, gap, after):
     for p in range(len(tokens) + 1):
         assert _forward(folded, p, tokens) == _forward(raw, p, tokens)
         assert _backward(tuple(reversed(folded)), p, tokens) == _backward(tuple(reversed(raw)), p, tokens)
+
+
+def test_rule_hits_and_explain_take_a_long_unbroken_run_as_assess_does():
+    """A 30 kB run of "'s" once kept spaCy's tokenizer busy for minutes inside rule_hits (found by the
+    engine comparison); both now break such runs the way assess does, so they return."""
+    from safety import get_engine
+
+    engine = get_engine()
+    text = "i want to die " + "'s" * 15_000
+    assert engine.rule_hits(text)
+    assert engine.explain(text)["rule_hits"]
