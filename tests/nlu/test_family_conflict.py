@@ -30,3 +30,9 @@ def test_the_persons_own_anger_is_still_anger(pipeline):
 def test_not_feeling_safe_at_home_still_reaches_the_safety_routing(pipeline):
     """The going-on reflection invites this; the safety component, not the feeling, answers it."""
     assert pipeline.parse("i dont feel safe at home when they fight")["intent"]["name"] == "safety_abuse"
+
+
+@pytest.mark.parametrize("text", ["my dad hits my mum", "he hits her when they fight"])
+def test_violence_between_parents_is_abuse_not_a_fight(pipeline, text):
+    """Seen violence is not reflected as an argument: abuse.violence_at_home (safety/rules/abuse_or_unsafe.yml)."""
+    assert pipeline.parse(text)["intent"]["name"] == "safety_abuse"
