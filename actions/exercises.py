@@ -55,7 +55,7 @@ PAUSES = {
     # "im still really anxious": heard, not talked over by the next step
     "mood_low": "struggling", "mood_anxious": "struggling", "mood_overwhelmed": "struggling",
     "mood_angry": "struggling", "mood_numb": "struggling", "mood_ashamed": "struggling",
-    "mood_lonely": "struggling",
+    "mood_lonely": "struggling", "family_conflict": "struggling",
 }
 # Replies that may only acknowledge the first message ("ok thanks"): no pause there.
 ACKNOWLEDGEMENTS = {"thank"}
