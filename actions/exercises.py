@@ -55,7 +55,7 @@ PAUSES = {
     # "im still really anxious": heard, not talked over by the next step
     "mood_low": "struggling", "mood_anxious": "struggling", "mood_overwhelmed": "struggling",
     "mood_angry": "struggling", "mood_numb": "struggling", "mood_ashamed": "struggling",
-    "mood_lonely": "struggling",
+    "mood_lonely": "struggling", "family_conflict": "struggling",
 }
 # Replies that may only acknowledge the first message ("ok thanks"): no pause there.
 ACKNOWLEDGEMENTS = {"thank"}
@@ -69,6 +69,7 @@ ASIDES = {
     "ask_therapy_act": "utter_therapy_act", "ask_therapy_mbt": "utter_therapy_mbt",
     "ask_therapy_supportive": "utter_therapy_supportive", "ask_therapy_mindfulness": "utter_therapy_mindfulness",
     "ask_medication": "utter_medication", "ask_is_bot": "utter_is_bot", "request_human": "utter_request_human",
+    "ask_privacy": "utter_privacy", "ask_diagnosis": "utter_diagnosis",
 }
 ASIDE = "aside"
 # Answers to "keep going, or stop here?" that mean stop; any other reply goes on.

@@ -25,8 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.session import introduction_said
 from actions.tracker_helpers import latest_user_event
-from bot.case_identity import (CONFIRMED_CHECK_IN, CONFIRMED_CHECK_IN_OTHER, QUESTION_ABOUT_SOMEONE_ELSE, case_kind,
-                               message_time)
+from bot.case_identity import case_kind, confirmed_check_in_categories, message_time
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +56,7 @@ def escalation_from(event: dict[str, Any], question: Optional[str] = None) -> di
             "categories": [str(c) for c in safety.get("categories") or []],
             "rule_ids": [str(s["rule_id"]) for s in spans if isinstance(s, dict) and s.get("rule_id")],
         }
-    if question == QUESTION_ABOUT_SOMEONE_ELSE:  # "yes" to "are you worried they might be thinking about suicide?"
-        return {"kind": "crisis", "categories": [CONFIRMED_CHECK_IN_OTHER, "third_party_risk"], "rule_ids": []}
-    return {"kind": "crisis", "categories": [CONFIRMED_CHECK_IN], "rule_ids": []}
+    return {"kind": "crisis", "categories": confirmed_check_in_categories(question), "rule_ids": []}
 
 
 def last_question(tracker: Tracker) -> Optional[str]:

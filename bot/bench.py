@@ -135,7 +135,8 @@ class Result:
     # Mean Rasa server CPU ms per message at the same points: what grows, with far less noise from
     # other work on the machine than the reply time.
     curve_cpu_ms: dict[int, float] = field(default_factory=dict)
-    # The web app's resident memory after it served the CPU phase (it assessed every message).
+    # The web app's resident memory after it served the CPU phase: the normal path, Rasa answering every
+    # message (the web app builds its MiniLM session only for messages it answers itself).
     web_rss_mb: Optional[float] = None
 
 

@@ -149,6 +149,8 @@ def crisis_domain_fragment(settings: Settings, domain: dict[str, Any]) -> dict[s
             "clinic_services": _text_slot(clinic.services),
             "clinic_self_referral": _text_slot(clinic.self_referral),
             "clinic_costs": _text_slot(clinic.cost_and_insurance),
+            # utter_privacy says how long a conversation is kept, as the privacy notice does.
+            "retention_days": _text_slot(str(settings.conversations.retention_days)),
         },
         "responses": {name: _card_variations(settings, kind, situation) for name, (kind, situation) in CARDS.items()},
     }

@@ -74,6 +74,15 @@ def case_kind(intent: Optional[str], assessment: Optional[Mapping[str, Any]]) ->
     return None
 
 
+def confirmed_check_in_categories(question: Optional[str]) -> list[str]:
+    """The categories of a case that exists because the person answered "yes" to a question
+    (`question`: the bot action before their answer). The action server and the reconciler both use
+    this, so one "yes" about someone else is never recorded as the writer's own suicidal thoughts."""
+    if question == QUESTION_ABOUT_SOMEONE_ELSE:
+        return [CONFIRMED_CHECK_IN_OTHER, "third_party_risk"]
+    return [CONFIRMED_CHECK_IN]
+
+
 def message_time(event: Mapping[str, Any]) -> Optional[float]:
     """The case key's time for a user event (a tracker event as a dict): the gateway's arrival stamp
     when there is one, else the event's own timestamp."""

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot import transcript
 from bot.case_identity import (  # noqa: F401 - INTENT_KINDS re-exported
-    CONFIRMED_CHECK_IN, ESCALATING_INTENTS, INTENT_KINDS, RESOURCE_CARD_KINDS, case_kind, message_time,
+    ESCALATING_INTENTS, INTENT_KINDS, RESOURCE_CARD_KINDS, case_kind, confirmed_check_in_categories, message_time,
 )
 from bot.db import get_engine
 from bot.models import Case, ReconcilerState
@@ -130,7 +130,7 @@ def _find_escalations(connection: Connection, after_id: int) -> tuple[list[Escal
             sender_id=event.sender_id,
             event_timestamp=_key_time(previous),
             kind=RESOURCE_CARD_ACTIONS[event.action_name or ""],
-            categories=[CONFIRMED_CHECK_IN],
+            categories=confirmed_check_in_categories(transcript.action_before(connection, event.sender_id, previous.id)),
             rule_ids=[],
         )
         found.append(escalation)

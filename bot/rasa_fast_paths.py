@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional, Text, Type
 
-from bot.rasa_pin import EXPECTED_RASA_VERSION, source_sha256
+from bot.rasa_pin import check_sources, check_version, source_sha256
 
 # sha256 of `inspect.getsource` of each Rasa function the two changes rely on.
 EXPECTED_SOURCES = {
@@ -57,15 +57,10 @@ def check_rasa(version: Optional[str] = None, sources: Optional[Dict[str, str]] 
     import rasa
 
     version = rasa.__version__ if version is None else version
-    if version != EXPECTED_RASA_VERSION:
-        raise RasaFastPathError(
-            f"bot.rasa_fast_paths was written for Rasa {EXPECTED_RASA_VERSION}, found {version}: review it")
+    check_version("bot/rasa_fast_paths.py", RasaFastPathError, version)
     if sources is None:
         sources = {name: source_sha256(function) for name, function in _functions().items()}
-    for name, expected in EXPECTED_SOURCES.items():
-        if sources.get(name) != expected:
-            raise RasaFastPathError(
-                f"Rasa's {name} is not the reviewed one (sha256 {sources.get(name)}); review bot/rasa_fast_paths.py")
+    check_sources("bot/rasa_fast_paths.py", RasaFastPathError, sources, EXPECTED_SOURCES)
 
 
 def column_ordered_weights(classifier: Any) -> Any:

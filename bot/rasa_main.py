@@ -34,9 +34,10 @@ from jsonschema import ValidationError, exceptions, validators  # noqa: E402
 from rasa.core.actions.action import RemoteAction  # noqa: E402
 from rasa.shared.constants import DOCS_BASE_URL  # noqa: E402
 
-from bot.rasa_pin import EXPECTED_RASA_VERSION, source_sha256  # noqa: E402
+from bot.rasa_pin import check_sources, check_version, source_sha256  # noqa: E402
 
 # What was reviewed: the sha256 of `inspect.getsource(RemoteAction._validate_action_result)`.
+VALIDATOR = "RemoteAction._validate_action_result"
 EXPECTED_SOURCE_SHA256 = "f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42"
 
 
@@ -79,17 +80,8 @@ def check_rasa(version: Optional[str] = None, original: Optional[Callable[..., A
     original = RemoteAction._validate_action_result if original is None else original
     if getattr(original, "_bot_compiled_validator", False):
         return  # ours, already installed in this process
-    if version != EXPECTED_RASA_VERSION:
-        raise RasaPatchError(
-            f"bot.rasa_main was written for Rasa {EXPECTED_RASA_VERSION}, found {version}: review "
-            "RemoteAction._validate_action_result in rasa/core/actions/action.py and update bot/rasa_main.py"
-        )
-    found = source_sha256(original)
-    if found != EXPECTED_SOURCE_SHA256:
-        raise RasaPatchError(
-            "RemoteAction._validate_action_result in rasa/core/actions/action.py is not the reviewed one "
-            f"(sha256 {found}); review it and update bot/rasa_main.py"
-        )
+    check_version("bot/rasa_main.py", RasaPatchError, version)
+    check_sources("bot/rasa_main.py", RasaPatchError, {VALIDATOR: source_sha256(original)}, {VALIDATOR: EXPECTED_SOURCE_SHA256})
 
 
 def strict_tracker_store() -> None:
@@ -128,6 +120,7 @@ def strict_tracker_store() -> None:
 # same results (a pure function of the key, and both callers only read what it returns).
 RULE_KEY_CACHE_SIZE = 20_000
 # sha256 of `inspect.getsource` of the undecorated function (the source includes its decorators).
+RULE_KEY = "RulePolicy._rule_key_to_state"
 EXPECTED_RULE_KEY_SOURCE_SHA256 = "b91b949bbccbff0bdd67604e957b8884becef48ebc634c655c01bb5e6e93677e"
 
 
@@ -140,12 +133,9 @@ def larger_rule_key_cache() -> None:
     if getattr(cached, "_bot_rule_key_cache", False):
         return
     original = getattr(cached, "__wrapped__", None)
-    found = source_sha256(original) if original is not None else None
-    if found != EXPECTED_RULE_KEY_SOURCE_SHA256:
-        raise RasaPatchError(
-            "RulePolicy._rule_key_to_state in rasa/core/policies/rule_policy.py is not the reviewed one "
-            f"(sha256 {found}); review it and update bot/rasa_main.py"
-        )
+    check_sources("bot/rasa_main.py", RasaPatchError,
+                  {RULE_KEY: source_sha256(original) if original is not None else None},
+                  {RULE_KEY: EXPECTED_RULE_KEY_SOURCE_SHA256})
     larger = functools.lru_cache(maxsize=RULE_KEY_CACHE_SIZE)(original)
     larger._bot_rule_key_cache = True  # type: ignore[attr-defined]
     RulePolicy._rule_key_to_state = staticmethod(larger)  # type: ignore[method-assign, assignment]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Optional
 
 EXPECTED_RASA_VERSION = "3.6.21"
 
@@ -20,3 +20,19 @@ EXPECTED_RASA_VERSION = "3.6.21"
 def source_sha256(function: Callable[..., Any]) -> str:
     """sha256 of `inspect.getsource(function)`: what a review of that function saw."""
     return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()
+
+
+def check_version(owner: str, error: type[Exception], found: str) -> None:
+    """Raise `error` unless `found` is the Rasa version `owner` (a module's path) was reviewed against."""
+    if found != EXPECTED_RASA_VERSION:
+        raise error(f"{owner} was written for Rasa {EXPECTED_RASA_VERSION}, found {found}: "
+                    f"review what it replaces (see its docstring) and update {owner}")
+
+
+def check_sources(owner: str, error: type[Exception], found: Mapping[str, Optional[str]],
+                  expected: Mapping[str, str]) -> None:
+    """Raise `error` unless each replaced function (name -> sha256 found) is the one `owner` was reviewed against."""
+    for name, sha256 in expected.items():
+        if found.get(name) != sha256:
+            raise error(f"Rasa's {name} is not the reviewed one (sha256 {found.get(name)}); "
+                        f"review it and update {owner}")

@@ -45,9 +45,10 @@ import types
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-from bot.rasa_pin import EXPECTED_RASA_VERSION, source_sha256
+from bot.rasa_pin import check_sources, check_version, source_sha256
 
 # sha256 of `inspect.getsource(ModelMetadata.from_dict)` in rasa/engine/storage/storage.py, as reviewed.
+FROM_DICT = "ModelMetadata.from_dict"
 EXPECTED_FROM_DICT_SHA256 = "ee3da9f00c7daa75c275e6db3db02b5f4da5ca674098bed28222c1f12032a619"
 
 # Predict-graph components whose modules (and what they import) need neither TensorFlow nor
@@ -141,9 +142,7 @@ def tensorflow_kept_out() -> bool:
 def keep_tensorflow_out(version: Optional[str] = None) -> None:
     """Steps 2 and 3 of the module's docstring; must run before anything imports Rasa's core."""
     version = importlib.metadata.version("rasa") if version is None else version
-    if version != EXPECTED_RASA_VERSION:
-        raise KeptOutError(f"bot/rasa_without_tensorflow.py was reviewed for Rasa {EXPECTED_RASA_VERSION}, "
-                           f"found {version}: review it (see its docstring) and update it")
+    check_version("bot/rasa_without_tensorflow.py", KeptOutError, version)
     loaded = sorted(name for name in (TENSORFLOW, TRAIN_UTILS) if sys.modules.get(name) is not None)
     if loaded:
         raise KeptOutError(f"too late to keep TensorFlow out: {', '.join(loaded)} already imported")
@@ -181,10 +180,8 @@ def load_predict_schema_only() -> None:
     original = ModelMetadata.from_dict.__func__  # type: ignore[attr-defined]
     if getattr(original, "_bot_predict_schema_only", False):
         return
-    found = source_sha256(original)
-    if found != EXPECTED_FROM_DICT_SHA256:
-        raise KeptOutError("ModelMetadata.from_dict in rasa/engine/storage/storage.py is not the reviewed one "
-                           f"(sha256 {found}); review bot/rasa_without_tensorflow.py and update it")
+    check_sources("bot/rasa_without_tensorflow.py", KeptOutError, {FROM_DICT: source_sha256(original)},
+                  {FROM_DICT: EXPECTED_FROM_DICT_SHA256})
 
     def from_dict(cls: Any, serialized: dict[str, Any]) -> Any:
         return original(cls, {**serialized, "train_schema": {"nodes": {}}})

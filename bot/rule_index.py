@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Text, Tuple
 
-from bot.rasa_pin import EXPECTED_RASA_VERSION, source_sha256
+from bot.rasa_pin import check_sources, check_version, source_sha256
 
 # sha256 of `inspect.getsource` of each RulePolicy function the index's argument depends on.
 EXPECTED_SOURCES = {
@@ -129,23 +129,15 @@ def check_rasa(version: Optional[str] = None, sources: Optional[Dict[str, str]] 
     from rasa.core.policies.rule_policy import RulePolicy
 
     version = rasa.__version__ if version is None else version
-    if version != EXPECTED_RASA_VERSION:
-        raise RuleIndexError(
-            f"bot.rule_index was written for Rasa {EXPECTED_RASA_VERSION}, found {version}: review "
-            "RulePolicy._get_possible_keys in rasa/core/policies/rule_policy.py and update bot/rule_index.py"
-        )
+    check_version("bot/rule_index.py", RuleIndexError, version)
     if sources is None:
         sources = {}
         for name in EXPECTED_SOURCES:
             function = getattr(RulePolicy, name)
             function = getattr(function, "_bot_original", function)
             sources[name] = source_sha256(function)
-    for name, expected in EXPECTED_SOURCES.items():
-        if sources.get(name) != expected:
-            raise RuleIndexError(
-                f"RulePolicy.{name} in rasa/core/policies/rule_policy.py is not the reviewed one "
-                f"(sha256 {sources.get(name)}); review it and update bot/rule_index.py"
-            )
+    check_sources("bot/rule_index.py", RuleIndexError, {f"RulePolicy.{name}": sha for name, sha in sources.items()},
+                  {f"RulePolicy.{name}": sha for name, sha in EXPECTED_SOURCES.items()})
 
 
 def install() -> None:

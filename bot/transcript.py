@@ -177,6 +177,18 @@ def user_event_before(connection: Connection, sender_id: str, before_id: int) ->
     return _event(row) if row else None
 
 
+def action_before(connection: Connection, sender_id: str, before_id: int) -> Optional[str]:
+    """The bot's last action (not listening) before the event with this id: the question a message answered."""
+    row = connection.execute(
+        select(EVENTS.c.action_name)
+        .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name == "action", EVENTS.c.id < before_id,
+               EVENTS.c.action_name != "action_listen")
+        .order_by(EVENTS.c.id.desc())
+        .limit(1)
+    ).first()
+    return row.action_name if row else None
+
+
 def search_senders(connection: Connection, fragment: str, limit: int = 50) -> list[str]:
     """Conversation ids containing `fragment` (staff paste part of an id), most recently active first."""
     if not exists(connection) or not fragment:

@@ -109,7 +109,7 @@ def run(iterations: int = 2000) -> dict:
 
     Wall-clock percentiles include time stolen by other processes; the
     ``cpu`` figures (thread CPU time) are what the code itself costs.  Long
-    messages are timed in CPU time, best of three.
+    messages are timed in CPU time, best of three (100 kB: best and median of five).
     """
     get_engine()  # build once, outside the timings
     encoder = shared_encoder()
@@ -126,7 +126,8 @@ def run(iterations: int = 2000) -> dict:
     k50, k100 = _long_message(50_000, texts), _long_message(100_000, texts)
     v50, v100 = encoder.encode([k50, k100])[0]
     t50 = min(_cpu(lambda: assess(k50, v50)) for _ in range(3)) * 1000
-    t100 = min(_cpu(lambda: assess(k100, v100)) for _ in range(3)) * 1000
+    runs100 = [_cpu(lambda: assess(k100, v100)) * 1000 for _ in range(5)]
+    t100 = min(runs100)
     return {
         "message_chars": len(msg),
         "message_p50_ms": round(statistics.median(single), 4),
@@ -140,6 +141,8 @@ def run(iterations: int = 2000) -> dict:
         "corpus_max_ms": round(max(corpus), 4),
         "long_50kB_ms": round(t50, 2),
         "long_100kB_ms": round(t100, 2),
+        # issue 11's target: well under 50 ms of CPU (best of 5 above, their median here)
+        "long_100kB_median_ms": round(statistics.median(runs100), 2),
         "ratio_100kB_over_50kB": round(t100 / t50, 2) if t50 else None,
         "adversarial_cpu_ms": adversarial(),
     }

@@ -38,7 +38,7 @@ from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
-from .assessment import MODEL_CATEGORY, MODEL_RULE_ID, Assessment, Kind, Span, max_kind
+from .assessment import MODEL_CATEGORY, MODEL_RULE_ID, Assessment, Kind, Span, max_kind, spans_of
 from .matcher import PatternCompiler, RuleMatcher, Tokeniser, Tokens, build_nlp
 from .normalise import Normaliser
 from .risk_model import RiskModel, get_model
@@ -70,7 +70,9 @@ def _tokeniser_safe(text: str) -> str:
     """The text with what spaCy cannot take in linear time (or at all) replaced, character for
     character: a lone UTF-16 surrogate (JSON allows "\\ud800"; spaCy's string hashing raises on it)
     becomes U+FFFD, and a very long whitespace-free run is broken every LONGEST_TOKEN characters."""
-    return _LONG_TOKEN.sub(_split_long_token, _LONE_SURROGATE.sub("\ufffd", text))
+    if not text.isascii():  # (known to the string: an ASCII text holds no surrogate, no scan needed)
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    return _LONG_TOKEN.sub(_split_long_token, text)
 
 
 class Hit(NamedTuple):
@@ -236,6 +238,7 @@ class Engine:
         self._neg_cues, self._neg_blockers = ids(t.negation.cues), ids(t.negation.blockers)
         self._neg_not_after, self._neg_not_before = ids(t.negation.not_after), ids(t.negation.not_before)
         self._never = self.nlp.vocab.strings.add("never")
+        self._neg_window, self._third_window = t.negation.window, t.third_party.window  # read once per hit
         self._first_person, self._third_person = ids(t.third_party.first_person), ids(t.third_party.third_person)
         self._weak_anchors = ids(t.third_party.weak_anchors)
         self._topic_breaks = ids(t.third_party.weak_topic_breaks)
@@ -281,6 +284,30 @@ class Engine:
                 gc.enable()
         return self._assess_detail(text, embedding)
 
+    def flagged_by_rules(self, text: str) -> bool:
+        """Whether any rule match survives in the message (idioms, negation and context applied): what
+        ``assess`` would flag if there were no learned model, a weak keyword ("suicidal") included. Never
+        computes an embedding.
+
+        Why: the web app's gateway needs a risk flag for the message it is about to send to Rasa (the
+        session's opening then leaves the introduction to the crisis reply), and Rasa's own safety
+        component runs the whole assessment anyway; so the gateway asks only the rules and builds no
+        MiniLM session while Rasa answers. Not ``assess``'s verdict: a weak keyword the model sets aside
+        ("that transfer policy is suicidal") is flagged here, a message only the model reads as risk is
+        not. On tests/safety/corpus: all 827 risk messages ``assess`` flags, and 35 of the non-risk ones
+        (``assess``: 50, its model adding check-ins such as "i'm going to jump in the shower")."""
+        if not isinstance(text, str):
+            raise TypeError(f"flagged_by_rules() expects str, got {type(text).__name__}")
+        if not text.strip():
+            return False
+        if len(text) >= PAUSE_GC_FROM and gc.isenabled():
+            gc.disable()  # why: PAUSE_GC_FROM
+            try:
+                return bool(self._rule_hits(_tokeniser_safe(text))[2])
+            finally:
+                gc.enable()
+        return bool(self._rule_hits(_tokeniser_safe(text))[2])
+
     def _assess_detail(self, text: str, embedding: Optional[np.ndarray]) -> Detail:
         text = _tokeniser_safe(text)  # same length: spans still point into the text as given
         norm, tokens, hits, idiomatic, figurative = self._rule_hits(text)
@@ -312,7 +339,7 @@ class Engine:
 
     def rule_hits(self, text: str) -> list[Hit]:
         """The rules' surviving matches (idioms, negation and context applied), before the model."""
-        return self._rule_hits(text)[2] if text.strip() else []
+        return self._rule_hits(_tokeniser_safe(text))[2] if text.strip() else []
 
     def _rule_hits(self, text: str) -> tuple[Any, Any, list[Hit], bool, bool]:
         """(normalised text, tokens, surviving hits, an idiom is there, a pure figure of speech)."""
@@ -337,7 +364,7 @@ class Engine:
         ordered = sorted(hits, key=lambda h: (h.start, h.end, h.rule.id))
         idx, ends = tokens.idx, tokens.ends
         places = norm.to_original_all([(idx[h.start], ends[h.end - 1]) for h in ordered])  # Tokens.char_span
-        spans = [Span(*_snap(text, *place), hit.category, hit.rule.id) for hit, place in zip(ordered, places)]
+        spans = spans_of((*_snap(text, *place), hit.category, hit.rule.id) for hit, place in zip(ordered, places))
         categories = {h.category for h in hits}
         if model_raised:  # no rule explains it: the whole message is what the model read
             stripped = len(text) - len(text.lstrip())
@@ -347,6 +374,7 @@ class Engine:
 
     def explain(self, text: str) -> dict[str, Any]:
         """Everything behind a decision, for debugging rules (not for production logs: it holds the text)."""
+        text = _tokeniser_safe(text)  # as assess does: spaCy is quadratic on very long whitespace-free runs
         norm = self.normaliser(text)
         tokens = self.tokenise(norm.text)
         doc, strings = tokens.doc, self.nlp.vocab.strings
@@ -474,13 +502,22 @@ class Engine:
         return [m for m in matches if not rules[m[0]].whole_message or (first >= m[1] and last < m[2])]
 
     def _content_bounds(self, tokens: Tokens) -> tuple[int, int]:
-        """First and last token that is not punctuation, an emoji or a filler word ("ok", "thanks"), in
-        one pass, so that a 100 kB message of "bye bye ..." stays linear. A ``whole_message`` idiom
-        counts only when both lie inside its match: "bye" alone is a sign-off; "doing it now. bye" or
-        "i can't anymore. goodnight" is not. (No such token: (len, -1), inside any match.)"""
-        filler, doc, lowers = self._filler, tokens.doc, tokens.lowers
-        content = [i for i in range(len(tokens)) if lowers[i] not in filler and any(ch.isalnum() for ch in doc[i].text)]
-        return (content[0], content[-1]) if content else (len(tokens), -1)
+        """First and last token that is not punctuation, an emoji or a filler word ("ok", "thanks"). A
+        ``whole_message`` idiom counts only when both lie inside its match: "bye" alone is a sign-off;
+        "doing it now. bye" or "i can't anymore. goodnight" is not. (No such token: (len, -1), inside any
+        match.) Scanned from each end up to the first content token, reading the token's text from the
+        normalised text (no spaCy Token object): a pasted 100 kB text stops at once (it read all 24,000
+        tokens, ~20 ms), and 100 kB of "bye bye ..." is one pass."""
+        filler, lowers, idx, ends, text = self._filler, tokens.lowers, tokens.idx, tokens.ends, tokens.text
+
+        def content(i: int) -> bool:
+            return lowers[i] not in filler and any(ch.isalnum() for ch in text[idx[i]:ends[i]])
+
+        n = len(lowers)
+        first = next((i for i in range(n) if content(i)), None)
+        if first is None:
+            return n, -1
+        return first, next(i for i in range(n - 1, first - 1, -1) if content(i))
 
     @staticmethod
     def _suppressed(rule: Rule, start: int, end: int, idioms: list[tuple[int, int, Rule]]) -> bool:
@@ -498,7 +535,7 @@ class Engine:
 
     def _negated(self, lowers: list[int], clause: list[int], start: int, end: int) -> bool:
         """A negation cue shortly before the match, in the same clause, that really negates it."""
-        window = self.tunables.negation.window
+        window = self._neg_window
         i, steps = start - 1, 0
         while i >= 0 and steps < window and clause[i] == clause[start]:
             tok = lowers[i]
@@ -524,7 +561,7 @@ class Engine:
         if not self._first_person.isdisjoint(lowers[start:end]):
             return True
         anchors = self._weak_anchors
-        i, window = start - 1, self.tunables.third_party.window
+        i, window = start - 1, self._third_window
         while i >= 0 and start - i <= window and sentence[i] == sentence[start]:
             if lowers[i] in anchors:
                 return True
@@ -541,7 +578,7 @@ class Engine:
             return False
         if not third.isdisjoint(inside):
             return True
-        i, window = start - 1, self.tunables.third_party.window
+        i, window = start - 1, self._third_window
         while i >= 0 and start - i <= window and sentence[i] == sentence[start]:
             tok = lowers[i]
             if tok in first:

@@ -38,7 +38,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Collection, Iterable, Mapping, Optional, Sequence
 
 import numpy
 import spacy
@@ -207,21 +207,23 @@ class Tokens:
     """One normalised message, tokenised by spaCy and lemmatised, as plain integer lists: what the matchers
     and the engine read (string ids, as in spaCy's ``Doc.to_array``)."""
 
-    __slots__ = ("doc", "lowers", "lemmas", "like_num", "spaces", "idx", "ends", "sent_starts", "strings",
-                 "lower_ids", "_present", "_index", "_next_gap", "_flags", "_sorted")
+    __slots__ = ("doc", "text", "lowers", "lemmas", "like_num", "spaces", "idx", "ends", "sent_starts", "strings",
+                 "lower_ids", "lemma_ids", "_present", "_index", "_next_gap", "_flags", "_sorted", "_counted")
 
-    def __init__(self, doc: Doc, lemma_of: Mapping[int, int]) -> None:
+    def __init__(self, doc: Doc, lemma_of: Mapping[int, int], text: Optional[str] = None) -> None:
         self.doc = doc
+        # the text the tokens were made from (``doc.text`` joins every token's text again on each read)
+        self.text = doc.text if text is None else text
         self.strings = doc.vocab.strings
         arr = doc.to_array([ORTH, LOWER, LIKE_NUM, IS_SPACE, IDX, LENGTH, SENT_START])
+        self.lemma_ids = None  # the LEMMA ids as an array, from _SMALL tokens on
         if len(arr) < _SMALL:  # a chat message: plain Python is quicker than array calls
             self.lemmas = [lemma_of.get(o, o) for o in arr[:, 0].tolist()]
-        elif len(arr):
+        else:
             orths, inverse = numpy.unique(arr[:, 0], return_inverse=True)
             lemma_ids = numpy.array([lemma_of.get(o, o) for o in orths.tolist()], dtype="uint64")
-            self.lemmas = lemma_ids[inverse].tolist()
-        else:
-            self.lemmas = []
+            self.lemma_ids = lemma_ids[inverse]
+            self.lemmas = self.lemma_ids.tolist()
         self.lower_ids = arr[:, 1]  # the LOWER ids as an array, for array operations over long messages
         self.lowers = self.lower_ids.tolist()
         self.like_num = arr[:, 2].tolist()
@@ -234,6 +236,7 @@ class Tokens:
         self._next_gap: dict = {}
         self._flags: dict = {}
         self._sorted: dict = {}
+        self._counted: dict = {}
 
     def __len__(self) -> int:
         return len(self.lowers)
@@ -255,7 +258,7 @@ class Tokens:
             self._index[column] = (index, numpy.array(order, dtype=numpy.int64))
             self._present[column] = {value: len(positions) for value, positions in where.items()}
         if self._index[column] is None:
-            values = numpy.asarray(self.lowers if column == _LOWER else self.lemmas, dtype="uint64")
+            values = self.lower_ids if column == _LOWER else self.lemma_ids  # (no list turned back into an array)
             order = numpy.argsort(values, kind="stable")  # ascending positions within each value
             ids, first, counts = numpy.unique(values[order], return_index=True, return_counts=True)
             ids = ids.tolist()
@@ -270,12 +273,17 @@ class Tokens:
         return self._present[column]
 
     def count(self, column: int, words: frozenset[int]) -> int:
-        """How many tokens have one of ``words`` as their LOWER or LEMMA (``column``)."""
-        counts = self._present[column]
-        if counts is None:
-            self._column(column)
+        """How many tokens have one of ``words`` as their LOWER or LEMMA (``column``). Kept for the message:
+        the units of one rule ask for the same word sets over and over (~1,400 asks for 100 kB)."""
+        key = (column, words)
+        found = self._counted.get(key)
+        if found is None:
             counts = self._present[column]
-        return sum(map(counts.__getitem__, words & counts.keys()))
+            if counts is None:
+                self._column(column)
+                counts = self._present[column]
+            found = self._counted[key] = sum(map(counts.__getitem__, words & counts.keys()))
+        return found
 
     def positions(self, column: int, words: frozenset[int]) -> list[int]:
         """Ascending positions of the tokens whose LOWER or LEMMA is one of ``words``."""
@@ -300,7 +308,7 @@ class Tokens:
             self._sorted[key] = found
         return found
 
-    def near(self, positions: list[int], near: Sequence[tuple[int, frozenset[int], int, int]]) -> list[int]:
+    def near(self, positions: Sequence[int] | numpy.ndarray, near: Sequence[tuple[int, frozenset[int], int, int]]) -> list[int]:
         """The positions p with, for each (column, words, nearest, farthest), a token of ``words`` between
         p + nearest and p + farthest (array operations: a necessary condition for a match at p)."""
         at = numpy.asarray(positions, dtype=numpy.int64)
@@ -321,13 +329,19 @@ class Tokens:
         out = self._next_gap.get(gap)
         if out is None:
             n = len(self.lowers)
-            out = [n] * (n + 1)
-            nxt = n
-            lowers = self.lowers
-            for i in range(n - 1, -1, -1):
-                if lowers[i] in gap:
-                    nxt = i
-                out[i] = nxt
+            if not gap:
+                out = [n] * (n + 1)
+            elif n < _SMALL:
+                out = [n] * (n + 1)
+                nxt = n
+                lowers = self.lowers
+                for i in range(n - 1, -1, -1):
+                    if lowers[i] in gap:
+                        nxt = i
+                    out[i] = nxt
+            else:  # the same numbers by array operations (a Python step per token was ~3 ms for 100 kB)
+                at = numpy.flatnonzero(numpy.isin(self.lower_ids, numpy.fromiter(gap, dtype=numpy.uint64, count=len(gap))))
+                out = numpy.append(at, n)[numpy.searchsorted(at, numpy.arange(n + 1))].tolist()
             self._next_gap[gap] = out
         return out
 
@@ -375,7 +389,7 @@ class Tokeniser:
             for piece in new:
                 tokenizer(piece)
             self._warm.update(new)
-        return Tokens(tokenizer(text), self._lemma_of)
+        return Tokens(tokenizer(text), self._lemma_of, text)
 
     def lemma_id(self, orth: int) -> int:
         return self._lemma_of.get(orth, orth)
@@ -412,7 +426,7 @@ def _compile_token(token: dict, strings: StringStore) -> _Test:
         else:
             raise ValueError(f"token attribute {key} is not supported here (LEMMA, LOWER, LIKE_NUM, IS_SENT_START)")
     if not checks:
-        return lambda lo, le, i, t: True
+        return _ANY
     if len(checks) == 1 and checks[0][0] in ("in", "not_in"):
         kind, column, words = checks[0]
         if kind == "in":
@@ -441,8 +455,29 @@ def _compile_token(token: dict, strings: StringStore) -> _Test:
     return test
 
 
-_Step = tuple[_Test, Optional[str]]
+def _ANY(lo: list, le: list, i: int, t: Tokens) -> bool:
+    """The test of a token pattern with no attribute (``_`` and the gaps ``~N``): any token."""
+    return True
+
+
+_Step = tuple[_Test, Any]  # op: None, "?", "+", "*", "!", or an int k: k optional tokens of any kind (_fold)
 _OPS = (None, "?", "+", "*", "!")
+
+
+def _fold(steps: Sequence[_Step]) -> tuple[_Step, ...]:
+    """``steps`` with each run of optional any-token steps (a gap ``~3`` compiles to three) as one step
+    (_ANY, k): the walks below then add the k + 1 positions at once instead of testing k steps one by one
+    for every position reached (the same positions)."""
+    out: list[_Step] = []
+    for test, op in steps:
+        if test is _ANY and op == "?":
+            if out and out[-1][0] is _ANY and type(out[-1][1]) is int:
+                out[-1] = (_ANY, out[-1][1] + 1)
+            else:
+                out.append((_ANY, 1))
+        else:
+            out.append((test, op))
+    return tuple(out)
 
 
 def _forward(steps: Sequence[_Step], at: int, t: Tokens) -> set[int]:
@@ -458,6 +493,13 @@ def _forward(steps: Sequence[_Step], at: int, t: Tokens) -> set[int]:
         i += 1
     current = {at}
     for test, op in steps[i:]:
+        if type(op) is int:  # op optional tokens of any kind (_fold)
+            if len(current) == 1:
+                (q,) = current
+                current = set(range(q, min(q + op, n) + 1))
+            else:
+                current = {p for q in current for p in range(q, min(q + op, n) + 1)}
+            continue
         reached: set[int] = set()
         for q in current:
             if op is None:
@@ -495,6 +537,13 @@ def _backward(steps: Sequence[_Step], at: int, t: Tokens) -> set[int]:
         i += 1
     current = {at}
     for test, op in steps[i:]:
+        if type(op) is int:  # as in _forward
+            if len(current) == 1:
+                (q,) = current
+                current = set(range(max(q - op, 0), q + 1))
+            else:
+                current = {p for q in current for p in range(max(q - op, 0), q + 1)}
+            continue
         reached: set[int] = set()
         for q in current:
             if op is None:
@@ -596,7 +645,7 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
         before, after = steps[:i], steps[i + 1:]
         if op == "+":  # the anchor is one token of the run: the rest of the run may lie on either side
             before, after = [*before, (test, "*")], [(test, "*"), *after]
-        backward, forward = tuple(reversed(before)), tuple(after)
+        backward, forward = _fold(tuple(reversed(before))), _fold(after)
         scores.append((sum(w in _COMMON for w in words), len(words)))
         only_words = set(token) - {"OP"} == {attr} and not op
         ids = frozenset(strings.add(w) for w in words)
@@ -605,7 +654,7 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
                            forward[0][0] if forward and forward[0][1] is None else None,
                            next(iter(ids)) if len(ids) == 1 else None,
                            _near(i, tokens, literal, strings)))
-    return _Unit(rule_id, tuple(steps), tuple(slots), scores.index(min(scores)) if scores else 0)
+    return _Unit(rule_id, _fold(steps), tuple(slots), scores.index(min(scores)) if scores else 0)
 
 
 class RuleMatcher:
@@ -707,8 +756,7 @@ class RuleMatcher:
                 test, backward, forward = best.test, best.backward, best.forward
                 first_before, first_after = best.first_before, best.first_after
                 lo, le = tokens.lowers, tokens.lemmas
-                positions = tokens.positions(best.column, best.words)
-                if len(positions) >= _MANY_POSITIONS and best.near:
+                if fewest >= _MANY_POSITIONS and best.near:  # (fewest: how many positions there are)
                     # the one other required word most likely to be missing near an occurrence, if any is
                     # likely to be: looking all of them up costs more than it saves
                     check, chance = None, _WORTH_CHECKING
@@ -717,8 +765,20 @@ class RuleMatcher:
                         share = tokens.count(column, words) * (min(farthest, n) - nearest + 1) / n
                         if share < chance:
                             check, chance = near, share
-                    if check is not None:
-                        positions = tokens.near(positions, (check,))
+                    if check is not None:  # from the positions' array (no list turned back into an array)
+                        positions = tokens.near(tokens.sorted_positions(best.column, best.words), (check,))
+                    else:
+                        positions = tokens.positions(best.column, best.words)
+                else:
+                    positions = tokens.positions(best.column, best.words)
+                # the neighbours tested first are not tested again; no steps left: one start or end, no call
+                after = 1 if first_after is None else 2
+                before = 0 if first_before is None else 1
+                if after == 2:
+                    forward = forward[1:]
+                if before:
+                    backward = backward[1:]
+                rule_id, add = unit.rule_id, self._add
                 for p in positions:
                     # most occurrences fail at a neighbour: test the required ones before building sets
                     if first_after is not None and (p + 1 >= n or not first_after(lo, le, p + 1, tokens)):
@@ -727,9 +787,10 @@ class RuleMatcher:
                         continue
                     if test is not None and not test(lo, le, p, tokens):
                         continue
-                    ends = _forward(forward, p + 1, tokens)
+                    ends = _forward(forward, p + after, tokens) if forward else (p + after,)
                     if ends:
-                        self._add(unit.rule_id, _backward(backward, p, tokens), ends, gaps, found)
+                        add(rule_id, _backward(backward, p - before, tokens) if backward else (p - before,),
+                            ends, gaps, found)
             else:
                 for p in range(n):
                     ends = _forward(unit.steps, p, tokens)
@@ -739,14 +800,14 @@ class RuleMatcher:
         return merge_overlaps(found)
 
     @staticmethod
-    def _add(rule_id: str, starts: set[int], ends: set[int], next_gap: list[int],
+    def _add(rule_id: str, starts: Collection[int], ends: Collection[int], next_gap: list[int],
              found: list[tuple[str, int, int]]) -> None:
         """The longest match from each start whose interior holds no gap break ("a gap may not swallow a
         sentence end or 'but'", tunables.gap_breaks): merging keeps only the longest per start anyway."""
         if len(ends) == 1:  # the usual case: no generator per start
             (end,) = ends
-            for start in starts:
-                if start < end <= max(start + 2, next_gap[start + 1] + 1):
+            for start in starts:  # start < end <= max(start + 2, next_gap[start + 1] + 1), without calling max
+                if start < end and (end <= start + 2 or end <= next_gap[start + 1] + 1):
                     found.append((rule_id, start, end))
             return
         for start in starts:

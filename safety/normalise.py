@@ -33,6 +33,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Container, Iterator, Mapping, NamedTuple, Sequence
 
+import numpy
+
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'", "\uff07": "'"})
 #: str.translate looks every character up in a dict (~9 ms for 100 kB): only when one of these is there
 _ODD_APOSTROPHE = re.compile("[\u2019\u2018\u02bc`\u00b4\uff07]")
@@ -48,7 +50,8 @@ _MEASURE = re.compile(r"^[0-9]+(?:st|nd|rd|th|am|pm|s|k|m|x|h|hr|hrs|min|mins|kg
 #: for the others ("diiiie", "sooo") the single letter is tried first.
 _DOUBLING = frozenset("eolsftpnrdcmgbz")
 _MAX_CANDIDATES = 32
-_UNSEEN = object()
+#: from this many spans on, ``Normalised.to_original_all`` maps them with array operations
+_MANY_SPANS = 64
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,27 @@ class Normalised:
             # nothing was rewritten: offsets are the same, clamped to the text as to_original clamps them
             return [(min(max(s, 0), size), min(max(e, min(max(s, 0), size)), size)) if e > s else (0, 0)
                     for s, e in spans]
-        return [self.to_original(start, end) for start, end in spans]
+        if len(spans) < _MANY_SPANS or not segments or len(segments) > 8 * len(spans):
+            # few spans, or far more segments than spans (each segment costs ~0.14 us to turn into the
+            # arrays below, each span ~2 us here: 100 kB of rewritten leetspeak has 30,000 segments)
+            return [self.to_original(start, end) for start, end in spans]
+        # the same arithmetic as to_original, for all spans at once (~3 ms -> ~0.4 ms for 2,300 spans)
+        array = numpy.asarray(spans, dtype=numpy.int64).reshape(-1, 2)
+        start, end = array[:, 0], array[:, 1]
+        # out_start, out_end, orig_start, orig_end, exact (fromiter: numpy.asarray reads tuples ~10x slower)
+        columns = numpy.fromiter(itertools.chain.from_iterable(segments), dtype=numpy.int64,
+                                 count=5 * len(segments)).reshape(-1, 5)
+        out_start, orig_start, orig_end, exact = columns[:, 0], columns[:, 2], columns[:, 3], columns[:, 4] != 0
+        first = numpy.maximum(numpy.searchsorted(out_start, start, side="right") - 1, 0)
+        last = numpy.maximum(numpy.searchsorted(out_start, end - 1, side="right") - 1, 0)
+        o_start = numpy.where(exact[first], orig_start[first] + (start - out_start[first]), orig_start[first])
+        o_end = numpy.where(exact[last], orig_start[last] + (end - out_start[last]), orig_end[last])
+        o_start = numpy.minimum(numpy.maximum(o_start, 0), size)
+        o_end = numpy.minimum(numpy.maximum(o_end, o_start), size)
+        empty = end <= start
+        o_start[empty] = 0
+        o_end[empty] = 0
+        return list(zip(o_start.tolist(), o_end.tolist()))
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of ``self.text`` onto ``self.original``.
@@ -141,6 +164,7 @@ class Normaliser:
         leet_chars = "".join(re.escape(c) for c in data.leet)
         self._has_leet = re.compile(f"[{leet_chars}]") if leet_chars else None
         self._cache: dict[str, str | None] = {}
+        self._changing: set[str] = set()  # the cached words whose replacement is not None
 
     def __call__(self, text: str) -> Normalised:
         lowered = text.lower()
@@ -149,8 +173,8 @@ class Normaliser:
         if _ODD_APOSTROPHE.search(lowered):
             lowered = lowered.translate(_APOSTROPHES)
         # fast path: most messages need no rewriting at all
-        known = self._known(lowered)
-        if known is None:
+        changed = self._changed(lowered)
+        if changed is None:
             return Normalised(lowered, text, [_Segment(0, len(lowered), 0, len(lowered), True)] if lowered else [])
 
         pieces: list[str] = []
@@ -166,19 +190,13 @@ class Normaliser:
                 segments.append(_Segment(out_pos, out_pos + n, copied_from, upto, True))
                 out_pos += n
 
-        emoji = self.data.emoji
-        changed = frozenset(w for w, new in known.items() if new is not None)
+        emoji, rewrite = self.data.emoji, self._word
         for m in self._matches(lowered, changed):
             kind = m.lastgroup
             if kind == "word":
-                word = m.group()
-                new = known.get(word, _UNSEEN)
+                new = rewrite(m.group())  # (also a word the plain word scan did not see: "hard" after "d i e-")
                 if new is None:
                     continue  # unchanged: stays in the pending stretch
-                if new is _UNSEEN:  # a word the plain word scan did not see ("hard" after "d i e-")
-                    new = self._word(word)
-                    if new is None:
-                        continue
                 flush(m.start())
             elif kind == "spelled":
                 flush(m.start())
@@ -216,7 +234,7 @@ class Normaliser:
         every look-around near it reads the same, so scanning stretch by stretch gives the same matches as
         one scan. A stretch with no emoji, invisible character, spelled-out word or word to rewrite is
         skipped: there every match is a word kept as typed (the loop's ``continue``)."""
-        ends = [m.start() for m in _STRETCH_END.finditer(lowered)]
+        ends = [m.end() for m in _STRETCH_END.finditer(lowered)]
         ends.append(len(lowered))
         # where something may be rewritten (a superset: a stretch marked for nothing only costs its scan)
         marks = self._special_positions(lowered)
@@ -231,14 +249,19 @@ class Normaliser:
             start = ends[stretch - 1] if stretch else 0
             yield from self._pattern.finditer(lowered, start, ends[stretch])
 
-    def _known(self, lowered: str) -> dict[str, str | None] | None:
-        """The replacement (or None) of every word of the text, or None when no emoji, invisible
-        character or word needs rewriting (the fast path)."""
-        word = self._word
-        known = {w: word(w) for w in set(self._words.findall(lowered))}
-        if self._special_positions(lowered, first=True) or (self._spelled is not None and self._spelled.search(lowered)):
-            return known
-        return known if any(new is not None for new in known.values()) else None
+    def _changed(self, lowered: str) -> frozenset[str] | None:
+        """The words of the text that are rewritten, or None when no emoji, invisible character or word
+        needs rewriting (the fast path). Words met before are answered by one set intersection with the
+        cached words that change, not a look-up per word (~3 ms of 6 for the 5,000 distinct words of 100 kB)."""
+        words = set(self._words.findall(lowered))
+        changed = words & self._changing
+        for w in words.difference(self._cache):  # not met before (or not cached: the cache is full)
+            if self._word(w) is not None:
+                changed.add(w)
+        if changed or self._special_positions(lowered, first=True) or (
+                self._spelled is not None and self._spelled.search(lowered)):
+            return frozenset(changed)
+        return None
 
     def _special_positions(self, lowered: str, first: bool = False) -> list[int]:
         """Where an emoji or invisible character is (only the first one when ``first``)."""
@@ -263,6 +286,8 @@ class Normaliser:
         result = self._rewrite(word)
         if len(self._cache) < 50_000:  # bounded: a 100 kB message of junk must not grow memory
             self._cache[word] = result
+            if result is not None:
+                self._changing.add(word)
         return result
 
     def _rewrite(self, word: str) -> str | None:
@@ -312,7 +337,7 @@ class Normaliser:
 
 _SEPARATORS = re.compile(r"[ .\-*_]")
 #: where the text may be cut into stretches that scan alone as they scan together (Normaliser._matches)
-_STRETCH_END = re.compile(r"(?<=[.,!?;:\s])\s")
+_STRETCH_END = re.compile(r"[.,!?;:\s](?=\s)")  # the cut is the match's end (a look-behind first: 2.0 ms, this 1.4)
 
 
 @lru_cache(maxsize=256)

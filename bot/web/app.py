@@ -17,7 +17,7 @@ from bot.db import get_engine
 from bot.settings import Settings
 from bot.web import gateway, live, pages
 from bot.web.conversation import HEADER_NAME, ConversationTokens, secret_key
-from bot.web.fallback import assess_text
+from bot.web.fallback import flagged_by_rules
 from bot.web.jobs import HandoffWatch, Scheduler
 from bot.web.options import WebOptions
 from bot.web.payloads import PayloadGuard
@@ -91,7 +91,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        assess_text("hello")  # load the safety rules now, not while the first person waits
+        # Load the safety rules now, not while the first person waits. Not the MiniLM session: only the
+        # fallback paths build it, when they first need it (bot/web/fallback.py).
+        flagged_by_rules("hello")
         state.rasa_http = httpx.AsyncClient()  # one client (and TLS context) for every call to Rasa
         scheduler = None
         if options.reconcile_every_seconds:

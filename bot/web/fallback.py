@@ -4,6 +4,13 @@ Why the gateway runs `safety.assess` itself: a person may write that they want t
 Rasa restarts. The same rules the Rasa pipeline uses decide whether the message is a risk message; if
 it is, the person gets the crisis resources at once and a case is recorded for the clinic team, with
 the same case key the reconciler uses (sender id, time of the message).
+
+What each path assesses (issue 13: the web app's memory): a message Rasa did not answer (down, slow,
+refused by the gateway) gets the full `safety.assess`, rules and learned model, which builds the MiniLM
+session the model reads (~100 MB, once, kept after). A message Rasa answers needs none: it goes with the
+rules' own flag (`flagged_by_rules`), and a reply without the resources card is checked against the
+verdict Rasa's safety component stored with the message (`rasa_verdict`, the same rules and model), or,
+when that cannot be read, against the full assessment here.
 """
 from __future__ import annotations
 
@@ -12,13 +19,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from bot.case_identity import case_kind
+from bot import transcript
+from bot.case_identity import case_kind, message_time
+from bot.db import get_engine
 from bot.settings import Settings
 from bot.web.unanswered import Kept, UnansweredStore
+from safety.assessment import Kind
 from safety.situation import CRISIS, situation_for
 
 logger = logging.getLogger(__name__)
 
+KINDS = tuple(kind.value for kind in Kind)
 # When the assessor itself fails the message is treated as flagged: a person reads it, not nobody.
 ASSESSMENT_FAILED = "assessment_failed"
 
@@ -62,6 +73,45 @@ def assess_text(text: str) -> Verdict:
     except Exception as error:  # noqa: BLE001 - the safety net must not fall through
         logger.error("safety assessment failed in the gateway: %s", type(error).__name__)
         return Verdict("crisis", True, [ASSESSMENT_FAILED], [])
+
+
+def flagged_by_rules(text: str) -> bool:
+    """Whether a rule flags the message (``safety.engine.Engine.flagged_by_rules``); builds no MiniLM session.
+    A failure counts as flagged, as in assess_text."""
+    try:
+        from safety import get_engine
+
+        return get_engine().flagged_by_rules(text)
+    except Exception as error:  # noqa: BLE001 - the safety net must not fall through
+        logger.error("safety rules failed in the gateway: %s", type(error).__name__)
+        return True
+
+
+def rasa_verdict(settings: Settings, sender_id: str, received_at: float) -> Optional[Verdict]:
+    """The verdict Rasa's safety component stored with this message (rules and model, on the embedding
+    Rasa's featurizer computed), read from the tracker store; None when the conversation's latest user
+    message is not this one (stamped `received_at` by the gateway) or carries no safety data.
+
+    Why: the gateway checks a reply that came without the resources card against a full assessment of
+    the message (defence in depth). Rasa has made that assessment already, with the same rules and model;
+    reading it keeps the web app from holding a MiniLM session (~100 MB) just to repeat it. Whoever calls
+    this must fall back to assess_text when it returns None."""
+    try:
+        with get_engine(settings).connect() as connection:
+            events = transcript.conversation(connection, sender_id, ("user",), limit=1)
+    except Exception as error:  # noqa: BLE001 - the caller then assesses the message itself
+        logger.warning("could not read Rasa's safety verdict: %s", type(error).__name__)
+        return None
+    if not events or message_time(events[0].data) != received_at:
+        return None
+    safety = events[0].safety
+    kind, escalate = safety.get("kind"), safety.get("escalate")
+    if kind not in KINDS or not isinstance(escalate, bool):
+        return None
+    categories = [c for c in safety.get("categories") or [] if isinstance(c, str)]
+    spans = safety.get("spans") or []
+    rule_ids = sorted({s["rule_id"] for s in spans if isinstance(s, dict) and isinstance(s.get("rule_id"), str)})
+    return Verdict(kind, escalate, categories, rule_ids)
 
 
 def keep_unanswered(

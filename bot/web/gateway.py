@@ -32,7 +32,7 @@ from bot import handoff, push
 from bot.case_identity import AT_RISK, RECEIVED_AT
 from bot.web import conversation, texts
 from bot.web.conversation import Conversation
-from bot.web.fallback import Verdict, assess_text, keep_unanswered
+from bot.web.fallback import Verdict, assess_text, flagged_by_rules, keep_unanswered, rasa_verdict
 from bot.web.history import cursor_of, load_history
 from bot.web.rasa_client import RasaUnavailable
 from bot.web.state import WebState, web_state
@@ -199,26 +199,33 @@ async def chat(request: Request) -> JSONResponse:
         return await _refuse_message(
             web, request, 413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars), held, text
         )
-    if text.lstrip().startswith("/"):
+    button = text.lstrip().startswith("/")
+    if button:
         allowed = await run_in_threadpool(web.payloads.allows, text.strip(), sender_id)
         if not allowed:
             return await _refuse_message(web, request, 400, "slash_command", texts.SLASH, held, text)
         text = text.strip()
 
     received_at = time.time()  # sent along: the key of this message's case, whoever records it
-    # Assessed before Rasa sees it (the same check the reply is verified with below): when this message
-    # starts a session, action_session_start must not open with "How are you doing today?" before the
-    # crisis reply; the flag tells it to leave the introduction to that reply.
-    verdict = await run_in_threadpool(assess_text, text)
+    # Flagged before Rasa sees it: when this message starts a session, action_session_start must not open
+    # with "How are you doing today?" before the crisis reply; the flag tells it to leave the introduction
+    # to that reply. The rules' own flag: Rasa assesses the message fully itself, and the full assessment
+    # here would hold a MiniLM session in the web app for every message (bot/web/fallback.py). On
+    # tests/safety/corpus it flags the same 827 risk messages as the full assessment, and fewer ordinary
+    # ones (35 instead of 50); a message only the learned model reads as risk would get the opening
+    # first and the crisis reply right after it, in the same answer.
+    flagged = await run_in_threadpool(flagged_by_rules, text)
     try:
         # The locale goes along: Rasa's action_session_start shows this conversation that locale's lines.
         metadata = {RECEIVED_AT: received_at, **({"locale": locale} if locale else {}),
-                    **({AT_RISK: True} if verdict.flagged else {})}
+                    **({AT_RISK: True} if flagged else {})}
         messages = await web.replicas.send(sender_id, text, options.rasa_timeout_seconds, web.rasa_http,
                                            metadata=metadata)
     except RasaUnavailable as unavailable:
+        verdict = await run_in_threadpool(assess_text, text)  # the full assessment: rules and model
         return await _fallback(web, held, text, unavailable.reason, received_at, verdict)
-    body: dict[str, Any] = {"messages": _with_resources_if_at_risk(web, held, verdict, messages)}
+    body: dict[str, Any] = {"messages": await _with_resources_if_at_risk(web, held, text, received_at, messages,
+                                                                          button)}
     # A paused conversation (staff joined) is the only one Rasa answers with nothing, so the handoff
     # table is read only then, not on every message.
     present = await run_in_threadpool(handoff.state_for_person, web.settings, sender_id) if not messages else None
@@ -237,13 +244,30 @@ def _has_resources_card(messages: list[dict[str, Any]]) -> bool:
     )
 
 
-def _with_resources_if_at_risk(
-    web: WebState, held: Conversation, verdict: Verdict, messages: list[dict[str, Any]],
+async def _with_resources_if_at_risk(
+    web: WebState, held: Conversation, text: str, received_at: float, messages: list[dict[str, Any]],
+    button: bool = False,
 ) -> list[dict[str, Any]]:
     """Defence in depth: a risk message never leaves without the resources card, whatever the dialogue
     did (e.g. a conversation whose first message arrived while the action server was down, so Rasa
-    could only answer with its fallback). The case itself comes from the tracker store (reconciler)."""
-    if _has_resources_card(messages) or not verdict.escalate:
+    could only answer with its fallback). The case itself comes from the tracker store (reconciler).
+
+    A reply without the card is checked against the verdict Rasa's safety component stored with the
+    message (rules and model); when it cannot be read (no such event, database trouble, a Rasa without
+    the component), against the full assessment here, never against the rules alone.
+
+    `button`: the text is the payload of a button the assistant offered (bot/web/payloads.py), words of
+    the domain's, not the person's. Rasa stores no verdict for it (a payload skips its NLU), and the full
+    assessment of every payload in the domain is "none" (tests/web/test_gateway_memory.py), so it is
+    assessed fully only when a rule reads something in it: a button press builds no MiniLM session."""
+    if _has_resources_card(messages):
+        return messages
+    verdict = await run_in_threadpool(rasa_verdict, web.settings, held.id, received_at)
+    if verdict is None and button and not await run_in_threadpool(flagged_by_rules, text):
+        return messages
+    if verdict is None:
+        verdict = await run_in_threadpool(assess_text, text)
+    if not verdict.escalate:
         return messages
     return [*messages, {"custom": web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation)}]
 

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from tests.actions.conftest import entity, make_tracker, responses, user_event
 
 FEELING_INTENTS = ["mood_low", "mood_anxious", "mood_overwhelmed", "mood_lonely", "mood_angry", "mood_numb",
-                   "mood_ashamed", "sleep_problems", "mood_better", "grief"]
+                   "mood_ashamed", "sleep_problems", "mood_better", "grief", "family_conflict"]
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,8 @@ FEELING_INTENTS = ["mood_low", "mood_anxious", "mood_overwhelmed", "mood_lonely"
         ("mood_better", ["calmer"], "calmer"),
         ("mood_better", [], "a bit better"),
         ("grief", [], "sad"),
+        ("family_conflict", [], "upset"),
+        ("family_conflict", ["scared"], "scared"),
     ],
 )
 async def test_reflects_the_feeling_named_or_a_default(domain, dispatcher, intent, words, expected_word):
@@ -46,7 +48,7 @@ def asking(domain, offer: bool = False) -> ActionReflectFeeling:
 
 
 OFFERING = ["mood_low", "mood_anxious", "mood_overwhelmed", "mood_lonely", "mood_angry", "mood_numb",
-            "mood_ashamed", "sleep_problems"]
+            "mood_ashamed", "sleep_problems", "family_conflict"]
 
 
 @pytest.mark.parametrize("intent", OFFERING)

@@ -230,6 +230,18 @@ def test_the_clinic_answers_come_from_settings(tmp_path):
         assert initial(generated, slot) == value
 
 
+def test_the_retention_period_the_assistant_names_comes_from_settings(tmp_path):
+    """utter_privacy tells the person how long conversations are kept: the clinic's setting, not a number in the domain."""
+    raw = yaml.safe_load((load_settings().root / "settings.yml").read_text())
+    raw.setdefault("conversations", {})["retention_days"] = 17
+    path = tmp_path / "settings.yml"
+    path.write_text(yaml.safe_dump(raw))
+    settings = load_settings(environ={"BOT_VAR_DIR": str(tmp_path), "BOT_SETTINGS_FILE": str(path)})
+    assert initial(fragment(settings), "retention_days") == "17"
+    domain = yaml.safe_load((settings.root / "domain.yml").read_text())
+    assert all("{retention_days}" in v["text"] for v in domain["responses"]["utter_privacy"])
+
+
 def test_the_domain_types_no_clinic_value_only_placeholders(settings):
     text = (settings.root / "domain.yml").read_text()
     clinic = settings.clinic

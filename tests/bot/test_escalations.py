@@ -73,6 +73,24 @@ def test_confirmed_check_in_becomes_a_case_from_the_resources_card(settings, tra
     assert case["categories"] == ["check_in_confirmed"]
 
 
+def test_yes_about_someone_else_is_a_case_about_them_not_the_writer(settings, tracker_writer):
+    """The action server down: the reconciler alone makes the case, and must record, as action_escalate
+    does, that the "yes" answered the question about someone else."""
+    check_in_other = {"kind": "check_in", "escalate": False, "categories": ["third_party_risk"], "spans": []}
+    tracker_writer.save(
+        "fay",
+        user_event("my brother says nothing matters anymore", "safety_check_in_other", check_in_other),
+        bot_action("utter_check_in_other"),
+        bot_action("action_listen"),
+        user_event("yes", "affirm"),
+        bot_action("utter_third_party"),
+        bot_action("utter_crisis_resources_card"),
+    )
+    assert reconcile(settings) == 1
+    [case] = list_cases(settings)
+    assert (case["kind"], case["categories"]) == ("crisis", ["check_in_other_confirmed", "third_party_risk"])
+
+
 def test_emergency_kind_comes_from_the_assessment(settings, tracker_writer):
     emergency = {**CRISIS, "kind": "emergency", "categories": ["attempt_in_progress"]}
     tracker_writer.save("erin", user_event("i took all my pills", "safety_emergency", emergency))

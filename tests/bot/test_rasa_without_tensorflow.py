@@ -89,7 +89,7 @@ def test_the_model_argument_forms_rasa_accepts(tmp_path):
 
 
 def test_another_rasa_version_refuses_to_keep_it_out():
-    with pytest.raises(rwt.KeptOutError, match="reviewed for Rasa 3.6.21, found 3.7.0"):
+    with pytest.raises(rwt.KeptOutError, match="written for Rasa 3.6.21, found 3.7.0"):
         rwt.keep_tensorflow_out(version="3.7.0")
 
 

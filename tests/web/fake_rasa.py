@@ -2,7 +2,8 @@
 own SQLTrackerStore (the same `events` table the console and widget read) and honours
 ConversationPaused the way Rasa's processor does (the message is logged, no reply is predicted).
 
-Its "NLU" knows one risk phrase, enough to see the safety data of a message logged while paused.
+Its "NLU" knows one risk phrase, enough to see the safety data of a message logged while paused, and it
+answers it without the resources card (a dialogue that did not route it), as the gateway's own check sees.
 The real Rasa server is used by the end-to-end and browser tests.
 """
 from __future__ import annotations
@@ -32,7 +33,9 @@ def _parse(text: str) -> dict[str, Any]:
                              "rule_id": "active.kill_myself"}]}
         return {"intent": {"name": "safety_crisis", "confidence": 1.0}, "entities": [], "text": text,
                 "safety": safety}
-    return {"intent": {"name": "chitchat", "confidence": 1.0}, "entities": [], "text": text}
+    # Rasa's safety component stores its verdict with every message, "none" included.
+    safety = {"kind": "none", "escalate": False, "categories": [], "spans": [], "source": "rules"}
+    return {"intent": {"name": "chitchat", "confidence": 1.0}, "entities": [], "text": text, "safety": safety}
 
 
 class FakeRasa:
@@ -96,7 +99,9 @@ class FakeRasa:
                 sender, text = body["sender"], body["message"]
                 self.received.append(("message", sender, text))
                 parse = _parse(text)
-                tracker = self._update(sender, [UserUttered(text, parse["intent"], [], parse, timestamp=time.time())])
+                metadata = body.get("metadata")  # what the gateway sent along (received_at, locale, ...)
+                tracker = self._update(sender, [UserUttered(text, parse["intent"], [], parse, timestamp=time.time(),
+                                                            metadata=metadata)])
                 if tracker.is_paused():
                     return 200, []
                 self._update(sender, [ActionExecuted("utter_listening"), BotUttered(REPLY, timestamp=time.time()),
