@@ -423,7 +423,11 @@ class Engine:
                             category, kind = rc.target, category_kind[rc.target]
             signal = category in signals
             if category in third_party and someone_else(lowers, sentence, start, end):
-                kind = max_kind(kind, third_kind)
+                # The urgency stays the rule's own: a crisis-level phrase about someone else is a crisis
+                # (resources for helping them), a check-in-level one ("he says nothing matters anymore")
+                # stays a question, asked about them (safety_check_in_other), never raised to a case.
+                if kind.rank >= crisis.rank:
+                    kind = max_kind(kind, third_kind)
                 category = t.third_party.category
             if negated and kind.rank > check_in_rank:  # at most a check-in
                 kind = check_in

@@ -101,6 +101,14 @@ def test_third_party_risk_is_recognised_and_keeps_urgency():
     assert kind("my friend texted me that she took all her pills") is Kind.EMERGENCY
 
 
+def test_a_check_in_level_phrase_about_someone_else_stays_a_question():
+    """Not raised to a crisis because it is about someone else: the person is asked whether they are worried
+    the other person may be thinking about suicide (safety_check_in_other); a crisis-level phrase stays a crisis."""
+    worry = assess("my friend says nothing matters anymore")
+    assert (worry.kind, worry.categories) == (Kind.CHECK_IN, ["third_party_risk"])
+    assert kind("my friend says she wants to die") is Kind.CRISIS
+
+
 def test_suicide_bereavement_is_a_check_in_not_a_crisis():
     result = assess("my brother killed himself two years ago and i miss him")
     assert result.kind is Kind.CHECK_IN and result.categories == ["suicide_bereavement"]
