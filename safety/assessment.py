@@ -30,7 +30,7 @@ class Kind(str, Enum):
     @property
     def escalates(self) -> bool:
         """Crisis and emergency must reach crisis resources and staff."""
-        return self._urgency >= 2  # crisis
+        return self._urgency >= Kind.CRISIS._urgency
 
     def __str__(self) -> str:  # str(Kind.CRISIS) == "crisis", handy in payloads and logs
         return self.value

@@ -33,8 +33,9 @@ import gc
 import re
 import threading
 from bisect import bisect_left
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Optional
+from typing import Any, Iterator, NamedTuple, Optional
 
 import numpy as np
 
@@ -51,6 +52,22 @@ from .rules import RULES_DIR, Rule, RuleSet, load_ruleset
 # counting frees them as assess returns), so from this many characters on the collector is paused for the
 # call and left as it was found (tests/safety/test_long_messages.py).
 PAUSE_GC_FROM = 20_000
+
+
+@contextmanager
+def _gc_paused_for(text: str) -> Iterator[None]:
+    """The collector paused while a text of PAUSE_GC_FROM characters or more is read (why: PAUSE_GC_FROM),
+    then left as it was found; nothing for a chat message."""
+    if len(text) < PAUSE_GC_FROM or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # spaCy's tokenizer looks for a suffix by searching the whole rest of a whitespace-free token at every
 # split, so one long token made of suffixes ("!?.," or "'s" pasted over and over) takes quadratic time:
@@ -276,13 +293,8 @@ class Engine:
             raise TypeError(f"assess() expects str, got {type(text).__name__}")
         if not text.strip():
             return Detail(Assessment.none(), RuleView.of([], self._kind))
-        if len(text) >= PAUSE_GC_FROM and gc.isenabled():
-            gc.disable()  # why: PAUSE_GC_FROM
-            try:
-                return self._assess_detail(text, embedding)
-            finally:
-                gc.enable()
-        return self._assess_detail(text, embedding)
+        with _gc_paused_for(text):
+            return self._assess_detail(text, embedding)
 
     def flagged_by_rules(self, text: str) -> bool:
         """Whether any rule match survives in the message (idioms, negation and context applied): what
@@ -300,13 +312,8 @@ class Engine:
             raise TypeError(f"flagged_by_rules() expects str, got {type(text).__name__}")
         if not text.strip():
             return False
-        if len(text) >= PAUSE_GC_FROM and gc.isenabled():
-            gc.disable()  # why: PAUSE_GC_FROM
-            try:
-                return bool(self._rule_hits(_tokeniser_safe(text))[2])
-            finally:
-                gc.enable()
-        return bool(self._rule_hits(_tokeniser_safe(text))[2])
+        with _gc_paused_for(text):
+            return bool(self._rule_hits(_tokeniser_safe(text))[2])
 
     def _assess_detail(self, text: str, embedding: Optional[np.ndarray]) -> Detail:
         text = _tokeniser_safe(text)  # same length: spans still point into the text as given
