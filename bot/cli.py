@@ -308,7 +308,8 @@ def _cmd_safety_eval(args: argparse.Namespace) -> int:
     from bot.nlu.pipeline_eval import main as eval_main
     from bot.training import model_path
 
-    return eval_main(args.eval_args, default_model=lambda: model_path(get_settings()))
+    eval_args = args.eval_args[1:] if args.eval_args[:1] == ["--"] else args.eval_args
+    return eval_main(eval_args, default_model=lambda: model_path(get_settings()))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -398,6 +399,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["safety-eval"]:
+        # Handed over whole: argparse's REMAINDER drops a leading option such as `-h` or `--model`.
+        argv = ["safety-eval", "--", *argv[1:]]
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
