@@ -57,7 +57,7 @@ def ruled_out_phrases(path: Path = PHRASES_FILE) -> tuple[Phrase, ...]:
     return tuple(result)
 
 
-def _matches(patterns: Iterable[str], name: str) -> bool:
+def matches_any(patterns: Iterable[str], name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
 
@@ -181,7 +181,7 @@ def check_crisis_line_once(project: Project, rules: dict) -> list[Finding]:
     exempt = settings.get("exceptions") or {}
     findings = []
     for response in project.responses.values():
-        if _matches(exempt, response.name):
+        if matches_any(exempt, response.name):
             continue
         for variation in response.variations:
             text = variation.text or ""
@@ -324,7 +324,7 @@ def check_unused_intents(project: Project, rules: dict) -> list[Finding]:
         loc.finding(f"intent {intent} is not used by any rule or story: the assistant has no next step when it"
                     f" is predicted (add a rule, or remove the intent)")
         for intent, loc in project.intents.items()
-        if intent not in used and not _matches(exempt, intent)
+        if intent not in used and not matches_any(exempt, intent)
     ]
 
 
@@ -363,7 +363,7 @@ def check_unused_responses(project: Project, rules: dict) -> list[Finding]:
     exempt = rules.get("unused_response_exceptions") or {}
     findings = []
     for name, response in project.responses.items():
-        if name in used or _matches(exempt, name):
+        if name in used or matches_any(exempt, name):
             continue
         if any(pattern.fullmatch(name) for pattern, _ in project.code_patterns):
             continue
