@@ -29,11 +29,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     """`rasa data validate --fail-on-warnings` on the assembled domain, without the warnings the
-    content rules explain (bot/content/rasa_validate.py)."""
+    content rules explain (bot/content/quiet_rasa.py)."""
     settings = get_settings()
     build(settings)
     command = [
-        sys.executable, "-m", "bot.content.rasa_validate", str(settings.root), "--fail-on-warnings",
+        sys.executable, "-m", "bot.content.quiet_rasa", str(settings.root), "data", "validate", "--fail-on-warnings",
         "--config", str(settings.root / "config.yml"),
         "--domain", str(domain_dir(settings)),
         "--data", str(settings.root / "data"),

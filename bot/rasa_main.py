@@ -23,7 +23,10 @@ import sys
 from typing import Any, Callable, Dict, Optional
 
 if __name__ == "__main__":  # `bot run`: before Rasa is imported (Rasa's core imports TensorFlow)
+    from bot.library_warnings import hold_back
     from bot.rasa_without_tensorflow import keep_tensorflow_out_for
+
+    hold_back()
 
     _WHY_TENSORFLOW_STAYS = keep_tensorflow_out_for(sys.argv[1:])
     print("rasa: TensorFlow " + (f"loaded as Rasa ships: {_WHY_TENSORFLOW_STAYS}" if _WHY_TENSORFLOW_STAYS

@@ -49,7 +49,7 @@ def action_server(settings: Settings) -> Service:
     host, port = settings.services.host, settings.services.actions_port
     return Service(
         name="actions",
-        command=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        command=[sys.executable, "-m", "bot.library_warnings", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         health_url=f"http://{host}:{port}/health",
         # rasa-sdk has no interface flag and binds SANIC_HOST, by default every interface.
         env={**QUIET_ENV, "SANIC_HOST": host},

@@ -65,9 +65,9 @@ def train(settings: Settings, force: bool = False) -> bool:
     if not force and is_up_to_date(settings):
         print("train: model is up to date, nothing to do", flush=True)
         return False
-    print("train: training the model (under a minute on a 2-core machine)", flush=True)
+    print("train: training the model (about two minutes on a 2-core machine)", flush=True)
     command = [
-        sys.executable, "-m", "rasa", "train",
+        sys.executable, "-m", "bot.content.quiet_rasa", str(settings.root), "train",
         "--config", str(settings.root / "config.yml"),
         "--domain", str(domain_dir(settings)),
         "--data", str(settings.root / "data"),

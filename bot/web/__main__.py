@@ -28,6 +28,8 @@ def main() -> None:
     level = os.environ.get("BOT_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per call to Rasa is noise
+    # spaCy logs through a handler of its own as well as the root's: each of its lines came out twice.
+    logging.getLogger("spacy").propagate = False
     settings = get_settings()
     try:
         app = create_app(settings)

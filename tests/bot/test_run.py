@@ -124,6 +124,8 @@ HOW_IT_ENDS = {
 @pytest.mark.parametrize("end", HOW_IT_ENDS.values(), ids=HOW_IT_ENDS.keys())
 def test_bot_run_leaves_no_service_and_no_port_behind(bot_run: BotRun, end):
     bot_run.wait_for("ready:", timeout=READY_TIMEOUT_SECONDS)
+    # What the person who typed `make run` reads: the services' own lines, not their libraries' noise.
+    assert "DeprecationWarning" not in bot_run.output and "MovedIn20Warning" not in bot_run.output
     tree = psutil.Process(bot_run.process.pid).children(recursive=True)
     try:
         assert all(port_answers(port) for port in bot_run.ports)

@@ -1,4 +1,4 @@
-"""`rasa data validate`, minus the warnings the content rules already explain.
+"""Rasa's own command line (`bot validate`, `bot train`), minus the warnings the content rules explain.
 
 Why: Rasa's validator warns about every response no rule or story says and every domain intent without
 training examples, also when code in actions/ says the response (the reflections' "_more" follow-ups)
@@ -10,18 +10,18 @@ while importing (pkg_resources, SQLAlchemy 2.0), about nothing a designer wrote.
 printed exactly as Rasa prints it.
 Rasa's own checks and exit code are untouched: this only decides what reaches the screen.
 
-Usage: python -m bot.content.rasa_validate ROOT RASA_VALIDATE_ARGS...
+Usage: python -m bot.content.quiet_rasa ROOT RASA_ARGS...   (e.g. ROOT data validate --fail-on-warnings ...)
 """
 from __future__ import annotations
 
 import re
 import sys
-import warnings
 from pathlib import Path
 from typing import Callable, Optional
 
 from bot.content.lint import content_rules, matches_any, used_responses
 from bot.content.project import Project, load_project
+from bot.library_warnings import hold_back, library_deprecation
 
 UNUSED_RESPONSE = re.compile(r"The utterance '(?P<name>[^']+)' is not used in any story or rule\.")
 INTENT_WITHOUT_EXAMPLES = re.compile(
@@ -54,31 +54,19 @@ def explainer(project: Project, rules: dict) -> Callable[[str], Optional[str]]:
 def main(argv: list[str]) -> int:
     root, rasa_args = Path(argv[0]), argv[1:]
     explain = explainer(load_project(root), content_rules())
-    held_back: dict[str, list[str]] = {}
-    show = warnings.showwarning
-
-    def show_unless_explained(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
-        if issubclass(category, DeprecationWarning) and "site-packages" in str(filename):
-            reason: Optional[str] = "deprecation notices inside Rasa's libraries"
-        else:
-            reason = explain(str(message))
-        if reason is None:
-            show(message, category, filename, lineno, file, line)
-        else:
-            held_back.setdefault(reason, []).append(str(message))
-
-    warnings.showwarning = show_unless_explained
+    held_back = hold_back(lambda message, category, filename:
+                          library_deprecation(message, category, filename) or explain(message))
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", "data", "validate", *rasa_args]
+    sys.argv = ["rasa", *rasa_args]
     try:
         rasa_main()
         code = 0
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     if held_back:
-        parts = ", ".join(f"{len(messages)} {reason}" for reason, messages in sorted(held_back.items()))
-        print(f"validate: {sum(map(len, held_back.values()))} expected Rasa warning(s) not shown ({parts})")
+        parts = ", ".join(f"{count} {reason}" for reason, count in sorted(held_back.items()))
+        print(f"rasa: {sum(held_back.values())} expected warning(s) not shown ({parts})")
     return code
 
 
