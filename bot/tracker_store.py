@@ -131,17 +131,24 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             .order_by(table.c.id.desc()).limit(max(self.window_turns, 0) + 1)
         )
         self._insert = table.insert()
-        self._carried: Optional[tuple[tuple[str, ...], Any]] = None
-        # The carried state's queries take the session's start as a value (`_session_start`, read once)
-        # rather than the subquery every other statement repeats: one union of ~25 probes would plan it
-        # ~50 times.
-        since = sa.or_(sa.bindparam("session_start", type_=sa.Float).is_(None),
-                       table.c.timestamp >= sa.bindparam("session_start", type_=sa.Float))
-        self._carried_bounds = (table.c.sender_id == sender, since, table.c.id > sa.bindparam("floor"),
-                                table.c.id < sa.bindparam("start"))
-        self._session_start = session_start
+        # The window's statements (see _windowed_events), with the same session condition as above.
+        self._in_session = in_session
+        self._window_start = (  # the listen before the window's first user message
+            sa.select(table.c.id)
+            .where(in_session, table.c.type_name == "action", table.c.action_name == "action_listen",
+                   table.c.id < sa.bindparam("first_user"))
+            .order_by(table.c.id.desc()).limit(1)
+        )
+        self._slot_floor = sa.select(sa.func.max(table.c.id)).where(
+            in_session, table.c.type_name.in_(SLOT_RESET_TYPES), table.c.id < sa.bindparam("start"))
+        self._carried_bounds = (in_session, table.c.id > sa.bindparam("floor"), table.c.id < sa.bindparam("start"))
         self._latest_loop = (sa.select(table.c.id).where(table.c.type_name == "active_loop", *self._carried_bounds)
                              .order_by(table.c.id.desc()).limit(1))
+        self._data_by_ids = (sa.select(table.c.data).where(table.c.id.in_(sa.bindparam("ids", expanding=True)))
+                             .order_by(table.c.id))
+        self._window_data = sa.select(table.c.data).where(in_session, table.c.id >= sa.bindparam("start")) \
+            .order_by(table.c.id)
+        self._carried: Optional[tuple[tuple[str, ...], Any]] = None
 
     def _carried_ids(self, session: Any, sender_id: Text, floor: int, start: int) -> tuple[list[int], Optional[int]]:
         """(the latest SlotSet id of each slot, the latest ActiveLoop id) in the session between `floor`
@@ -171,8 +178,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                 self._carried = (names, sa.select(probe).select_from(names_table))
             else:
                 self._carried = (names, None)
-        session_start = session.execute(sa.select(self._session_start), {"sender_id": sender_id}).scalar()
-        values = {"sender_id": sender_id, "session_start": session_start, "floor": floor, "start": start}
+        values = {"sender_id": sender_id, "floor": floor, "start": start}
         slot_ids = [row[0] for row in session.execute(self._carried[1], values) if row[0] is not None] \
             if self._carried[1] is not None else []
         return slot_ids, session.execute(self._latest_loop, values).scalar()
@@ -247,30 +253,19 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         recent_users = [row[0] for row in session.execute(self._recent_user_ids, {"sender_id": sender_id})]
         if len(recent_users) <= self.window_turns:
             return None
-        event = self.SQLEvent
-        in_session = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).order_by(None)
-        ids = in_session.with_entities(event.id)
         first_user = recent_users[self.window_turns - 1]  # the window's first user message
-        start = (  # the listen before it, so the window starts on a whole turn as a session does
-            ids.filter(event.type_name == "action", event.action_name == "action_listen", event.id < first_user)
-            .order_by(event.id.desc()).limit(1).scalar()
-        )
+        # the listen before it, so the window starts on a whole turn as a session does
+        start = session.execute(self._window_start, {"sender_id": sender_id, "first_user": first_user}).scalar()
         if start is None:
             return None
-        floor = (
-            in_session.with_entities(sa.func.max(event.id))
-            .filter(event.type_name.in_(SLOT_RESET_TYPES), event.id < start)
-            .scalar()
-        ) or 0
+        floor = session.execute(self._slot_floor, {"sender_id": sender_id, "start": start}).scalar() or 0
         carried_ids, loop_id = self._carried_ids(session, sender_id, floor, start)
         if loop_id is not None:
             carried_ids.append(loop_id)
-        carried_rows = (
-            session.query(event).filter(event.id.in_(carried_ids)).order_by(event.id).all() if carried_ids else []
-        )
-        window_rows = in_session.filter(event.id >= start).order_by(event.id).all()
-        carried = [_marked(json.loads(row.data), WINDOW_MARK, start) for row in carried_rows]
-        window = [json.loads(row.data) for row in window_rows]
+        carried_rows = session.execute(self._data_by_ids, {"ids": carried_ids}).all() if carried_ids else []
+        window_rows = session.execute(self._window_data, {"sender_id": sender_id, "start": start}).all()
+        carried = [_marked(json.loads(data), WINDOW_MARK, start) for (data,) in carried_rows]
+        window = [json.loads(data) for (data,) in window_rows]
         window[0] = _marked(window[0], WINDOW_START, start)
         return carried + window
 
