@@ -54,6 +54,9 @@ WINDOW_START = "tracker_window_start"
 # Events after which earlier slot values no longer apply (Rasa's `restart`, `session_started`, `reset_slots`).
 SLOT_RESET_TYPES = ("restart", "session_started", "reset_slots")
 DEFAULT_WINDOW_TURNS = 10
+# The type conditions of the partial indexes below, written into the SQL as constants: SQLite uses a partial
+# index only when the query's own condition is the same constant (a bound parameter does not count).
+PARTIAL_INDEX_TYPES = {name: sa.literal_column(f"'{name}'") for name in ("slot", "active_loop")}
 # Connections kept open to a SQLite file (one is busy at a time: Rasa's store runs on its event loop).
 SQLITE_POOL_SIZE = 2
 # Attribute set on a tracker this store loaded or saved: how many of its first events are stored (or carried).
@@ -64,7 +67,9 @@ WINDOW_INDEXES = {
     "ix_events_sender_id_id": "(sender_id, id)",
     # Partial indexes for the state carried in front of the window (see _carried_ids). A SlotSet row keeps
     # the slot's name in `action_name`.
-    "ix_events_slot_sender_name_id": "(sender_id, action_name, id) WHERE type_name = 'slot'",
+    # (type_name again in the columns: three equalities make SQLite, which has no statistics either, prefer it
+    # to ix_events_sender_type_id.)
+    "ix_events_slot_sender_name_id": "(sender_id, action_name, type_name, id) WHERE type_name = 'slot'",
     "ix_events_loop_sender_id": "(sender_id, id) WHERE type_name = 'active_loop'",
 }
 
@@ -132,7 +137,6 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         )
         self._insert = table.insert()
         # The window's statements (see _windowed_events), with the same session condition as above.
-        self._in_session = in_session
         self._window_start = (  # the listen before the window's first user message
             sa.select(table.c.id)
             .where(in_session, table.c.type_name == "action", table.c.action_name == "action_listen",
@@ -142,7 +146,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         self._slot_floor = sa.select(sa.func.max(table.c.id)).where(
             in_session, table.c.type_name.in_(SLOT_RESET_TYPES), table.c.id < sa.bindparam("start"))
         self._carried_bounds = (in_session, table.c.id > sa.bindparam("floor"), table.c.id < sa.bindparam("start"))
-        self._latest_loop = (sa.select(table.c.id).where(table.c.type_name == "active_loop", *self._carried_bounds)
+        self._latest_loop = (sa.select(table.c.id).where(table.c.type_name == PARTIAL_INDEX_TYPES["active_loop"],
+                                                         *self._carried_bounds)
                              .order_by(table.c.id.desc()).limit(1))
         self._data_by_ids = (sa.select(table.c.data).where(table.c.id.in_(sa.bindparam("ids", expanding=True)))
                              .order_by(table.c.id))
@@ -172,7 +177,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                 .subquery("slot_names") if names else None
             if names_table is not None:
                 probe = (sa.select(table.c.id)
-                         .where(table.c.type_name == "slot", table.c.action_name == names_table.c.name,
+                         .where(table.c.type_name == PARTIAL_INDEX_TYPES["slot"], table.c.action_name == names_table.c.name,
                                 *self._carried_bounds)
                          .order_by(table.c.id.desc()).limit(1).correlate(names_table).scalar_subquery())
                 self._carried = (names, sa.select(probe).select_from(names_table))
