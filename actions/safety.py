@@ -25,7 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.session import introduction_said
 from actions.tracker_helpers import latest_user_event
-from bot.case_identity import case_kind, confirmed_check_in_categories, message_time
+from bot.case_identity import case_kind, confirmed_check_in_categories, message_time, rule_ids_of
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +50,10 @@ def escalation_from(event: dict[str, Any], question: Optional[str] = None) -> di
     intent = (parse.get("intent") or {}).get("name")
     kind = case_kind(intent, safety)
     if kind:
-        spans = safety.get("spans") or []
         return {
             "kind": str(kind),
             "categories": [str(c) for c in safety.get("categories") or []],
-            "rule_ids": [str(s["rule_id"]) for s in spans if isinstance(s, dict) and s.get("rule_id")],
+            "rule_ids": rule_ids_of(safety),
         }
     return {"kind": "crisis", "categories": confirmed_check_in_categories(question), "rule_ids": []}
 

@@ -74,6 +74,22 @@ def case_kind(intent: Optional[str], assessment: Optional[Mapping[str, Any]]) ->
     return None
 
 
+def rule_ids_of(assessment: Optional[Mapping[str, Any]]) -> list[str]:
+    """The ids of the rules behind a stored assessment's spans, sorted and unique: what a case records.
+
+    Three readers (the action server, the reconciler and the gateway) take them from the safety dict the
+    Rasa component stored with the message, and the same message must give the same case whichever path
+    records it. Sorted and unique, deliberately: a long message can match one rule dozens of times, and
+    staff read "Rules that matched" as a set to look up or to mark as a false alarm, not as a sequence
+    (the spans themselves keep the order in the text). Spans that are not dicts, or whose rule id is
+    missing or not a string, are skipped: the dict comes from storage and must not break a case."""
+    spans = (assessment or {}).get("spans") if isinstance(assessment, Mapping) else None
+    if not isinstance(spans, (list, tuple)):
+        return []
+    return sorted({span["rule_id"] for span in spans
+                   if isinstance(span, Mapping) and isinstance(span.get("rule_id"), str) and span["rule_id"]})
+
+
 def confirmed_check_in_categories(question: Optional[str]) -> list[str]:
     """The categories of a case that exists because the person answered "yes" to a question
     (`question`: the bot action before their answer). The action server and the reconciler both use

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot import transcript
 from bot.case_identity import (  # noqa: F401 - INTENT_KINDS re-exported
     ESCALATING_INTENTS, INTENT_KINDS, RESOURCE_CARD_KINDS, case_kind, confirmed_check_in_categories, message_time,
+    rule_ids_of,
 )
 from bot.db import get_engine
 from bot.models import Case, ReconcilerState
@@ -95,13 +96,12 @@ def _escalation_from_user_event(event: Event) -> Optional[Escalation]:
     kind = case_kind(event.intent_name, safety)
     if kind is None:
         return None
-    spans = safety.get("spans") or []
     return Escalation(
         sender_id=event.sender_id,
         event_timestamp=_key_time(event),
         kind=kind,
         categories=list(safety.get("categories") or []),
-        rule_ids=[span.get("rule_id") for span in spans if isinstance(span, dict) and span.get("rule_id")],
+        rule_ids=rule_ids_of(safety),
     )
 
 

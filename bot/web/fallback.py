@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from bot import transcript
-from bot.case_identity import case_kind, message_time
+from bot.case_identity import case_kind, message_time, rule_ids_of
 from bot.db import get_engine
 from bot.settings import Settings
 from bot.web.unanswered import Kept, UnansweredStore
@@ -68,8 +68,8 @@ def assess_text(text: str) -> Verdict:
 
         assessment = assess(text)
         kind = getattr(assessment.kind, "value", str(assessment.kind))
-        rule_ids = sorted({span.rule_id for span in assessment.spans})
-        return Verdict(kind, bool(assessment.escalate), list(assessment.categories), rule_ids)
+        # Assessment.rule_ids: sorted and unique, the order case_identity.rule_ids_of gives stored verdicts.
+        return Verdict(kind, bool(assessment.escalate), list(assessment.categories), assessment.rule_ids)
     except Exception as error:  # noqa: BLE001 - the safety net must not fall through
         logger.error("safety assessment failed in the gateway: %s", type(error).__name__)
         return Verdict("crisis", True, [ASSESSMENT_FAILED], [])
@@ -109,9 +109,7 @@ def rasa_verdict(settings: Settings, sender_id: str, received_at: float) -> Opti
     if kind not in KINDS or not isinstance(escalate, bool):
         return None
     categories = [c for c in safety.get("categories") or [] if isinstance(c, str)]
-    spans = safety.get("spans") or []
-    rule_ids = sorted({s["rule_id"] for s in spans if isinstance(s, dict) and isinstance(s.get("rule_id"), str)})
-    return Verdict(kind, escalate, categories, rule_ids)
+    return Verdict(kind, escalate, categories, rule_ids_of(safety))
 
 
 def keep_unanswered(

@@ -23,7 +23,7 @@ FLAGGED = {
     "intent, safety, expected",
     [
         ("safety_crisis", FLAGGED,
-         {"kind": "crisis", "categories": ["suicidal_ideation"], "rule_ids": ["si.want_to_die", "si.end_it"]}),
+         {"kind": "crisis", "categories": ["suicidal_ideation"], "rule_ids": ["si.end_it", "si.want_to_die"]}),
         ("safety_emergency",
          {"kind": "emergency", "escalate": True, "categories": ["means_now"],
           "spans": [{"start": 0, "end": 5, "category": "means_now", "rule_id": "em.took"}]},
@@ -77,7 +77,7 @@ def crisis_tracker(domain, slots=None):
 async def test_records_the_latest_user_message_at_once(domain, dispatcher, recorder):
     await ActionEscalate().run(dispatcher, crisis_tracker(domain), domain)
     assert recorder == [dict(sender_id="test-sender", event_timestamp=1700000042.25, kind="crisis",
-                             categories=["suicidal_ideation"], rule_ids=["si.want_to_die", "si.end_it"])]
+                             categories=["suicidal_ideation"], rule_ids=["si.end_it", "si.want_to_die"])]
     assert dispatcher.messages == []  # the rules have already said everything
 
 

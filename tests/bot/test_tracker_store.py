@@ -327,3 +327,60 @@ def test_on_postgresql_a_turns_events_keep_their_order():
         again = run(windowed.retrieve("ordered"))
         assert [e.text for e in again.events if isinstance(e, BotUttered)][-300:] == [f"line {i}" for i in range(300)]
         windowed.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_long_session_reads_no_more_rows_per_message_than_a_short_one():
+    """A reply at message 400 costs the database what one at message 30 does (issue 11's curve), even on a
+    table without statistics (autovacuum off, a fresh database), where the planner once read every slot
+    event before the window. Counted as the buffers PostgreSQL touches for every query of one retrieve."""
+    import re
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    from tests.postgres import temporary_database
+
+    def buffers_of_one_retrieve(store: WindowedSQLTrackerStore, sender: str) -> int:
+        statements = []
+
+        def keep(_connection, cursor, statement, parameters, _context, executemany):
+            if not executemany and statement.lstrip().upper().startswith("SELECT"):
+                statements.append(cursor.mogrify(statement, parameters).decode())
+
+        sa.event.listen(store.engine, "before_cursor_execute", keep)
+        try:
+            run(store.retrieve(sender))
+        finally:
+            sa.event.remove(store.engine, "before_cursor_execute", keep)
+        total = 0
+        with store.engine.connect() as connection:
+            for statement in statements:
+                plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement))
+                found = re.search(r"shared hit=(\d+)", plan)  # the first: the whole statement's
+                total += int(found.group(1)) if found else 0
+        return total
+
+    with temporary_database() as url:
+        parsed = make_url(url)
+        windowed = WindowedSQLTrackerStore(DOMAIN, dialect="postgresql", host=parsed.host, port=parsed.port,
+                                           db=parsed.database, username=parsed.username, window_turns=WINDOW)
+        def session(sender: str, turns: int) -> DialogueStateTracker:
+            """"step" set on every turn (as our actions set slots), "early" only in the first."""
+            start = time.time() - 10_000
+            events = [ActionExecuted("action_session_start", timestamp=start), SessionStarted(timestamp=start),
+                      ActionExecuted("action_listen", timestamp=start),
+                      *turn("greet", SlotSet("early", "first turn", timestamp=start + 1), at=start + 0.5)]
+            for index in range(1, turns):
+                at = start + 10 * index
+                events += turn("inform", SlotSet("step", float(index), timestamp=at + 0.05), at=at)
+            return DialogueStateTracker.from_events(sender, events, DOMAIN.slots)
+
+        for other in range(300):  # a table the size of a busy day, where PostgreSQL reads by index, not whole
+            run(windowed.save(session(f"other {other}", 10)))
+        run(windowed.save(session("short", 30)))
+        run(windowed.save(session("long", 400)))
+        loaded = run(windowed.retrieve("long"))
+        assert loaded.get_slot("early") == "first turn" and loaded.get_slot("step") == 399.0
+        assert buffers_of_one_retrieve(windowed, "long") <= 2 * buffers_of_one_retrieve(windowed, "short") + 20
+        windowed.engine.dispose()

@@ -6,11 +6,12 @@
 Why: a speed-up of ``assess`` must not change what it says. Every text of tests/safety (corpus and blind
 sets), every rule example, long mixes of them (5 to 100 kB, upper-cased, joined by spaces, newlines and
 double spaces), random corpus words, the benchmark's adversarial units at three lengths and random
-characters go through both engines (the other checkout's ``safety/`` is loaded under another package
-name), with the same embedding passed (every 15th text also without one), and ``assess_detail`` (the
-assessment's ``to_dict``, the rules' view, the model's probability) and ``rule_hits`` are compared field
-by field. Prints the differences and exits 1 if there is any. Not a pytest test: it needs the other
-checkout, and takes a minute or two.
+characters, and risk sentences buried at the start, middle or end of 100 kB of ordinary text go through
+both engines (the other checkout's ``safety/`` is loaded under another package name), with the same
+embedding passed (every 15th text also without one), and ``assess_detail`` (the assessment's ``to_dict``,
+the rules' view, the model's probability) and ``rule_hits`` are compared field by field. Prints the
+differences and exits 1 if there is any. Not a pytest test: it needs the other checkout, and takes a few
+minutes. Blind sets are named one by one (READ_BLIND_SETS), never globbed.
 """
 from __future__ import annotations
 
@@ -29,12 +30,45 @@ from safety.bench import ADVERSARIAL, _corpus_texts, _long_message, _repeat
 from safety.rules import RULES_DIR, iter_examples, load_ruleset
 
 ROOT = Path(__file__).resolve().parents[2]
+# The blind sets that have been read already, named one by one: a glob would also read a blind set while it is
+# still being written (a set nobody may open before it is evaluated once). Add a set here once it has been read.
+READ_BLIND_SETS = ("blind-2026-12-02.jsonl", "blind-2026-12-03.jsonl", "blind-2026-12-03b.jsonl",
+                   "blind-2026-12-04.jsonl", "blind-2026-12-04b.jsonl", "blind-2026-12-04c.jsonl")
+# Risk sentences buried in ordinary text (start, middle, end of 100 kB): a speed-up that looks at only
+# part of a long text must still find them, with the context around them.
+BURIED = ("i want to kill myself tonight", "i took all my pills an hour ago", "he said he is going to end it all",
+          "i don't want to die but i can't go on", "my dad hits me every night", "i have a rope and a plan")
+
+
+def buried(nonrisk: list[str], rnd: random.Random) -> list[str]:
+    """100 kB of ordinary messages with one risk sentence at the start, the middle or the end, in a sentence
+    of its own or run into its neighbours; ordinary text with a risk sentence every 2 kB; no spaces at all.
+
+    Ordinary: the corpus's non-risk messages in which no risk rule and no idiom matches (pasted together,
+    the rest escalate: they are near misses by design), so the one buried sentence is all there is to find."""
+    engine = here.get_engine()
+
+    def quiet(text: str) -> bool:
+        tokens = engine.tokenise(engine.normaliser(here._tokeniser_safe(text)).text)
+        return not engine.risk(tokens) and not engine.idioms(tokens)
+
+    ordinary = [text for text in nonrisk if quiet(text)]
+    filler = _long_message(100_000, rnd.sample(ordinary, len(ordinary)))
+    out = []
+    for risk in BURIED:
+        for at in (0, len(filler) // 2, len(filler) - 1):
+            for joint in (". ", " ", "\n"):
+                out.append(filler[:at] + joint + risk + joint + filler[at:])
+    out.append("".join(filler[i:i + 2000] + ". " + rnd.choice(BURIED) + ". " for i in range(0, len(filler), 2000)))
+    out.append(filler.replace(" ", "")[:100_000])  # no spaces at all
+    out.append(filler.replace(" ", "")[:50_000] + " i want to kill myself " + filler.replace(" ", "")[:50_000])
+    return out
 
 
 def texts() -> tuple[list[str], list[str]]:
     """(short texts, long and adversarial texts), the same every run."""
     short = []
-    for name in sorted(glob.glob(str(ROOT / "tests/safety/corpus/*.jsonl")) + glob.glob(str(ROOT / "tests/safety/blind/*.jsonl"))):
+    for name in sorted(glob.glob(str(ROOT / "tests/safety/corpus/*.jsonl"))) + [str(ROOT / "tests/safety/blind" / n) for n in READ_BLIND_SETS]:
         short += [json.loads(line)["text"] for line in Path(name).read_text(encoding="utf-8").splitlines() if line.strip()]
     ruleset = load_ruleset(RULES_DIR)
     short += [example for _, example, _ in iter_examples(list(ruleset.rules) + list(ruleset.idioms))]
@@ -46,6 +80,8 @@ def texts() -> tuple[list[str], list[str]]:
     words = " ".join(short).split()
     long += [" ".join(rnd.choice(words) for _ in range(rnd.choice([50, 500, 5000]))) for _ in range(6)]
     long += [_repeat(unit, n) for unit in ADVERSARIAL.values() for n in (300, 5_000, 30_000)]
+    nonrisk = [json.loads(line)["text"] for line in (ROOT / "tests/safety/corpus/nonrisk.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    long += buried(nonrisk, random.Random(12))  # its own generator: the texts above stay as they were
     chars = "abcdefghijklmnopqrstuvwxyz '.,!?\n-\U0001f52a\U0001f48a\u0130\u2019 0123"
     long += ["".join(rnd.choice(chars) for _ in range(rnd.choice([20, 200, 2000]))) for _ in range(30)]
     return short, long
