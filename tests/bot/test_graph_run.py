@@ -85,7 +85,17 @@ def _prediction(agent: Any, tracker: Any) -> tuple[Any, ...]:
 
 
 def test_every_test_story_state_predicts_the_same_with_the_same_node_calls(agent, calls, monkeypatch):
+    import logging
+
+    import rasa.core.policies.memoization
+    import rasa.core.policies.rule_policy
+    import structlog
     from rasa.core.training import load_data
+
+    # Rasa's debug lines deep-copy and print every state on each prediction: minutes here, and nothing tested.
+    quiet = structlog.wrap_logger(None, wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
+    monkeypatch.setattr(rasa.core.policies.rule_policy, "structlogger", quiet)
+    monkeypatch.setattr(rasa.core.policies.memoization, "structlogger", quiet)
 
     from bot.settings import get_settings
 

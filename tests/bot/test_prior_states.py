@@ -95,12 +95,14 @@ def _memo_prediction(policy: Any, tracker: Any, domain: Any, rule_only_data: Any
 def test_every_story_state_gives_the_same_states_and_predictions(trained, monkeypatch):
     import logging
 
+    import rasa.core.policies.memoization
     import rasa.core.policies.rule_policy
     import structlog
 
-    # Rasa's debug line deep-copies and prints every state on each prediction: hours here, and nothing tested.
-    monkeypatch.setattr(rasa.core.policies.rule_policy, "structlogger",
-                        structlog.wrap_logger(None, wrapper_class=structlog.make_filtering_bound_logger(logging.INFO)))
+    # Rasa's debug lines deep-copy and print every state on each prediction: hours here, and nothing tested.
+    quiet = structlog.wrap_logger(None, wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
+    monkeypatch.setattr(rasa.core.policies.rule_policy, "structlogger", quiet)
+    monkeypatch.setattr(rasa.core.policies.memoization, "structlogger", quiet)
     domain, rules, memo, trackers = trained
     rule_only_data = rules._get_rule_only_data()
     assert rule_only_data.get("rule_only_slots") and rule_only_data.get("rule_only_loops")  # the rule-only path is exercised
