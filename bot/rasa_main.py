@@ -147,7 +147,8 @@ def larger_rule_key_cache() -> None:
 def install() -> None:
     """Replace `RemoteAction._validate_action_result` (after the checks above), make the tracker store
     strict, give RulePolicy's rule cache room for every rule, index RulePolicy's rules, take the
-    two fast paths of bot/rasa_fast_paths.py and, where
+    fast paths of bot/rasa_fast_paths.py, replay past dialogue states once per tracker state, run the model graph without dask's
+    scheduler and, where
     TensorFlow is kept out, load models without their training graph; idempotent."""
     check_rasa()
     strict_tracker_store()
@@ -157,7 +158,13 @@ def install() -> None:
     rule_index.install()  # RulePolicy's first pass over the rules through an index (bot/rule_index.py)
     from bot import rasa_fast_paths
 
-    rasa_fast_paths.install()  # the classifier's weights in column order, event classes by table
+    rasa_fast_paths.install()  # the classifier's weights in column order, event classes by table, its input row
+    from bot import prior_states
+
+    prior_states.install()  # the past dialogue states replayed once per tracker state (bot/prior_states.py)
+    from bot import graph_run
+
+    graph_run.install()  # the model graph run node after node, without dask's scheduler (bot/graph_run.py)
     from bot.rasa_without_tensorflow import load_predict_schema_only, tensorflow_kept_out
 
     if tensorflow_kept_out():  # only `bot run` with a model free of TensorFlow (see the top of this module)

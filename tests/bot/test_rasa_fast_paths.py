@@ -1,5 +1,6 @@
 """bot.rasa_fast_paths: the intent classifier gives the same probabilities, bit for bit, with its weights in
-column order, and every stored event comes back as the same class through the table as through Rasa's walk."""
+column order and with its input row built directly, and every stored event comes back as the same class
+through the table as through Rasa's walk."""
 from __future__ import annotations
 
 from typing import Any
@@ -18,6 +19,7 @@ _LOAD = LogisticRegressionClassifier.__dict__["load"].__func__
 STOCK_LOAD = getattr(_LOAD, "_bot_original", _LOAD)
 _RESOLVE = Event.__dict__["resolve_by_type"].__func__
 STOCK_RESOLVE = getattr(_RESOLVE, "_bot_original", _RESOLVE)
+STOCK_CREATE_X = getattr(LogisticRegressionClassifier._create_X, "_bot_original", LogisticRegressionClassifier._create_X)
 
 
 def _row_ordered(classifier: Any) -> Any:
@@ -66,8 +68,8 @@ def trained_classifier() -> Any:
     stock_create_x = LogisticRegressionClassifier._create_X
 
     def recording(self: Any, messages: Any) -> Any:
-        matrix = stock_create_x(self, messages)
-        seen.append((self, matrix))
+        matrix = STOCK_CREATE_X(self, messages)
+        seen.append((self, matrix, messages[0]))
         return matrix
 
     pipeline = Pipeline(model_path(settings))
@@ -80,16 +82,56 @@ def trained_classifier() -> Any:
     finally:
         LogisticRegressionClassifier._create_X = stock_create_x  # type: ignore[method-assign]
         pipeline.close()
-    return seen[0][0], [matrix for _, matrix in seen], len(texts)
+    return seen[0][0], [matrix for _, matrix, _ in seen], len(texts), [message for _, _, message in seen]
 
 
 def test_the_trained_classifier_gives_the_same_probabilities_for_every_nlu_example(trained_classifier):
-    component, matrices, count = trained_classifier
+    component, matrices, count, _ = trained_classifier
     assert count > 1000 and len(matrices) == count
     before = _row_ordered(component.clf)
     after = rasa_fast_paths.column_ordered_weights(_row_ordered(component.clf))
     for matrix in matrices:
         assert np.array_equal(after.predict_proba(matrix), before.predict_proba(matrix))
+
+
+def _same_matrix(built: Any, stock: Any) -> bool:
+    return (built.format == stock.format == "csr" and built.shape == stock.shape and built.dtype == stock.dtype
+            and np.array_equal(built.indptr, stock.indptr) and np.array_equal(built.indices, stock.indices)
+            and np.array_equal(built.data, stock.data) and built.indices.dtype == stock.indices.dtype)
+
+
+def test_the_input_row_built_directly_is_rasas_matrix_for_every_nlu_example(trained_classifier):
+    component, matrices, count, messages = trained_classifier
+    assert len(messages) == count > 1000
+    for message, stock in zip(messages, matrices):
+        built = rasa_fast_paths.sentence_row(message)
+        assert built is not None and _same_matrix(built, stock), message.get("text")
+        # and the classifier reads it the same: the same probabilities, bit for bit
+        assert np.array_equal(component.clf.predict_proba(built), component.clf.predict_proba(stock))
+
+
+def _message_with(blocks: list[Any], vector: Any) -> Any:
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+
+    message = Message(data={"text": "x"})
+    for index, block in enumerate(blocks):
+        message.features.append(Features(block, "sentence", "text", f"sparse{index}"))
+    if vector is not None:
+        message.features.append(Features(vector, "sentence", "text", "dense"))
+    return message
+
+
+def test_repeated_or_unsorted_columns_and_missing_parts_go_through_rasas_function():
+    vector = np.array([[0.5, 0.0, -1.25]], dtype=np.float32)
+    repeated = sp.coo_matrix((np.array([1.0, 2.0]), (np.array([0, 0]), np.array([2, 2]))), shape=(1, 4))
+    unsorted = sp.coo_matrix((np.array([1.0, 2.0]), (np.array([0, 0]), np.array([3, 1]))), shape=(1, 4))
+    for message in (_message_with([repeated], vector), _message_with([unsorted], vector),
+                    _message_with([], vector), _message_with([sp.coo_matrix(np.ones((1, 3)))], None)):
+        assert rasa_fast_paths.sentence_row(message) is None
+    sorted_ints = sp.coo_matrix((np.array([3, 1], dtype=np.int64), (np.array([0, 0]), np.array([0, 3]))), shape=(1, 4))
+    message = _message_with([sorted_ints, sp.coo_matrix((1, 2))], vector)
+    assert _same_matrix(rasa_fast_paths.sentence_row(message), STOCK_CREATE_X(None, [message]))
 
 
 def test_install_wraps_the_classifiers_load_once(monkeypatch):
@@ -105,6 +147,7 @@ def test_install_wraps_the_classifiers_load_once(monkeypatch):
     monkeypatch.setattr(rasa_fast_paths, "check_rasa", lambda: None)  # the stub is not Rasa's reviewed load
     monkeypatch.setattr(LogisticRegressionClassifier, "load", classmethod(stub_load))
     monkeypatch.setattr(Event, "resolve_by_type", staticmethod(STOCK_RESOLVE))
+    monkeypatch.setattr(LogisticRegressionClassifier, "_create_X", STOCK_CREATE_X)
     rasa_fast_paths.install()
     installed = LogisticRegressionClassifier.__dict__["load"].__func__
     rasa_fast_paths.install()
@@ -112,6 +155,7 @@ def test_install_wraps_the_classifiers_load_once(monkeypatch):
     assert installed._bot_original is stub_load
     loaded = LogisticRegressionClassifier.load({}, None, None, None)
     assert loaded.clf.coef_.flags["F_CONTIGUOUS"] and np.array_equal(loaded.clf.coef_, fitted.coef_)
+    assert LogisticRegressionClassifier._create_X._bot_original is STOCK_CREATE_X
 
 
 # --- event classes --------------------------------------------------------------------------------------
