@@ -6,8 +6,8 @@ everything and now her phone is off") got nothing or a question, though the writ
 helping someone now; grooming told only by the adult's acts (a cover story to tell the parents, a threat
 for telling, money for pictures, "come to my flat alone") got nothing; a place checked for how it would
 serve (which bridges have no nets, which floor is high enough), a farewell with means emoji after a
-sentence end, and the story told about self-harm marks ("cat scratches, that's what i tell people") got
-nothing. The other direction: "my husband left me" and a teenager's question about secrecy ("im 15. if i
+sentence end, and the story told about self-harm marks ("cat scratches, that's what i tell people") and dying told as
+something one would not mind ("i'd be fine if i never woke up") got nothing or only the question. The other direction: "my husband left me" and a teenager's question about secrecy ("im 15. if i
 tell you something will you tell my parents") got "are you thinking about suicide?" instead of the
 ordinary reply and the privacy answer, and the same words beside real risk must still escalate.
 """
@@ -76,6 +76,9 @@ def test_ordinary_secrets_invitations_and_photos_are_not_abuse(text):
     "its never going to get better 💊💊",
     "dog scratches, that's what i'll say if anyone asks",
     "another barcode on my thigh tonight",
+    "tbh i wouldnt even care if a lorry hit me",
+    "i'd be okay if i just didn't wake up one day",
+    "if a train hit me on the way in i think i'd be glad",
 ])
 def test_places_checked_farewells_with_means_and_cover_stories_escalate(text):
     assert assess(text).escalate
@@ -96,6 +99,8 @@ def test_a_place_scouted_or_an_intent_with_no_object_is_at_least_asked(text):
     "sorry everyone. new knife set 🔪 for the kitchen",
     "the cat scratches the sofa every morning",
     "the barcode on my arm from the festival wristband",
+    "i'd be fine if i never woke up early again",
+    "i dont care if the bus gets me there late",
 ])
 def test_ordinary_places_knives_and_barcodes_are_not_risk(text):
     assert not assess(text).escalate
