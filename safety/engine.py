@@ -510,7 +510,29 @@ class Engine:
         if not any(rules[m[0]].whole_message for m in matches):
             return matches
         first, last = self._content_bounds(tokens)
-        return [m for m in matches if not rules[m[0]].whole_message or (first >= m[1] and last < m[2])]
+        whole = {m[0] for m in matches if rules[m[0]].whole_message}
+        # One idiom's matches together may say all of it ("im 15. will you tell my parents?": an age, then the
+        # question, split by a sentence end no pattern crosses); another idiom's or a risk word between them
+        # is content, and the idiom does not count.
+        kept = {rid for rid in whole if self._covers(tokens, sorted((s, e) for r, s, e in matches if r == rid), first, last)}
+        return [m for m in matches if not rules[m[0]].whole_message or m[0] in kept]
+
+    def _covers(self, tokens: Tokens, spans: list[tuple[int, int]], first: int, last: int) -> bool:
+        """Whether every content token from ``first`` to ``last`` lies inside one of ``spans`` (sorted)."""
+        content = self._content_test(tokens)
+        at = first
+        for s, e in spans:
+            if at > last:
+                break
+            if s > at and any(content(i) for i in range(at, min(s, last + 1))):
+                return False
+            at = max(at, e)
+        return at > last or not any(content(i) for i in range(at, last + 1))
+
+    def _content_test(self, tokens: Tokens) -> Any:
+        """Is token i content: not punctuation, an emoji or a filler word ("ok", "thanks")."""
+        filler, lowers, idx, ends, text = self._filler, tokens.lowers, tokens.idx, tokens.ends, tokens.text
+        return lambda i: lowers[i] not in filler and any(ch.isalnum() for ch in text[idx[i]:ends[i]])
 
     def _content_bounds(self, tokens: Tokens) -> tuple[int, int]:
         """First and last token that is not punctuation, an emoji or a filler word ("ok", "thanks"). A
@@ -519,12 +541,8 @@ class Engine:
         match.) Scanned from each end up to the first content token, reading the token's text from the
         normalised text (no spaCy Token object): a pasted 100 kB text stops at once (it read all 24,000
         tokens, ~20 ms), and 100 kB of "bye bye ..." is one pass."""
-        filler, lowers, idx, ends, text = self._filler, tokens.lowers, tokens.idx, tokens.ends, tokens.text
-
-        def content(i: int) -> bool:
-            return lowers[i] not in filler and any(ch.isalnum() for ch in text[idx[i]:ends[i]])
-
-        n = len(lowers)
+        content = self._content_test(tokens)
+        n = len(tokens.lowers)
         first = next((i for i in range(n) if content(i)), None)
         if first is None:
             return n, -1
