@@ -56,6 +56,7 @@ PAUSES = {
     "mood_low": "struggling", "mood_anxious": "struggling", "mood_overwhelmed": "struggling",
     "mood_angry": "struggling", "mood_numb": "struggling", "mood_ashamed": "struggling",
     "mood_lonely": "struggling", "family_conflict": "struggling",
+    "bullying": "struggling",
 }
 # Replies that may only acknowledge the first message ("ok thanks"): no pause there.
 ACKNOWLEDGEMENTS = {"thank"}
