@@ -19,6 +19,7 @@ hours") is answered first (ASIDES, kind "aside"). The answer to that goes on (an
 from __future__ import annotations
 
 import logging
+import re
 from typing import Optional
 
 from rasa_sdk import Action, Tracker
@@ -56,6 +57,7 @@ PAUSES = {
     "mood_low": "struggling", "mood_anxious": "struggling", "mood_overwhelmed": "struggling",
     "mood_angry": "struggling", "mood_numb": "struggling", "mood_ashamed": "struggling",
     "mood_lonely": "struggling", "family_conflict": "struggling",
+    "bullying": "struggling",
 }
 # Replies that may only acknowledge the first message ("ok thanks"): no pause there.
 ACKNOWLEDGEMENTS = {"thank"}
@@ -74,6 +76,15 @@ ASIDES = {
 ASIDE = "aside"
 # Answers to "keep going, or stop here?" that mean stop; any other reply goes on.
 STOP_AFTER_PAUSE = {STOP_INTENT, "deny", "thank", "goodbye", "mood_better"}
+# "done" is exercise_next inside an exercise ("done, what's next"), but as the whole answer to "keep going,
+# or stop here?" it means "I'm done" (a walk-through: "done" there got round 2).
+DONE_AFTER_PAUSE = re.compile(r"^\W*(i'?m |i am |im )?(all )?(done|finished|good now|enough)( now| thanks| thank you)?\W*$",
+                              re.IGNORECASE)
+
+
+def done_after_pause(tracker: Tracker) -> bool:
+    """Whether the whole reply says "done" (read, never stored)."""
+    return bool(DONE_AFTER_PAUSE.match(str((tracker.latest_message or {}).get("text") or "")))
 
 
 def step_response(exercise: str, step: int) -> str:
@@ -149,7 +160,7 @@ class ActionReadExerciseReply(Action):
         # The reply itself is never stored, only what it means.
         intent = latest_intent(tracker)
         paused = tracker.get_slot(PAUSE_SLOT)
-        if intent == STOP_INTENT or (paused and intent in STOP_AFTER_PAUSE):
+        if intent == STOP_INTENT or (paused and (intent in STOP_AFTER_PAUSE or done_after_pause(tracker))):
             return [SlotSet(SLOT, "stopped"), SlotSet("exercise_outcome", "stopped")]
         done = steps_done(tracker) + 1
         last = count_steps(domain, tracker.get_slot("exercise"))

@@ -33,6 +33,7 @@ SAFETY_KIND_BY_INTENT = {"safety_crisis": "crisis", "safety_emergency": "emergen
                          "safety_third_party": "third_party", "safety_abuse": "abuse"}
 FOOTER_RESPONSE = "utter_safety_footer"
 FOOTER_SLOTS = ("crisis_contact", "crisis_line")
+CHECK_IN_REASON_SLOT = "check_in_reason"
 
 
 def escalation_from(event: dict[str, Any], question: Optional[str] = None) -> dict[str, Any]:
@@ -41,7 +42,8 @@ def escalation_from(event: dict[str, Any], question: Optional[str] = None) -> di
     A message the safety component flagged carries its assessment (parse_data["safety"]: kind,
     escalate, categories, spans); the kind comes from the one table the reconciler and the gateway
     use too (bot.case_identity.case_kind). A "yes" to the check-in question carries none: that case
-    is a crisis confirmed by the person (category check_in_confirmed), as the reconciler records it; a "yes"
+    is a crisis confirmed by the person (category check_in_confirmed), as the reconciler records it; an answer
+    that is neither, after the question was asked twice, is check_in_unclear; a "yes"
     to the question about someone else (`question`, the action before the message) is about that person
     (check_in_other_confirmed, third_party_risk).
     """
@@ -55,7 +57,7 @@ def escalation_from(event: dict[str, Any], question: Optional[str] = None) -> di
             "categories": [str(c) for c in safety.get("categories") or []],
             "rule_ids": rule_ids_of(safety),
         }
-    return {"kind": "crisis", "categories": confirmed_check_in_categories(question), "rule_ids": []}
+    return {"kind": "crisis", "categories": confirmed_check_in_categories(question, intent), "rule_ids": []}
 
 
 def last_question(tracker: Tracker) -> Optional[str]:
@@ -98,6 +100,12 @@ def safety_mode_events(tracker: Tracker, domain: DomainDict, intent: Optional[st
     if footer and tracker.get_slot("safety_footer") != footer:
         events.append(SlotSet("safety_footer", footer))
     return events
+
+
+def check_in_answered(tracker: Tracker) -> list[EventType]:
+    """Clear check_in_reason once the check-in question has been answered, so the reason a question was
+    asked earlier does not decide how a later question's answer is read."""
+    return [SlotSet(CHECK_IN_REASON_SLOT, None)] if tracker.get_slot(CHECK_IN_REASON_SLOT) else []
 
 
 async def record(sender_id: str, timestamp: float, case: dict[str, Any]) -> bool:
@@ -144,7 +152,7 @@ class ActionEscalate(Action):
         else:
             await record(tracker.sender_id, message_time(event) or event["timestamp"],
                          escalation_from(event, last_question(tracker)))
-        return [*safety_mode_events(tracker, domain, intent), *introduction_said(tracker)]
+        return [*safety_mode_events(tracker, domain, intent), *check_in_answered(tracker), *introduction_said(tracker)]
 
 
 class ActionNoteCheckInDeclined(Action):
@@ -162,4 +170,4 @@ class ActionNoteCheckInDeclined(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return [SlotSet("check_in_declined", True), *introduction_said(tracker)]
+        return [SlotSet("check_in_declined", True), *check_in_answered(tracker), *introduction_said(tracker)]

@@ -38,6 +38,11 @@ RESOURCE_CARD_KINDS = {
 }
 # The category of a case that exists because the person said "yes" to the check-in question.
 CONFIRMED_CHECK_IN = "check_in_confirmed"
+# ... and because they answered it, twice, with neither yes nor no ("ok", their story, "idk"): staff must not
+# read that as a "yes" (they read the answers on the case), nor miss it.
+UNCLEAR_CHECK_IN = "check_in_unclear"
+#: The answer that is a "yes" to a check-in question.
+YES = "affirm"
 # ... and because they said "yes" to the question about someone they are worried about (utter_check_in_other):
 # the case is about that person, and staff must not read it as the writer's own suicidal thoughts.
 CONFIRMED_CHECK_IN_OTHER = "check_in_other_confirmed"
@@ -90,12 +95,15 @@ def rule_ids_of(assessment: Optional[Mapping[str, Any]]) -> list[str]:
                    if isinstance(span, Mapping) and isinstance(span.get("rule_id"), str) and span["rule_id"]})
 
 
-def confirmed_check_in_categories(question: Optional[str]) -> list[str]:
-    """The categories of a case that exists because the person answered "yes" to a question
-    (`question`: the bot action before their answer). The action server and the reconciler both use
-    this, so one "yes" about someone else is never recorded as the writer's own suicidal thoughts."""
+def confirmed_check_in_categories(question: Optional[str], answer_intent: Optional[str] = None) -> list[str]:
+    """The categories of a case that exists because of the person's answer to a question (`question`: the
+    bot action before their answer; `answer_intent`: the answer's intent, None when unknown). The action
+    server and the reconciler both use this, so one "yes" about someone else is never recorded as the
+    writer's own suicidal thoughts, and an answer that was not a "yes" is never recorded as one."""
     if question == QUESTION_ABOUT_SOMEONE_ELSE:
         return [CONFIRMED_CHECK_IN_OTHER, "third_party_risk"]
+    if answer_intent is not None and answer_intent != YES:
+        return [UNCLEAR_CHECK_IN]
     return [CONFIRMED_CHECK_IN]
 
 

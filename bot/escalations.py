@@ -130,7 +130,8 @@ def _find_escalations(connection: Connection, after_id: int) -> tuple[list[Escal
             sender_id=event.sender_id,
             event_timestamp=_key_time(previous),
             kind=RESOURCE_CARD_ACTIONS[event.action_name or ""],
-            categories=confirmed_check_in_categories(transcript.action_before(connection, event.sender_id, previous.id)),
+            categories=confirmed_check_in_categories(
+                transcript.action_before(connection, event.sender_id, previous.id), previous.intent_name),
             rule_ids=[],
         )
         found.append(escalation)

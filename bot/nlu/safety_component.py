@@ -53,6 +53,11 @@ ROUTING_INTENTS = frozenset({"safety_emergency", "safety_crisis", "safety_third_
 FALLBACK_INTENT = "nlu_fallback"
 ABUSE_CATEGORY = "abuse_or_unsafe"
 SITUATION_ENTITY = "risk_situation"
+#: A check-in asked because of a statement of intent with no object ("i'm going to do it", "tonight's the
+#: night"): the next message may be the other half of a risk message split over two turns ("tonight."), so
+#: the rules escalate any answer but a clear no at once instead of asking again (data/rules/safety.yml).
+CHECK_IN_REASON_ENTITY = "check_in_reason"
+SPLIT_INTENT_CATEGORY = "intent_or_timeline"
 
 
 def intent_for(assessment: Assessment) -> Optional[str]:
@@ -186,6 +191,8 @@ class SafetyComponent(GraphComponent):
         message.set(PARSE_DATA_KEY, record, add_to_output=True)
         if assessment.escalate and ABUSE_CATEGORY in assessment.categories:
             self._mark_abuse(message, text)
+        if assessment.kind is Kind.CHECK_IN and SPLIT_INTENT_CATEGORY in assessment.categories:
+            self._add_entity(message, CHECK_IN_REASON_ENTITY, SPLIT_INTENT_CATEGORY, text)
         intent = intent_for(assessment)
         ranking = message.get(INTENT_RANKING_KEY) or []
         if intent is None:
@@ -199,8 +206,12 @@ class SafetyComponent(GraphComponent):
     @staticmethod
     def _mark_abuse(message: Message, text: str) -> None:
         """An entity the `risk_situation` slot maps from: the crisis reply then names the abuse lines."""
-        entity = {"entity": SITUATION_ENTITY, "value": ABUSE, "start": 0, "end": len(text),
-                  "extractor": "SafetyComponent"}
+        SafetyComponent._add_entity(message, SITUATION_ENTITY, ABUSE, text)
+
+    @staticmethod
+    def _add_entity(message: Message, name: str, value: str, text: str) -> None:
+        """An entity over the whole message, for a slot the replies or the rules read."""
+        entity = {"entity": name, "value": value, "start": 0, "end": len(text), "extractor": "SafetyComponent"}
         message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
 
     @staticmethod

@@ -174,6 +174,22 @@ async def test_the_answer_to_go_on_or_stop_is_the_persons_choice(domain, dispatc
     assert slot_events(events) == expected
 
 
+@pytest.mark.parametrize("text, stops", [("done", True), ("im done", True), ("Done.", True), ("all done thanks", True),
+                                         ("done, next one", False), ("next", False)])
+async def test_done_as_the_answer_to_go_on_or_stop_means_stop(domain, dispatcher, text, stops):
+    """"done" is exercise_next to the classifier; after "keep going, or stop here?" alone it means stop."""
+    tracker = paused_tracker(domain, "exercise_next", "box_breathing", 2, pause="helped")
+    tracker.latest_message["text"] = text
+    events = slot_events(await ActionReadExerciseReply().run(dispatcher, tracker, domain))
+    assert (events.get("exercise_ack") == "stopped") is stops
+
+
+async def test_done_without_a_pause_is_the_next_step(domain, dispatcher):
+    tracker = paused_tracker(domain, "exercise_next", "box_breathing", 2)
+    tracker.latest_message["text"] = "done"
+    assert slot_events(await ActionReadExerciseReply().run(dispatcher, tracker, domain))["exercise_step"] == 3.0
+
+
 @pytest.mark.parametrize("done, expected", [
     (0, {"exercise_ack": None, "exercise_step": 1.0}),  # "ok thanks" at the introduction: ready
     (4, {"exercise_ack": "done", "exercise_step": 5.0, "exercise_outcome": "completed"}),  # last step: done

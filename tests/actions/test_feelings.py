@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from tests.actions.conftest import entity, make_tracker, responses, user_event
 
 FEELING_INTENTS = ["mood_low", "mood_anxious", "mood_overwhelmed", "mood_lonely", "mood_angry", "mood_numb",
-                   "mood_ashamed", "sleep_problems", "mood_better", "grief", "family_conflict"]
+                   "mood_ashamed", "sleep_problems", "mood_better", "grief", "family_conflict", "bullying"]
 
 
 @pytest.mark.parametrize(
@@ -30,6 +30,8 @@ FEELING_INTENTS = ["mood_low", "mood_anxious", "mood_overwhelmed", "mood_lonely"
         ("grief", [], "sad"),
         ("family_conflict", [], "upset"),
         ("family_conflict", ["scared"], "scared"),
+        ("bullying", [], "hurt"),
+        ("bullying", ["humiliated"], "humiliated"),
     ],
 )
 async def test_reflects_the_feeling_named_or_a_default(domain, dispatcher, intent, words, expected_word):
@@ -48,7 +50,7 @@ def asking(domain, offer: bool = False) -> ActionReflectFeeling:
 
 
 OFFERING = ["mood_low", "mood_anxious", "mood_overwhelmed", "mood_lonely", "mood_angry", "mood_numb",
-            "mood_ashamed", "sleep_problems", "family_conflict"]
+            "mood_ashamed", "sleep_problems", "family_conflict", "bullying"]
 
 
 @pytest.mark.parametrize("intent", OFFERING)

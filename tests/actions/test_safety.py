@@ -6,7 +6,8 @@ import types
 
 import pytest
 
-from actions.safety import ActionEscalate, escalation_from
+from actions.safety import ActionEscalate, ActionNoteCheckInDeclined, escalation_from
+from rasa_sdk.events import SlotSet
 from tests.actions.conftest import make_tracker, slot_events, user_event
 
 MESSAGE = "a message the person typed that must never reach a log"
@@ -36,7 +37,9 @@ FLAGGED = {
         # "yes" to the check-in: not flagged itself, a crisis confirmed by the person
         ("affirm", {"kind": "none", "escalate": False, "categories": [], "spans": []},
          {"kind": "crisis", "categories": ["check_in_confirmed"], "rule_ids": []}),
-        ("inform_rating", None, {"kind": "crisis", "categories": ["check_in_confirmed"], "rule_ids": []}),
+        # neither yes nor no to the question asked twice: not recorded as a "yes"
+        ("inform_rating", None, {"kind": "crisis", "categories": ["check_in_unclear"], "rule_ids": []}),
+        ("mood_lonely", None, {"kind": "crisis", "categories": ["check_in_unclear"], "rule_ids": []}),
         # the classifier alone chose a risk intent, the rules found nothing: never a case of kind "none"
         ("safety_crisis", {"kind": "none", "escalate": False, "categories": [], "spans": []},
          {"kind": "crisis", "categories": [], "rule_ids": []}),
@@ -204,3 +207,13 @@ async def test_a_yes_to_the_question_about_someone_else_is_a_case_about_them(dom
     await ActionEscalate().run(dispatcher, make_tracker(domain, events=events), domain)
     assert recorder[0]["categories"] == ["check_in_other_confirmed", "third_party_risk"]
     assert recorder[0]["event_timestamp"] == 1700000110.0
+
+
+async def test_an_answered_check_in_clears_why_it_was_asked(domain, dispatcher, recorder):
+    """check_in_reason (a statement of intent: unclear answers escalate at once) must not decide how a later
+    question's answer is read: escalating, or hearing "no", clears it."""
+    tracker = make_tracker(domain, events=[user_event("nlu_fallback", timestamp=1700000100.0)],
+                           slots={"check_in_reason": "intent_or_timeline"})
+    assert SlotSet("check_in_reason", None) in await ActionEscalate().run(dispatcher, tracker, domain)
+    declined = await ActionNoteCheckInDeclined().run(dispatcher, tracker, domain)
+    assert SlotSet("check_in_reason", None) in declined and SlotSet("check_in_declined", True) in declined

@@ -73,6 +73,38 @@ def test_confirmed_check_in_becomes_a_case_from_the_resources_card(settings, tra
     assert case["categories"] == ["check_in_confirmed"]
 
 
+def test_two_unclear_answers_become_a_case_staff_do_not_read_as_a_yes(settings, tracker_writer):
+    """Asked twice, answered with a story and then "idk": escalated (recall first), and the case says the
+    person answered neither yes nor no, so staff read the answers rather than a confirmed "yes"."""
+    check_in = {"kind": "check_in", "escalate": False, "categories": ["passive_ideation"], "spans": []}
+    tracker_writer.save(
+        "gus",
+        user_event("whats the point of anything", "safety_check_in", check_in),
+        bot_action("utter_check_in"),
+        user_event("my children live abroad", "mood_lonely"),
+        bot_action("utter_check_in_again"),
+        user_event("idk", "nlu_fallback"),
+        bot_action("utter_check_in_unclear"),
+        bot_action("utter_crisis_resources_card"),
+    )
+    assert reconcile(settings) == 1
+    [case] = list_cases(settings)
+    assert case["kind"] == "crisis"
+    assert case["categories"] == ["check_in_unclear"]
+
+
+def test_one_unclear_answer_is_asked_again_and_makes_no_case(settings, tracker_writer):
+    check_in = {"kind": "check_in", "escalate": False, "categories": ["passive_ideation"], "spans": []}
+    tracker_writer.save(
+        "hal",
+        user_event("whats the point of anything", "safety_check_in", check_in),
+        bot_action("utter_check_in"),
+        user_event("my children live abroad", "mood_lonely"),
+        bot_action("utter_check_in_again"),
+    )
+    assert reconcile(settings) == 0
+
+
 def test_yes_about_someone_else_is_a_case_about_them_not_the_writer(settings, tracker_writer):
     """The action server down: the reconciler alone makes the case, and must record, as action_escalate
     does, that the "yes" answered the question about someone else."""

@@ -1,0 +1,38 @@
+"""What the check-in rules need to read an answer to "are you thinking about suicide?" (data/rules/safety.yml).
+
+A bare "ok" is affirm to the classifier; the entity bare_acknowledgement lets the rules ask once more instead
+of taking it for a yes, while "yes ok" stays a yes. A check-in asked because of a statement of intent with no
+object carries check_in_reason, so its unclear answer ("tonight.") escalates at once instead of being asked
+about again. These texts are not training examples of the check-in answers.
+"""
+from __future__ import annotations
+
+import pytest
+
+
+def entities(parsed: dict) -> dict[str, str]:
+    return {e["entity"]: e["value"] for e in parsed.get("entities") or []}
+
+
+@pytest.mark.parametrize("text", ["ok", "Okay.", "alright", "fine", "k"])
+def test_a_bare_acknowledgement_is_marked(pipeline, text):
+    parsed = pipeline.parse(text)
+    assert "bare_acknowledgement" in entities(parsed)
+
+
+@pytest.mark.parametrize("text", ["yes ok", "ok yes", "yes", "yeah", "i guess so", "im ok now", "ok lets do it"])
+def test_an_answer_that_says_more_is_not_marked(pipeline, text):
+    assert "bare_acknowledgement" not in entities(pipeline.parse(text))
+
+
+@pytest.mark.parametrize("text", ["i'm going to do it.", "tonight's the night", "i've made up my mind"])
+def test_a_statement_of_intent_with_no_object_marks_its_check_in(pipeline, text):
+    parsed = pipeline.parse(text)
+    assert parsed["intent"]["name"] == "safety_check_in"
+    assert entities(parsed).get("check_in_reason") == "intent_or_timeline"
+
+
+@pytest.mark.parametrize("text", ["whats the point of anything anymore", "i just want to disappear"])
+def test_a_hopeless_check_in_is_not_marked(pipeline, text):
+    parsed = pipeline.parse(text)
+    assert "check_in_reason" not in entities(parsed)
