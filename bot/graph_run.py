@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-from bot.rasa_pin import check_sources, check_version, source_sha256
+from bot.rasa_pin import check_reviewed
 
 EXPECTED_SOURCES = {
     "DaskGraphRunner.run": "45f0f52f574f3aa9546a552bf671183e171092c18b66e97f5771a7fa295de37e",
@@ -60,13 +60,7 @@ def _functions() -> Dict[str, Any]:
 
 def check_rasa(version: Optional[str] = None, sources: Optional[Dict[str, Optional[str]]] = None) -> None:
     """Raise GraphRunPatchError unless Rasa and the functions relied on are the reviewed ones."""
-    import rasa
-
-    version = rasa.__version__ if version is None else version
-    check_version("bot/graph_run.py", GraphRunPatchError, version)
-    if sources is None:
-        sources = {name: source_sha256(function) for name, function in _functions().items()}
-    check_sources("bot/graph_run.py", GraphRunPatchError, sources, EXPECTED_SOURCES)
+    check_reviewed("bot/graph_run.py", GraphRunPatchError, _functions, EXPECTED_SOURCES, version, sources)
 
 
 Plan = List[Tuple[Text, Any, Tuple[Text, ...]]]  # (node name, GraphNode, the names of what it needs)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, NamedTuple, Optional, Text
 
-from bot.rasa_pin import check_sources, check_version, source_sha256
+from bot.rasa_pin import check_reviewed
 
 # sha256 of `inspect.getsource` of each Rasa function the records and the loop below follow.
 EXPECTED_SOURCES = {
@@ -84,13 +84,7 @@ def _functions() -> Dict[str, Any]:
 
 def check_rasa(version: Optional[str] = None, sources: Optional[Dict[str, Optional[str]]] = None) -> None:
     """Raise PriorStatesError unless Rasa and the functions relied on are the reviewed ones."""
-    import rasa
-
-    version = rasa.__version__ if version is None else version
-    check_version("bot/prior_states.py", PriorStatesError, version)
-    if sources is None:
-        sources = {name: source_sha256(function) for name, function in _functions().items()}
-    check_sources("bot/prior_states.py", PriorStatesError, sources, EXPECTED_SOURCES)
+    check_reviewed("bot/prior_states.py", PriorStatesError, _functions, EXPECTED_SOURCES, version, sources)
 
 
 def record_turns(domain: Any, tracker: Any) -> List[Turn]:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Text, Type
 
-from bot.rasa_pin import check_sources, check_version, source_sha256
+from bot.rasa_pin import check_reviewed
 
 # sha256 of `inspect.getsource` of each Rasa function the two changes rely on.
 EXPECTED_SOURCES = {
@@ -84,13 +84,7 @@ def _functions() -> Dict[str, Callable[..., Any]]:
 
 def check_rasa(version: Optional[str] = None, sources: Optional[Dict[str, str]] = None) -> None:
     """Raise RasaFastPathError unless Rasa and the functions relied on are the reviewed ones."""
-    import rasa
-
-    version = rasa.__version__ if version is None else version
-    check_version("bot/rasa_fast_paths.py", RasaFastPathError, version)
-    if sources is None:
-        sources = {name: source_sha256(function) for name, function in _functions().items()}
-    check_sources("bot/rasa_fast_paths.py", RasaFastPathError, sources, EXPECTED_SOURCES)
+    check_reviewed("bot/rasa_fast_paths.py", RasaFastPathError, _functions, EXPECTED_SOURCES, version, sources)
 
 
 def column_ordered_weights(classifier: Any) -> Any:

@@ -37,3 +37,16 @@ def check_sources(owner: str, error: type[Exception], found: Mapping[str, Option
         if found.get(name) != sha256:
             raise error(f"Rasa's {name} is not the reviewed one (sha256 {found.get(name)}); "
                         f"review it and update {owner}")
+
+
+def check_reviewed(owner: str, error: type[Exception], functions: Callable[[], Mapping[str, Callable[..., Any]]],
+                   expected: Mapping[str, str], version: Optional[str] = None,
+                   sources: Optional[Mapping[str, Optional[str]]] = None) -> None:
+    """check_version, then check_sources on the sha256 of each function `functions()` names (tests pass
+    `version` and `sources` to see the refusal without another Rasa installed)."""
+    import rasa
+
+    check_version(owner, error, rasa.__version__ if version is None else version)
+    if sources is None:
+        sources = {name: source_sha256(function) for name, function in functions().items()}
+    check_sources(owner, error, sources, expected)
