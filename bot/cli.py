@@ -6,12 +6,12 @@ import json
 import logging
 import os
 import signal
-import threading
 import subprocess
 import sys
 
 from bot.build import BuildError, build, domain_dir
 from bot.settings import SettingsError, get_settings
+from bot.stop_request import StopRequest
 from safety.errors import SafetyError
 
 
@@ -139,11 +139,11 @@ def _cmd_escalations_sync(args: argparse.Namespace) -> int:
         print(f"sync: {reconcile(settings)} missing case(s) created")
         return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop = StopRequest()
+    signal.signal(signal.SIGTERM, stop.request)
+    signal.signal(signal.SIGINT, stop.request)
     print(f"reconciler: checking the tracker store every {args.every:g} s", flush=True)
-    while not stop.is_set():
+    while not stop.is_requested():
         try:
             reconcile(settings)
         except Exception as error:  # keep watching: a locked or briefly unreachable database recovers

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot import ports, process_groups
+from bot.stop_request import StopRequest
 
 READY_TIMEOUT_SECONDS = 180
 STOP_GRACE_SECONDS = 10
@@ -179,7 +180,7 @@ class Supervisor:
         self.env = env or {}
         self.output = output or sys.stdout.buffer
         self._width = max(len(s.name) for s in services)
-        self._stopping = threading.Event()
+        self._stopping = StopRequest()
         self._watchdog = _Watchdog()
         self._groups: dict[str, int] = {}  # service name -> process group id, while it may be running
 
@@ -242,7 +243,7 @@ class Supervisor:
         pending = list(services or self.services)
         impostors: set[str] = set()
         while pending:
-            if self._stopping.is_set():
+            if self._stopping.is_requested():
                 raise RuntimeError("stopped before every service was ready")
             for service in list(pending):
                 code = service.process.poll() if service.process else None
@@ -292,17 +293,14 @@ class Supervisor:
         """Check the ports, start, announce readiness, and keep running until a signal (SIGINT, SIGTERM,
         SIGHUP), the parent's exit or a service's exit; then stop everything. Raises PortsBusy, having
         started nothing, when a port is taken."""
-        def request_stop(signum: int, _frame: object) -> None:
-            self._stopping.set()
-
         self.check_ports()
-        previous = {signum: signal.signal(signum, request_stop) for signum in STOP_SIGNALS}
+        previous = {signum: signal.signal(signum, self._stopping.request) for signum in STOP_SIGNALS}
         parent = os.getppid()
         try:
             self.start()
             self.wait_until_ready()
             _say(on_ready)
-            while not self._stopping.is_set():
+            while not self._stopping.is_requested():
                 if os.getppid() != parent:  # e.g. `make run` was killed: do not leave services behind
                     _say("parent process gone; stopping everything")
                     return 1
