@@ -35,7 +35,7 @@ import threading
 from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, NamedTuple, Optional
+from typing import Any, Iterator, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -83,13 +83,34 @@ def _split_long_token(run: re.Match) -> str:
     return " ".join(token[i:i + LONGEST_TOKEN] for i in range(0, len(token), LONGEST_TOKEN + 1))
 
 
+# Characters a word is made of (the normaliser's words: letters, digits, leetspeak "@" "$", and the "'" "-"
+# that join "i'm", "od-ing"). A space put in place of one of them cuts a word in two, and each half is read
+# as a word of its own: 100 kB of ordinary text with its spaces taken out ("...aboutmymood.i'msodone...")
+# had "mym|o|od" cut into "mym od", and "od" read as "overdose" (a crisis), "should" into "sh ould" (a
+# self-harm urge). So the positions of such cuts are kept, and a risk match touching one is not a match.
+_WORD_JOINERS = frozenset("'-@$")
+
+
 def _tokeniser_safe(text: str) -> str:
     """The text with what spaCy cannot take in linear time (or at all) replaced, character for
     character: a lone UTF-16 surrogate (JSON allows "\\ud800"; spaCy's string hashing raises on it)
     becomes U+FFFD, and a very long whitespace-free run is broken every LONGEST_TOKEN characters."""
+    return _tokeniser_safe_cuts(text)[0]
+
+
+def _tokeniser_safe_cuts(text: str) -> tuple[str, list[int]]:
+    """``_tokeniser_safe`` and, in order, the positions where its break cut a word (a character of a word
+    replaced by the space: ``_WORD_JOINERS``); a break on punctuation or an emoji cuts no word."""
     if not text.isascii():  # (known to the string: an ASCII text holds no surrogate, no scan needed)
         text = _LONE_SURROGATE.sub("\ufffd", text)
-    return _LONG_TOKEN.sub(_split_long_token, text)
+    if _LONG_TOKEN.search(text) is None:  # every chat message: one scan, nothing to cut
+        return text, []
+    cuts = []
+    for run in _LONG_TOKEN.finditer(text):  # the positions _split_long_token replaces
+        for at in range(run.start() + LONGEST_TOKEN, run.end(), LONGEST_TOKEN + 1):
+            if text[at].isalnum() or text[at] in _WORD_JOINERS:
+                cuts.append(at)
+    return _LONG_TOKEN.sub(_split_long_token, text), cuts
 
 
 class Hit(NamedTuple):
@@ -313,11 +334,11 @@ class Engine:
         if not text.strip():
             return False
         with _gc_paused_for(text):
-            return bool(self._rule_hits(_tokeniser_safe(text))[2])
+            return bool(self._rule_hits(*_tokeniser_safe_cuts(text))[2])
 
     def _assess_detail(self, text: str, embedding: Optional[np.ndarray]) -> Detail:
-        text = _tokeniser_safe(text)  # same length: spans still point into the text as given
-        norm, tokens, hits, idiomatic, figurative = self._rule_hits(text)
+        text, cuts = _tokeniser_safe_cuts(text)  # same length: spans still point into the text as given
+        norm, tokens, hits, idiomatic, figurative = self._rule_hits(text, cuts)
         view = self._view(tokens, hits, idiomatic, figurative)
         if self.model is None:  # rules only (tests of the rules themselves): weak hits count as rules
             return Detail(self._result(text, norm, tokens, hits, self._kind(hits) if hits else Kind.NONE), view)
@@ -346,13 +367,18 @@ class Engine:
 
     def rule_hits(self, text: str) -> list[Hit]:
         """The rules' surviving matches (idioms, negation and context applied), before the model."""
-        return self._rule_hits(_tokeniser_safe(text))[2] if text.strip() else []
+        return self._rule_hits(*_tokeniser_safe_cuts(text))[2] if text.strip() else []
 
-    def _rule_hits(self, text: str) -> tuple[Any, Any, list[Hit], bool, bool]:
-        """(normalised text, tokens, surviving hits, an idiom is there, a pure figure of speech)."""
+    def _rule_hits(self, text: str, cuts: Sequence[int] = ()) -> tuple[Any, Any, list[Hit], bool, bool]:
+        """(normalised text, tokens, surviving hits, an idiom is there, a pure figure of speech).
+
+        ``cuts``: where ``_tokeniser_safe_cuts`` cut a word of ``text`` in two (a risk match touching one
+        read half a word: not a match)."""
         norm = self.normaliser(text)
         tokens = self.tokenise(norm.text)
         raw = self.risk(tokens)
+        if cuts and raw:
+            raw = self._whole_words(norm, tokens, raw, cuts)
         if not raw:  # no risk rule read it; still a figure of speech? ("my mum is going to kill me")
             figure = bool(self._idiom_matches(tokens))
             return norm, tokens, [], figure, figure
@@ -363,6 +389,20 @@ class Engine:
         # it. Not a long post: "cutting down caffeine" in a post that says "tonight i've decided" is no
         # figure of speech for the whole post, and there the model's check-in stands.
         return norm, tokens, hits, idiomatic, idiomatic and not set_aside and self.is_short(tokens)
+
+    @staticmethod
+    def _whole_words(norm: Any, tokens: Tokens, raw: list[tuple[str, int, int]], cuts: Sequence[int]
+                     ) -> list[tuple[str, int, int]]:
+        """The risk matches that neither hold nor touch a cut word: in the original text, no cut at a
+        position from one before the match to its end (a half word ends at the cut or starts after it)."""
+        idx, ends = tokens.idx, tokens.ends
+        places = norm.to_original_all([(idx[s], ends[e - 1]) for _, s, e in raw])
+        kept = []
+        for match, (start, end) in zip(raw, places):
+            i = bisect_left(cuts, start - 1)
+            if i == len(cuts) or cuts[i] > end:
+                kept.append(match)
+        return kept
 
     def _result(self, text: str, norm: Any, tokens: Tokens, hits: list[Hit], kind: Kind,
                 model_raised: bool = False) -> Assessment:
@@ -381,17 +421,20 @@ class Engine:
 
     def explain(self, text: str) -> dict[str, Any]:
         """Everything behind a decision, for debugging rules (not for production logs: it holds the text)."""
-        text = _tokeniser_safe(text)  # as assess does: spaCy is quadratic on very long whitespace-free runs
+        given = text
+        text, cuts = _tokeniser_safe_cuts(text)  # as assess does: spaCy is quadratic on very long whitespace-free runs
         norm = self.normaliser(text)
         tokens = self.tokenise(norm.text)
-        doc, strings = tokens.doc, self.nlp.vocab.strings
+        doc, strings = tokens.doc, tokens.strings
+        risk = self.risk(tokens)
         return {
             "normalised": norm.text,
             "tokens": [(t.text, strings[lemma]) for t, lemma in zip(doc, tokens.lemmas)],
-            "risk_matches": [(rid, doc[s:e].text) for rid, s, e in self.risk(tokens)],
+            "risk_matches": [(rid, doc[s:e].text) for rid, s, e in (self._whole_words(norm, tokens, risk, cuts)
+                                                                     if cuts and risk else risk)],
             "idiom_matches": [(rid, doc[s:e].text) for rid, s, e in self._idiom_matches(tokens)],
-            "rule_hits": [(h.rule.id, h.kind.value, "weak" if h.weak else "strong") for h in self.rule_hits(text)],
-            "assessment": self.assess(text).to_dict(),
+            "rule_hits": [(h.rule.id, h.kind.value, "weak" if h.weak else "strong") for h in self.rule_hits(given)],
+            "assessment": self.assess(given).to_dict(),
         }
 
     # -- steps ---------------------------------------------------------------

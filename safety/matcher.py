@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Collection, Iterable, Mapping, Optional, Sequence
 
@@ -46,7 +47,9 @@ from spacy.attrs import IDX, IS_SPACE, LENGTH, LIKE_NUM, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.strings import StringStore
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.vocab import create_vocab
 
 from .errors import Errors, RuleError, err
 from .rules import Pattern, Rule
@@ -186,6 +189,8 @@ should get go going gon na want wanna like up out all what when if or but about 
 
 #: how many distinct whitespace-separated pieces of text the tokeniser remembers having cached (below)
 _WARM_LIMIT = 50_000
+#: how many new strings the tokeniser's vocabulary takes in before it is replaced by a fresh one (Tokeniser)
+VOCAB_LIMIT = 100_000
 _LOWER, _LEMMA = 0, 1
 #: below this many tokens, plain Python loops are quicker than numpy calls (the same results)
 _SMALL = 500
@@ -364,31 +369,65 @@ class Tokeniser:
     almost from its start (~90 ms for 100 kB). Each piece not seen before is first tokenised on its own,
     which caches it, and the whole text is then tokenised as before: the same tokens (spaCy's own
     output, cached or not), in ~15 ms. The pieces remembered are bounded (``_WARM_LIMIT``), and spaCy's
-    cache is emptied with them (10 messages of 100 kB of distinct random words: +78 MB resident before,
-    from spaCy's vocabulary, which keeps every string it sees; +101 MB with the warming unbounded by a
-    flush, +92 MB with it).
+    cache is emptied with them.
+
+    Why its own vocabulary: spaCy keeps every string and lexeme it has ever seen in its ``Vocab`` and
+    cannot forget one (spaCy 3.8's ``memory_zone`` does; Rasa pins 3.4), so pasted junk grew the process
+    without bound (10 messages of 100 kB of distinct random words: +78-92 MB). spaCy's maintainers advise
+    reloading the pipeline; here only what holds message strings is renewed: messages are tokenised with a
+    tokenizer of the same rules over a vocabulary of their own (the pipeline's strings only), replaced by a
+    fresh one once it has taken in ``VOCAB_LIMIT`` new strings. Nothing else reads that vocabulary: the
+    rules hold string ids (hashes of the strings, the same in every vocabulary), and each ``Tokens``
+    keeps the strings of its own Doc. Same tokens, same lexical attributes (``tests/safety/test_matcher.py``).
     """
 
-    def __init__(self, nlp: Language) -> None:
-        self.nlp = nlp
+    def __init__(self, nlp: Language, vocab_limit: Optional[int] = None) -> None:
+        self.nlp = nlp  # the pipeline the rules were compiled with; never given a message
         table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
         strings = nlp.vocab.strings
         # table keys are string hashes, which are also the tokens' ORTH ids
         self._lemma_of = {key: strings.add(value) for key, value in table.items()}
-        self._warm: set[str] = set()
+        self._strings = list(strings)  # what every fresh vocabulary starts with: a lemma id must read back as text
+        self._limit = VOCAB_LIMIT if vocab_limit is None else vocab_limit
+        self._lock = threading.Lock()
+        self.renewals = 0  # how many times the vocabulary was replaced (tests, figures)
+        self._tokenizer, self._full, self._warm = self._fresh()
+
+    def _fresh(self) -> tuple[Any, int, set[str]]:
+        """(a tokenizer with the pipeline's rules over a new vocabulary, its size that means renew, no
+        warm pieces). A blank pipeline's vocabulary (``spacy.blank`` makes it the same way)."""
+        old = self.nlp.tokenizer
+        vocab = create_vocab(self.nlp.lang, self.nlp.Defaults)
+        for string in self._strings:
+            vocab.strings.add(string)
+        tokenizer = Tokenizer(vocab, rules=old.rules, prefix_search=old.prefix_search, suffix_search=old.suffix_search,
+                              infix_finditer=old.infix_finditer, token_match=old.token_match, url_match=old.url_match,
+                              faster_heuristics=old.faster_heuristics)
+        return tokenizer, len(vocab.strings) + self._limit, set()
+
+    @property
+    def vocab(self) -> Any:
+        """The vocabulary messages are tokenised into now (tests: it must stay bounded)."""
+        return self._tokenizer.vocab
 
     def __call__(self, text: str) -> Tokens:
-        tokenizer = self.nlp.tokenizer
-        new = set(text.split()).difference(self._warm)
+        tokenizer, warm = self._tokenizer, self._warm
+        if len(tokenizer.vocab.strings) > self._full:
+            with self._lock:  # one renewal; a call already under way keeps the tokenizer it started with
+                if self._tokenizer is tokenizer:
+                    self._tokenizer, self._full, self._warm = self._fresh()
+                    self.renewals += 1
+                tokenizer, warm = self._tokenizer, self._warm
+        new = set(text.split()).difference(warm)
         if new:
-            if len(self._warm) + len(new) > _WARM_LIMIT:
+            if len(warm) + len(new) > _WARM_LIMIT:
                 # start again, spaCy's cache too (its own flush, which it runs when its rules change;
                 # spaCy 3.4 as pinned): pasted junk must not grow the process without bound
                 tokenizer._flush_cache()
-                self._warm = set()
+                warm.clear()
             for piece in new:
                 tokenizer(piece)
-            self._warm.update(new)
+            warm.update(new)
         return Tokens(tokenizer(text), self._lemma_of, text)
 
     def lemma_id(self, orth: int) -> int:

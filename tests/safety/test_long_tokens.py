@@ -4,7 +4,7 @@ stall every path that assesses a message. How fast assess is stays in `make benc
 import re
 
 from safety import assess
-from safety.engine import LONGEST_TOKEN, _tokeniser_safe
+from safety.engine import LONGEST_TOKEN, _tokeniser_safe, _tokeniser_safe_cuts, get_engine
 
 
 def test_long_runs_without_spaces_are_broken_and_nothing_moves():
@@ -25,3 +25,38 @@ def test_risk_before_pasted_junk_is_still_found():
     assessment = assess(text)
     assert assessment.escalate
     assert any("kill myself" in text[span.start:span.end] for span in assessment.spans)
+
+
+# Ordinary text with its spaces taken out: no word in it is a risk word, but the break every LONGEST_TOKEN
+# characters put a space in place of a letter, and a half word was read as a word ("mym|o|od" -> "od" ->
+# "overdose": a crisis for 100 kB of this).
+SPACELESS = "whatshouldisaytomydoctoraboutmymood.i'msodonewiththisessay.theplantonmydeskfinallydied."
+
+
+def test_the_break_records_where_it_cut_a_word_and_only_there():
+    assert _tokeniser_safe_cuts("a" * 250) == (_tokeniser_safe("a" * 250), [100, 201])
+    assert _tokeniser_safe_cuts("!?.," * 100)[1] == []  # punctuation: no word was cut
+    assert _tokeniser_safe_cuts("\U0001f52a" * 300)[1] == []  # nor in a run of emoji
+    assert _tokeniser_safe_cuts("i want to kill myself") == ("i want to kill myself", [])
+
+
+def test_half_a_word_left_by_the_break_is_not_a_risk_word():
+    text = "x" * 97 + "mymood.i'msodonewiththisessay." * 10
+    assert _tokeniser_safe(text)[97:103] == "mym od"  # the break falls inside "mood"
+    assert get_engine().rule_hits(text) == []
+    assert not assess(text).escalate
+
+
+def test_100_kB_of_ordinary_text_without_spaces_does_not_escalate():
+    text = (SPACELESS * (100_000 // len(SPACELESS) + 1))[:100_000]
+    assert get_engine().rule_hits(text) == []
+    assert not assess(text).escalate
+
+
+def test_a_real_message_glued_to_spaceless_junk_still_escalates():
+    junk = (SPACELESS * (100_000 // len(SPACELESS) + 1))[:100_000]
+    for text in [junk[:50_000] + " i want to kill myself " + junk[50_000:], "x" * 150 + "i want to kill myself",
+                 junk + "i want to kill myself tonight", "\U0001f52a" * 300 + " i want to kill myself"]:
+        assessment = assess(text)
+        assert assessment.escalate
+        assert any(text[span.start:span.end] == "kill myself" for span in assessment.spans)

@@ -15,10 +15,10 @@ import numpy
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from spacy.attrs import IDX, LEMMA, ORTH
+from spacy.attrs import IDX, IS_SPACE, LEMMA, LIKE_NUM, LOWER, ORTH
 from spacy.matcher import Matcher, PhraseMatcher
 
-from safety.matcher import RuleMatcher, Tokens, build_nlp, merge_overlaps
+from safety.matcher import RuleMatcher, Tokeniser, Tokens, build_nlp, merge_overlaps
 from tests.safety.conftest import read_corpus
 
 CORPUS = [row["text"] for row in read_corpus("risk.jsonl") + read_corpus("nonrisk.jsonl")]
@@ -45,7 +45,7 @@ def reference(matcher: RuleMatcher, tokens: Tokens) -> list[tuple[str, int, int]
     """spaCy's Matcher and PhraseMatcher over the whole Doc, the gap-break filter, merged per rule."""
     doc = tokens.doc
     doc.from_array([LEMMA], numpy.array(tokens.lemmas, dtype="uint64").reshape(-1, 1))
-    strings = doc.vocab.strings
+    strings = matcher.nlp.vocab.strings  # the keys were added to the pipeline the patterns were compiled with
     patterns, phrases = spacy_matchers(matcher)
     found = [(strings[key].split("#")[0], start, end) for key, start, end in [*patterns(doc), *phrases(doc)]]
     gap = matcher._gap_ids
@@ -123,3 +123,34 @@ def test_the_tokeniser_splits_the_same_after_it_starts_its_cache_again(engine, f
         assert ours.idx == fresh_nlp.make_doc(text).to_array([IDX]).tolist()
         assert [ours.doc.vocab.strings[o] for o in ours.doc.to_array([ORTH]).tolist()] == \
             [t.text for t in fresh_nlp.make_doc(text)]
+
+
+_ATTRS = [ORTH, LOWER, LIKE_NUM, IS_SPACE, IDX]
+
+
+def test_the_tokeniser_renews_its_vocabulary_and_splits_as_spacy_does(engine, fresh_nlp):
+    """Past its limit of new strings the tokeniser starts over with a fresh vocabulary (pasted junk must not
+    grow the process without bound): the vocabulary stays bounded, tokens and lexical attributes stay spaCy's."""
+    limit = 500
+    tokeniser = Tokeniser(engine.nlp, vocab_limit=limit)
+    start = len(tokeniser.vocab.strings)
+    rnd = random.Random(9)
+    for number in range(30):
+        junk = " ".join(f"zq{number}w{i}" for i in range(100))  # 100 strings never seen in each text
+        text = engine.normaliser(" ".join([junk, *(rnd.choice(CORPUS) for _ in range(8))])).text
+        ours = tokeniser(text)
+        assert ours.doc.to_array(_ATTRS).tolist() == fresh_nlp.make_doc(text).to_array(_ATTRS).tolist()
+        assert [ours.strings[o] for o in ours.doc.to_array([ORTH]).tolist()] == [t.text for t in fresh_nlp.make_doc(text)]
+        assert len(tokeniser.vocab.strings) <= start + limit + 2 * len(text.split())  # the limit and one text
+    assert tokeniser.renewals >= 4  # 3,000 new strings at 500 a vocabulary
+    assert engine.nlp.vocab is not tokeniser.vocab  # the pipeline the rules were compiled with takes no message
+
+
+def test_assessments_are_the_same_across_renewals(engine, monkeypatch):
+    """The rules hold string ids (the same hashes in every vocabulary): renewing changes no verdict."""
+    texts = CORPUS[:300]
+    before = [engine.assess(text, numpy.zeros(384, dtype="float32")).to_dict() for text in texts]
+    monkeypatch.setattr(engine, "tokenise", Tokeniser(engine.nlp, vocab_limit=20))
+    after = [engine.assess(text, numpy.zeros(384, dtype="float32")).to_dict() for text in texts]
+    assert engine.tokenise.renewals >= 3
+    assert after == before
