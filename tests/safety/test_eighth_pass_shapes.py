@@ -69,3 +69,30 @@ def test_doing_it_right_now_then_goodbye_is_an_emergency():
     # "rn" is normalised to "right now", which the rule's "now|rn" never saw
     assert assess("doing it rn. bye").kind is Kind.EMERGENCY
     assert not assess("ok doing it right now, thanks").escalate
+
+
+LONG_OPENING = ("Sorry, this got long. Work has been relentless since the merger and I'm covering two roles, the "
+                "kids have had colds all month and the car needs a new clutch. My sister keeps ringing about "
+                "Christmas plans and I keep putting her off. ")
+LONG_CLOSING = (" Anyway, I mainly wanted to ask whether the clinic has evening appointments, because I can't get "
+                "time off during the day and my manager watches the rota like a hawk.")
+
+
+@pytest.mark.parametrize("sentence", [
+    "Most nights I end up searching how many of my sleeping tablets it would take.",
+    "The clinic in Switzerland is out of reach, so I've been thinking about doing it myself instead.",
+    "I sat on the bridge on the way home for ages and thought how easy it would be.",
+    "I keep thinking my life insurance would cover the mortgage and they'd all be better off.",
+])
+def test_a_risk_sentence_buried_in_a_long_post_escalates(sentence):
+    assert assess(LONG_OPENING + sentence + LONG_CLOSING).escalate
+
+
+@pytest.mark.parametrize("sentence", [
+    "I looked up how many hours the drive would take.",
+    "The plumber quoted far too much, so I'm thinking about doing it myself instead of waiting.",
+    "We stood on the bridge for ages watching the boats.",
+    "I finally switched my car insurance and we're better off by forty pounds a month.",
+])
+def test_the_same_words_in_an_ordinary_long_post_do_not_escalate(sentence):
+    assert not assess(LONG_OPENING + sentence + LONG_CLOSING).escalate
