@@ -70,6 +70,7 @@ ASIDES = {
     "ask_therapy_cbt": "utter_therapy_cbt", "ask_therapy_dbt": "utter_therapy_dbt",
     "ask_therapy_act": "utter_therapy_act", "ask_therapy_mbt": "utter_therapy_mbt",
     "ask_therapy_supportive": "utter_therapy_supportive", "ask_therapy_mindfulness": "utter_therapy_mindfulness",
+    "ask_therapy_compare": "utter_therapy_compare", "worried_about_someone": "utter_worried_about_someone",
     "ask_medication": "utter_medication", "ask_is_bot": "utter_is_bot", "request_human": "utter_request_human",
     "ask_privacy": "utter_privacy", "ask_diagnosis": "utter_diagnosis",
 }

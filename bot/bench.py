@@ -296,25 +296,41 @@ def bench_ours(settings: Settings, workdir: Path) -> Result:
 
 
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
-REDIS_URL = "redis://127.0.0.1:6379/0"
+# The Redis of the phases with PostgreSQL (lock store): services.redis_url (REDIS_URL) when set, so a
+# bench on a shared machine can take its own database number; else this one.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def bench_workers(workdir: Path, workers: int = 2) -> Optional[Result]:
+def bench_redis_url(settings: Settings) -> str:
+    """The Redis URL the PostgreSQL phases give the Rasa server: the configured one, else DEFAULT_REDIS_URL."""
+    return settings.services.redis_url or DEFAULT_REDIS_URL
+
+
+def check_redis_reachable(redis_url: str, timeout: float = 2) -> None:
+    """Raise OSError unless something accepts a TCP connection at the URL's host and port (default 6379)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(redis_url)
+    socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=timeout).close()
+
+
+def bench_workers(settings: Settings, workdir: Path, workers: int = 2) -> Optional[Result]:
     """Throughput, Rasa CPU and the conversation-length curve with `workers` Rasa processes (PostgreSQL +
     Redis); None without them."""
+    redis_url = bench_redis_url(settings)
     try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
+        check_redis_reachable(redis_url)
         database = temporary_postgres_database(POSTGRES_SERVER, "bot_bench")
         database_url = database.__enter__()
     except Exception as error:  # noqa: BLE001 - optional phase: say why it is skipped
-        print(f"bench: skipping {workers} Rasa workers (needs PostgreSQL and Redis on 127.0.0.1): {error}")
+        print(f"bench: skipping {workers} Rasa workers (needs PostgreSQL on 127.0.0.1 and Redis at {redis_url}): {error}")
         return None
     try:
         result = Result(f"ours, {workers} Rasa workers")
         env = {
             "BOT_VAR_DIR": str(workdir / "var-workers"), "BOT_RASA_PORT": str(free_port()),
             "BOT_ACTIONS_PORT": str(free_port()), "BOT_RASA_WORKERS": str(workers),
-            "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
+            "DATABASE_URL": database_url, "REDIS_URL": redis_url,
         }
         bench_settings = load_settings(environ={**os.environ, **env})
         train(bench_settings)  # the model is current (bench_ours); this writes the endpoints
@@ -474,16 +490,17 @@ def curve_main(length: int = CURVE_LENGTH) -> int:
     print(f"bench: one {length}-message conversation on SQLite...", flush=True)
     sqlite = _curve_on(settings, workdir, "sqlite", {}, length)
     postgres: Optional[Result] = None
+    redis_url = bench_redis_url(settings)
     try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
+        check_redis_reachable(redis_url)
         database = temporary_postgres_database(POSTGRES_SERVER, "bot_bench")
         database_url = database.__enter__()
     except Exception as error:  # noqa: BLE001 - optional phase: say why it is skipped
-        print(f"bench: skipping PostgreSQL (needs PostgreSQL and Redis on 127.0.0.1): {error}")
+        print(f"bench: skipping PostgreSQL (needs PostgreSQL on 127.0.0.1 and Redis at {redis_url}): {error}")
     else:
         try:
             print(f"bench: one {length}-message conversation on PostgreSQL + Redis...", flush=True)
-            postgres = _curve_on(settings, workdir, "postgres", {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL},
+            postgres = _curve_on(settings, workdir, "postgres", {"DATABASE_URL": database_url, "REDIS_URL": redis_url},
                                  length)
         finally:
             database.__exit__(None, None, None)
@@ -545,7 +562,7 @@ def main() -> int:
     print("bench: a plain `rasa init` bot, same measurements (several minutes: TensorFlow)...", flush=True)
     base = bench_baseline(workdir)
     print("bench: our bot with 2 Rasa workers on PostgreSQL + Redis (throughput, CPU)...", flush=True)
-    workers = bench_workers(workdir)
+    workers = bench_workers(settings, workdir)
     try:
         from safety.bench import run as safety_bench
 

@@ -148,7 +148,8 @@ def install() -> None:
     """Replace `RemoteAction._validate_action_result` (after the checks above), make the tracker store
     strict, give RulePolicy's rule cache room for every rule, index RulePolicy's rules, take the
     fast paths of bot/rasa_fast_paths.py, replay past dialogue states once per tracker state, run the model graph without dask's
-    scheduler and, where
+    scheduler, call the action server on a kept session with the domain encoded once (bot/action_calls.py), copy
+    slots directly (bot/slot_copy.py) and, where
     TensorFlow is kept out, load models without their training graph; idempotent."""
     check_rasa()
     strict_tracker_store()
@@ -165,6 +166,12 @@ def install() -> None:
     from bot import graph_run
 
     graph_run.install()  # the model graph run node after node, without dask's scheduler (bot/graph_run.py)
+    from bot import action_calls
+
+    action_calls.install()  # action-server calls on a kept session, the domain encoded once (bot/action_calls.py)
+    from bot import slot_copy
+
+    slot_copy.install()  # slots copied without copy's generic protocol, same copies (bot/slot_copy.py)
     from bot.rasa_without_tensorflow import load_predict_schema_only, tensorflow_kept_out
 
     if tensorflow_kept_out():  # only `bot run` with a model free of TensorFlow (see the top of this module)

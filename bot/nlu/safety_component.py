@@ -58,6 +58,11 @@ SITUATION_ENTITY = "risk_situation"
 #: the rules escalate any answer but a clear no at once instead of asking again (data/rules/safety.yml).
 CHECK_IN_REASON_ENTITY = "check_in_reason"
 SPLIT_INTENT_CATEGORY = "intent_or_timeline"
+#: Classifier intents that read a message as about someone else: when only the risk model would ask, the
+#: question is then asked about that person ("are you worried they might be thinking about suicide?"), not
+#: "are you thinking about suicide?" of a parent who wrote that their son seems down. worried_about_someone
+#: has no risk words; it is here so that adding it did not turn those questions back onto the writer.
+ABOUT_SOMEONE_ELSE_INTENTS = frozenset({"safety_third_party", "worried_about_someone"})
 
 
 def intent_for(assessment: Assessment) -> Optional[str]:
@@ -173,7 +178,7 @@ class SafetyComponent(GraphComponent):
             # nothing beside the classifier points at risk (or it is a figure of speech): no question
             classifier_kind = Kind.NONE
             record["classifier_not_asked"] = classifier_intent
-        if classifier_intent == "safety_third_party" and assessment.kind is Kind.CHECK_IN \
+        if self._reads_as_someone_else(message, classifier_intent) and assessment.kind is Kind.CHECK_IN \
                 and set(assessment.categories) <= {MODEL_CATEGORY}:
             # the model would ask, and the classifier reads the message as about someone else: ask about them
             assessment = Assessment.from_dict(
@@ -202,6 +207,14 @@ class SafetyComponent(GraphComponent):
         ranking = [override] + [entry for entry in ranking if entry.get(INTENT_NAME_KEY) != intent]
         message.set(INTENT, override, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+    @staticmethod
+    def _reads_as_someone_else(message: Message, classifier_intent: Optional[str]) -> bool:
+        """Whether the classifier reads the message as about someone else: its confident risk intent is
+        safety_third_party, or (no risk intent) its top intent is one of ABOUT_SOMEONE_ELSE_INTENTS."""
+        if classifier_intent is not None:
+            return classifier_intent in ABOUT_SOMEONE_ELSE_INTENTS
+        return (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in ABOUT_SOMEONE_ELSE_INTENTS
 
     @staticmethod
     def _mark_abuse(message: Message, text: str) -> None:

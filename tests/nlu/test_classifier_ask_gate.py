@@ -66,3 +66,18 @@ def test_a_check_in_about_oneself_stays_a_question_about_oneself():
     """The classifier's own-risk reading of the same message asks the writer, as before."""
     message = parsed("i dont see the point anymore", "safety_check_in", 0.8)
     assert message.get("intent")["name"] == "safety_check_in"
+
+
+# No rule names someone else's risk here; only the risk model asks (category risk_language).
+WORRIED_ABOUT_SISTER = "my sister seems really hopeless and i dont know what to do"
+
+
+def test_when_the_model_asks_and_the_classifier_reads_worry_about_someone_the_question_is_about_them():
+    """worried_about_someone (no risk words, issue 12) reads the message as about someone else, as
+    safety_third_party does: when only the risk model would ask, it asks about them, not the writer."""
+    about_oneself = parsed(WORRIED_ABOUT_SISTER, "mood_low", 0.8)
+    if about_oneself.get("intent")["name"] != "safety_check_in":
+        pytest.skip("the risk model does not ask on this message; nothing to redirect")
+    message = parsed(WORRIED_ABOUT_SISTER, "worried_about_someone", 0.8)
+    assert message.get("intent")["name"] == "safety_check_in_other"
+    assert not message.get("safety")["escalate"]
