@@ -13,8 +13,7 @@ from safety import assess
 from safety.assessment import Kind
 from safety.engine import get_engine
 
-NEW_RULES = ("danger.bleeding_after_self_harm", "danger.taking_means_now", "danger.resolved_and_timed",
-             "danger.doing_it_right_now_goodbye")
+NEW_RULES = ("danger.bleeding_after_self_harm", "danger.taking_means_now", "danger.resolved_and_timed")
 
 
 @pytest.mark.parametrize("text", [
@@ -30,8 +29,9 @@ NEW_RULES = ("danger.bleeding_after_self_harm", "danger.taking_means_now", "dang
     "its happening tonight ive made up my mind",
     "everything is ready im doing it tonight",
     "my mind is made up. im doing it tomorrow",
-    # the act now, then a goodbye
+    # the act now, then a goodbye (attempt.doing_it_now_goodbye)
     "im doing it right now bye",
+    "everything is ready, i'm doing it now. bye",
 ])
 def test_danger_now_is_an_emergency(text):
     assert assess(text).kind is Kind.EMERGENCY
@@ -61,8 +61,9 @@ def test_someone_elses_serious_injury_is_an_emergency_about_them(text):
     "i've made up my mind, i'm going to study law",
     "everything is ready for the party tonight",
     "nobody can stop me from getting this promotion",
-    # answering an exercise offer
+    # answering an exercise offer, "i'm" or not
     "ok im doing it right now, bye",
+    "ok im doing it now. bye",
     "ok doing it right now. bye",
     "sure, i'm doing it right now. bye",
     "doing it right now lol, bye",
