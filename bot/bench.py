@@ -314,17 +314,27 @@ def check_redis_reachable(redis_url: str, timeout: float = 2) -> None:
     socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=timeout).close()
 
 
-def bench_workers(settings: Settings, workdir: Path, workers: int = 2) -> Optional[Result]:
-    """Throughput, Rasa CPU and the conversation-length curve with `workers` Rasa processes (PostgreSQL +
-    Redis); None without them."""
+def postgres_and_redis(settings: Settings, phase: str) -> Optional[tuple[Any, str, str]]:
+    """(the entered temporary database to __exit__, its URL, the Redis URL) for a phase on PostgreSQL + Redis,
+    or None, having said why `phase` is skipped (an optional phase: neither server is needed to bench)."""
     redis_url = bench_redis_url(settings)
     try:
         check_redis_reachable(redis_url)
         database = temporary_postgres_database(POSTGRES_SERVER, "bot_bench")
         database_url = database.__enter__()
     except Exception as error:  # noqa: BLE001 - optional phase: say why it is skipped
-        print(f"bench: skipping {workers} Rasa workers (needs PostgreSQL on 127.0.0.1 and Redis at {redis_url}): {error}")
+        print(f"bench: skipping {phase} (needs PostgreSQL on 127.0.0.1 and Redis at {redis_url}): {error}")
         return None
+    return database, database_url, redis_url
+
+
+def bench_workers(settings: Settings, workdir: Path, workers: int = 2) -> Optional[Result]:
+    """Throughput, Rasa CPU and the conversation-length curve with `workers` Rasa processes (PostgreSQL +
+    Redis); None without them."""
+    servers = postgres_and_redis(settings, f"{workers} Rasa workers")
+    if servers is None:
+        return None
+    database, database_url, redis_url = servers
     try:
         result = Result(f"ours, {workers} Rasa workers")
         env = {
@@ -490,14 +500,9 @@ def curve_main(length: int = CURVE_LENGTH) -> int:
     print(f"bench: one {length}-message conversation on SQLite...", flush=True)
     sqlite = _curve_on(settings, workdir, "sqlite", {}, length)
     postgres: Optional[Result] = None
-    redis_url = bench_redis_url(settings)
-    try:
-        check_redis_reachable(redis_url)
-        database = temporary_postgres_database(POSTGRES_SERVER, "bot_bench")
-        database_url = database.__enter__()
-    except Exception as error:  # noqa: BLE001 - optional phase: say why it is skipped
-        print(f"bench: skipping PostgreSQL (needs PostgreSQL on 127.0.0.1 and Redis at {redis_url}): {error}")
-    else:
+    servers = postgres_and_redis(settings, "PostgreSQL")
+    if servers is not None:
+        database, database_url, redis_url = servers
         try:
             print(f"bench: one {length}-message conversation on PostgreSQL + Redis...", flush=True)
             postgres = _curve_on(settings, workdir, "postgres", {"DATABASE_URL": database_url, "REDIS_URL": redis_url},
