@@ -236,19 +236,3 @@ def test_closing_rasas_resources_closes_the_kept_sessions():
 
     assert asyncio.run(main()) == (True, True)
     assert calls == ["rasa's"]
-
-
-def test_the_reviewed_sources_are_the_installed_ones():
-    action_calls.check_rasa()
-
-
-def test_another_rasa_version_refuses_to_start():
-    with pytest.raises(action_calls.ActionCallsError, match="written for Rasa"):
-        action_calls.check_rasa(version="3.7.0")
-
-
-@pytest.mark.parametrize("name", sorted(action_calls.EXPECTED_SOURCES))
-def test_a_changed_rasa_function_refuses_to_start(name):
-    sources = {**action_calls.EXPECTED_SOURCES, name: "0" * 64}
-    with pytest.raises(action_calls.ActionCallsError, match=name):
-        action_calls.check_rasa(sources=sources)

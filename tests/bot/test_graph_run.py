@@ -149,19 +149,3 @@ def test_install_replaces_the_run_once(monkeypatch):
     installed = DaskGraphRunner.run
     graph_run.install()
     assert DaskGraphRunner.run is installed and installed._bot_original is STOCK
-
-
-def test_another_rasa_version_refuses_to_start():
-    with pytest.raises(graph_run.GraphRunPatchError, match="written for Rasa"):
-        graph_run.check_rasa(version="3.7.0")
-
-
-@pytest.mark.parametrize("name", sorted(graph_run.EXPECTED_SOURCES))
-def test_a_changed_rasa_function_refuses_to_start(name):
-    sources = {**graph_run.EXPECTED_SOURCES, name: "0" * 64}
-    with pytest.raises(graph_run.GraphRunPatchError, match="is not the reviewed one"):
-        graph_run.check_rasa(sources=sources)
-
-
-def test_the_reviewed_sources_are_the_installed_ones():
-    graph_run.check_rasa()

@@ -178,19 +178,3 @@ def test_install_replaces_the_function_once(monkeypatch):
     installed = Domain.states_for_tracker_history
     prior_states.install()
     assert Domain.states_for_tracker_history is installed and installed._bot_original is STOCK
-
-
-def test_another_rasa_version_refuses_to_start():
-    with pytest.raises(prior_states.PriorStatesError, match="written for Rasa"):
-        prior_states.check_rasa(version="3.7.0")
-
-
-@pytest.mark.parametrize("name", sorted(prior_states.EXPECTED_SOURCES))
-def test_a_changed_rasa_function_refuses_to_start(name):
-    sources = {**prior_states.EXPECTED_SOURCES, name: "0" * 64}
-    with pytest.raises(prior_states.PriorStatesError, match="is not the reviewed one"):
-        prior_states.check_rasa(sources=sources)
-
-
-def test_the_reviewed_sources_are_the_installed_ones():
-    prior_states.check_rasa()

@@ -214,19 +214,3 @@ def test_stored_events_come_back_equal():
     with unittest.mock.patch.object(Event, "resolve_by_type", staticmethod(resolve)):
         through_table = deserialise_events(stored)
     assert through_table == deserialise_events(stored) == events
-
-
-def test_another_rasa_version_refuses_to_start():
-    with pytest.raises(rasa_fast_paths.RasaFastPathError, match="written for Rasa"):
-        rasa_fast_paths.check_rasa(version="3.7.0")
-
-
-@pytest.mark.parametrize("name", sorted(rasa_fast_paths.EXPECTED_SOURCES))
-def test_a_changed_rasa_function_refuses_to_start(name):
-    sources = {**rasa_fast_paths.EXPECTED_SOURCES, name: "0" * 64}
-    with pytest.raises(rasa_fast_paths.RasaFastPathError, match="is not the reviewed one"):
-        rasa_fast_paths.check_rasa(sources=sources)
-
-
-def test_the_reviewed_sources_are_the_installed_ones():
-    rasa_fast_paths.check_rasa()

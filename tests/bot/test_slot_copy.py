@@ -114,17 +114,3 @@ def test_a_slot_with_its_own_copy_refuses_to_start(monkeypatch):
     monkeypatch.setattr(Slot, "__copy__", lambda self: self, raising=False)
     with pytest.raises(slot_copy.SlotCopyError, match="defines __copy__"):
         slot_copy.install()
-
-
-def test_the_reviewed_sources_are_the_installed_ones():
-    slot_copy.check_rasa()
-
-
-def test_another_rasa_version_refuses_to_start():
-    with pytest.raises(slot_copy.SlotCopyError, match="written for Rasa"):
-        slot_copy.check_rasa(version="3.7.0")
-
-
-def test_a_changed_tracker_init_refuses_to_start():
-    with pytest.raises(slot_copy.SlotCopyError, match="DialogueStateTracker.__init__"):
-        slot_copy.check_rasa(sources={"DialogueStateTracker.__init__": "0" * 64})
