@@ -13,7 +13,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import prior_states
+from bot import prior_states, rasa_main, rule_index
 
 _CURRENT = Domain.states_for_tracker_history
 STOCK = getattr(_CURRENT, "_bot_original", _CURRENT)
@@ -103,6 +103,13 @@ def test_every_story_state_gives_the_same_states_and_predictions(trained, monkey
     quiet = structlog.wrap_logger(None, wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
     monkeypatch.setattr(rasa.core.policies.rule_policy, "structlogger", quiet)
     monkeypatch.setattr(rasa.core.policies.memoization, "structlogger", quiet)
+    # RulePolicy as `bot run` serves it (its rule index and rule cache, each compared with Rasa's own on every
+    # story state in tests/bot/test_rule_index.py): Rasa's full scan of every rule was ~90% of this test's time.
+    _get_possible_keys = RulePolicy._get_possible_keys
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", rule_index.make_get_possible_keys(
+        getattr(_get_possible_keys, "_bot_original", _get_possible_keys)))
+    monkeypatch.setattr(RulePolicy, "_rule_key_to_state", RulePolicy.__dict__["_rule_key_to_state"])
+    rasa_main.larger_rule_key_cache()
     domain, rules, memo, trackers = trained
     rule_only_data = rules._get_rule_only_data()
     assert rule_only_data.get("rule_only_slots") and rule_only_data.get("rule_only_loops")  # the rule-only path is exercised
