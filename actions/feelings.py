@@ -13,6 +13,9 @@ response (feeling better, grief) always gets the open question. An offer the per
 again at once: after an offer, the next reflections ask (OFFER_GAP), so someone who keeps talking is
 listened to rather than offered an exercise every other message. The same feeling told again soon after
 (MORE_GAP) is not reflected with the same words: utter_reflect_<intent>_more goes on from it.
+Anxiety at its height (the entity ACUTE_ENTITY: "i'm having a panic attack", "i can't breathe") is met
+with the exercise offered at once, whatever was offered before: asking someone mid-panic what has been on
+their mind is the wrong order.
 """
 from __future__ import annotations
 
@@ -41,6 +44,8 @@ OFFER_GAP = 3
 #: The same feeling reflected within this many reflections is not named again: the reflection goes on
 #: (utter_reflect_<intent>_more) instead of saying "Feeling anxious can wear you out" twice in a row.
 MORE_GAP = 2
+#: Entity (a regex in data/nlu/feelings.yml) marking anxiety at its height.
+ACUTE_ENTITY = "acute_anxiety"
 
 
 @lru_cache(maxsize=1)
@@ -117,10 +122,12 @@ class ActionReflectFeeling(Action):
         named = entity_values(tracker, "emotion")
         word = feeling_word(intent, named)
         new_word = bool(named) and word != tracker.get_slot("emotion")
-        if not new_word and recently_reflected(tracker, intent) and has_response(more_response(intent), domain):
+        acute = bool(entity_values(tracker, ACUTE_ENTITY))
+        if not acute and not new_word and recently_reflected(tracker, intent) \
+                and has_response(more_response(intent), domain):
             dispatcher.utter_message(response=more_response(intent))
             return [SlotSet("reflection_asked", OPEN_QUESTION)]
-        offer = has_offer(intent, domain) and not recently_offered(tracker) and self.choose_offer()
+        offer = has_offer(intent, domain) and (acute or (not recently_offered(tracker) and self.choose_offer()))
         response = offer_response(intent) if offer else f"utter_reflect_{intent}"
         dispatcher.utter_message(response=response, emotion=word)
         return [SlotSet("emotion", word), SlotSet("reflection_asked", EXERCISE_OFFER if offer else OPEN_QUESTION)]

@@ -22,6 +22,7 @@ rules or the model.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
@@ -58,6 +59,12 @@ SITUATION_ENTITY = "risk_situation"
 #: the rules escalate any answer but a clear no at once instead of asking again (data/rules/safety.yml).
 CHECK_IN_REASON_ENTITY = "check_in_reason"
 SPLIT_INTENT_CATEGORY = "intent_or_timeline"
+#: A check-in the rules asked only because every risk phrase in a chat-length message was negated, in a
+#: message that opens with a denial and takes nothing back ("no, i'd never hurt myself"; the component's
+#: negated_answer_pattern): as the answer to "are you thinking about suicide?" that is a no, and the check-in
+#: rules take it as one instead of escalating an "unclear" answer (data/rules/safety.yml). Not set when the
+#: classifier raised the verdict.
+NEGATED_ENTITY = "negated_risk"
 #: Classifier intents that read a message as about someone else: when only the risk model would ask, the
 #: question is then asked about that person ("are you worried they might be thinking about suicide?"), not
 #: "are you thinking about suicide?" of a parent who wrote that their son seems down. worried_about_someone
@@ -120,6 +127,10 @@ class SafetyComponent(GraphComponent):
             # The `alias` of the dense featurizer whose sentence vector is the MiniLM embedding the
             # risk model reads (config.yml); null makes assess() compute it itself.
             "embedding_featurizer": "minilm",
+            # negated_risk (a no to the check-in question) only for a message that opens with a denial and
+            # takes nothing back: "no, i'd never hurt myself" is a no; "i would never kill myself but i do
+            # cut" and "no i wouldnt, but i think about it a lot" are not (a Python regex, case-insensitive).
+            "negated_answer_pattern": r"^\W*(no+|nope|nah|never|not)\b(?!.*\b(but|though|tho|although|except|unless)\b)",
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -128,6 +139,7 @@ class SafetyComponent(GraphComponent):
         self._fallback_threshold = float(config.get("fallback_threshold", 0.0))
         self._embedding_featurizer = config.get("embedding_featurizer")
         self._ask_without_evidence = frozenset(config.get("ask_without_evidence") or ())
+        self._negated_answer = re.compile(config["negated_answer_pattern"], re.IGNORECASE | re.DOTALL)
 
     @classmethod
     def create(
@@ -198,6 +210,9 @@ class SafetyComponent(GraphComponent):
             self._mark_abuse(message, text)
         if assessment.kind is Kind.CHECK_IN and SPLIT_INTENT_CATEGORY in assessment.categories:
             self._add_entity(message, CHECK_IN_REASON_ENTITY, SPLIT_INTENT_CATEGORY, text)
+        if assessment.kind is Kind.CHECK_IN and detail.view.negated and record.get("source") == "rules" \
+                and self._negated_answer.search(text):
+            self._add_entity(message, NEGATED_ENTITY, "negated", text)
         intent = intent_for(assessment)
         ranking = message.get(INTENT_RANKING_KEY) or []
         if intent is None:

@@ -4,7 +4,7 @@ saying which, so that a "yes" answers what was actually asked (data/rules/feelin
 import pytest
 import yaml
 
-from actions.feelings import EXERCISE_OFFER, OFFER_GAP, OPEN_QUESTION, ActionReflectFeeling, DEFAULTS_FILE
+from actions.feelings import ACUTE_ENTITY, EXERCISE_OFFER, OFFER_GAP, OPEN_QUESTION, ActionReflectFeeling, DEFAULTS_FILE
 from rasa_sdk.events import SlotSet
 from tests.actions.conftest import entity, make_tracker, responses, user_event
 
@@ -187,3 +187,25 @@ def test_going_on_never_names_the_feeling_again_nor_offers_an_exercise(domain, i
     variations = domain["responses"][f"utter_reflect_{intent}_more"]
     assert len(variations) >= 2
     assert all("{emotion}" not in v["text"] and "exercise" not in v["text"] for v in variations)
+
+
+@pytest.mark.parametrize("before", [[], [EXERCISE_OFFER]])
+async def test_a_panic_attack_is_offered_an_exercise_at_once(domain, dispatcher, before):
+    """Walk-through, 6 Dec: "im having a panic attack i cant breathe properly" got "What's been on your mind
+    the most?". Anxiety at its height gets the exercise offered, even right after another offer."""
+    events = []
+    for value in before:
+        events += [user_event("mood_anxious"), {"event": "slot", "name": "reflection_asked", "value": value}]
+    events.append(user_event("mood_anxious", entities=[entity(ACUTE_ENTITY, "panic attack")]))
+    tracker = make_tracker(domain, events=events)
+    result = await asking(domain, offer=False).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_mood_anxious_offer"]
+    assert SlotSet("reflection_asked", EXERCISE_OFFER) in result
+
+
+async def test_a_panic_attack_told_again_is_offered_the_exercise_rather_than_asked_more(domain, dispatcher):
+    events = reflected("mood_anxious", now="mood_anxious")
+    events[-1] = user_event("mood_anxious", entities=[entity(ACUTE_ENTITY, "cant breathe")])
+    tracker = make_tracker(domain, events=events)
+    await asking(domain, offer=False).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_mood_anxious_offer"]

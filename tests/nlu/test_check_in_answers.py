@@ -1,4 +1,5 @@
-"""What the check-in rules need to read an answer to "are you thinking about suicide?" (data/rules/safety.yml).
+"""What the check-in rules need to read an answer to "are you thinking about suicide?" (data/rules/safety.yml),
+and the mark that has a panic attack met with an exercise at once (actions/feelings.py).
 
 A bare "ok" is affirm to the classifier; the entity bare_acknowledgement lets the rules ask once more instead
 of taking it for a yes, while "yes ok" stays a yes. A check-in asked because of a statement of intent with no
@@ -36,3 +37,32 @@ def test_a_statement_of_intent_with_no_object_marks_its_check_in(pipeline, text)
 def test_a_hopeless_check_in_is_not_marked(pipeline, text):
     parsed = pipeline.parse(text)
     assert "check_in_reason" not in entities(parsed)
+
+
+@pytest.mark.parametrize("text", ["no i'd never hurt myself, i just want out of the house", "nope, not going to kill myself",
+                                  "no im not going to kill myself"])
+def test_a_negated_risk_phrase_is_a_marked_check_in(pipeline, text):
+    """As the answer to the check-in question it is a no (data/rules/safety.yml), not the careful path."""
+    parsed = pipeline.parse(text)
+    assert parsed["intent"]["name"] == "safety_check_in"
+    assert entities(parsed).get("negated_risk") == "negated"
+
+
+@pytest.mark.parametrize("text", ["i would never kill myself but i do cut sometimes", "i want to kill myself",
+                                  "no i wouldnt kill myself but i think about it a lot", "i would never kill myself",
+                                  "i dont want to be alive anymore", "i'm going to do it."])
+def test_risk_not_plainly_denied_is_not_marked(pipeline, text):
+    """Not all negated, not opening with a denial, or taking it back ("but"): the careful path."""
+    assert "negated_risk" not in entities(pipeline.parse(text))
+
+
+@pytest.mark.parametrize("text", ["im having a panic attack i cant breathe properly", "i think im hyperventilating",
+                                  "cant catch my breath my heart is racing"])
+def test_anxiety_at_its_height_is_marked(pipeline, text):
+    """action_reflect_feeling then offers an exercise at once (actions/feelings.py)."""
+    assert "acute_anxiety" in entities(pipeline.parse(text))
+
+
+@pytest.mark.parametrize("text", ["im anxious about my exam", "my breathing exercise went well"])
+def test_ordinary_anxiety_is_not_marked(pipeline, text):
+    assert "acute_anxiety" not in entities(pipeline.parse(text))
