@@ -38,7 +38,9 @@ A rule::
 An idiom in ``idioms.yml`` has the same shape without ``category``/``kind``
 and with an optional ``suppresses`` list of categories (default: all) and an optional
 ``whole_message: true`` (the idiom counts only when it is all the message says, apart from
-punctuation, emoji and the lexicon's ``whole_message_filler`` words: a lone "bye").
+punctuation, emoji and the lexicon's ``whole_message_filler`` words: a lone "bye") and
+``literal: true`` (a harmless literal use, "i give blood every month": said with no risk match the
+risk model may not raise it).
 """
 from __future__ import annotations
 
