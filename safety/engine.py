@@ -157,6 +157,12 @@ class RuleView:
     # (``Thresholds.confirm_check_in``) the two together escalate: "tonights the night" in a post the
     # model reads as risk.
     asks: bool = False
+    # The asking rule is about danger now (tunables `confirmed_danger_now`: the writer at a high place): with
+    # the model agreeing, the kind is an emergency rather than a crisis.
+    asks_danger_now: bool = False
+    # Idioms and no surviving match, the idioms all harmless literal uses (`literal: true`: blood given, a
+    # nosebleed): the model may not raise it, not even to a question.
+    literal: bool = False
 
     @property
     def partial(self) -> bool:
@@ -167,7 +173,8 @@ class RuleView:
     @classmethod
     def of(cls, hits: list[Hit], kind_of: Any, veto_categories: frozenset[str] = frozenset(),
            short: bool = True, idiomatic: bool = False, figurative: bool = False,
-           confirm_excluded: frozenset[str] = frozenset()) -> "RuleView":
+           confirm_excluded: frozenset[str] = frozenset(),
+           danger_now: frozenset[str] = frozenset(), literal: bool = False) -> "RuleView":
         strong = [h for h in hits if not h.weak]
         has_weak = len(strong) < len(hits)
         strong_kind = kind_of(strong) if strong else Kind.NONE
@@ -179,7 +186,9 @@ class RuleView:
         idiomatic, figurative = idiomatic and not hits, figurative and not hits
         asks = (strong_kind is Kind.CHECK_IN and not has_weak and not negated and not idiomatic
                 and not any(h.category in confirm_excluded for h in strong))
-        return cls(strong, strong_kind, has_weak, weak_kind, vetoable, negated, idiomatic, figurative, asks)
+        asks_now = asks and any(h.category in danger_now and h.kind is Kind.CHECK_IN for h in strong)
+        return cls(strong, strong_kind, has_weak, weak_kind, vetoable, negated, idiomatic, figurative, asks, asks_now,
+                   literal and idiomatic)
 
 
 def combine(view: RuleView, verdict: Kind, vetoed: bool = False) -> tuple[Kind, bool, bool]:
@@ -193,6 +202,8 @@ def combine(view: RuleView, verdict: Kind, vetoed: bool = False) -> tuple[Kind, 
         if vetoed and view.vetoable and not view.has_weak:
             return Kind.CHECK_IN, True, False
         return view.weak_kind, True, False
+    if view.literal:  # only harmless literal uses ("i give blood every month"): nothing to ask about
+        return view.strong_kind, False, False
     if (view.negated or view.idiomatic) and verdict is Kind.CRISIS:  # the model may ask, not page
         verdict = Kind.CHECK_IN
     elif view.figurative and verdict is Kind.CHECK_IN:  # a figure of speech: asking needs the crisis cut-off
@@ -201,6 +212,8 @@ def combine(view: RuleView, verdict: Kind, vetoed: bool = False) -> tuple[Kind, 
         kind = view.weak_kind if verdict is Kind.CRISIS else max_kind(view.strong_kind, Kind.CHECK_IN)
         return kind, True, False
     if verdict.rank > view.strong_kind.rank:
+        if view.asks_danger_now and verdict is Kind.CRISIS:  # the rule says where, the model that it is risk
+            return Kind.EMERGENCY, False, True
         return verdict, False, True
     return view.strong_kind, False, False
 
@@ -362,8 +375,10 @@ class Engine:
         return self._view(tokens, hits, idiomatic, figurative)
 
     def _view(self, tokens: Tokens, hits: list[Hit], idiomatic: bool, figurative: bool = False) -> RuleView:
+        # looked up only for an idiom with no surviving hit (rare): are its idioms all harmless literal uses?
+        literal = idiomatic and not hits and all(r.literal for _, _, r in self._idiom_spans(tokens))
         return RuleView.of(hits, self._kind, self.tunables.model_veto_categories, self.is_short(tokens), idiomatic,
-                           figurative, self.tunables.model_confirm_excluded)
+                           figurative, self.tunables.model_confirm_excluded, self.tunables.confirmed_danger_now, literal)
 
     def rule_hits(self, text: str) -> list[Hit]:
         """The rules' surviving matches (idioms, negation and context applied), before the model."""
@@ -702,9 +717,23 @@ class Engine:
         if kind is Kind.CRISIS:
             strong = [h for h in hits if not h.negated and h.kind.rank >= Kind.CRISIS.rank]
             signals = {h.rule.category for h in strong if h.signal}
-            if signals and (len(signals) > 1 or any(not h.signal for h in strong)):
+            if signals and (len(signals) > 1 or any(not h.signal for h in strong)) \
+                    and not self._urge_with_time_only(strong, signals):
                 return Kind.EMERGENCY
         return kind
+
+    def _urge_with_time_only(self, strong: list[Hit], signals: set[str]) -> bool:
+        """An urge (tunables `time_not_urgent`) beside nothing but a time, the acts it names included: "i want
+        to hurt myself tonight" is a crisis. Why: the time says when the urge is strong, not that harm is under
+        way; the emergency reply ("call the emergency number now") would not fit what the person said."""
+        exempt = self.tunables.time_not_urgent
+        if not exempt or signals != {"intent_or_timeline"}:
+            return False
+        urges = [(h.start, h.end) for h in strong if h.rule.category in exempt and not h.signal]
+        if not urges:
+            return False
+        return all(h.signal or h.rule.category in exempt or any(h.start < e and s < h.end for s, e in urges)
+                   for h in strong)
 
 
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:

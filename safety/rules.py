@@ -38,7 +38,9 @@ A rule::
 An idiom in ``idioms.yml`` has the same shape without ``category``/``kind``
 and with an optional ``suppresses`` list of categories (default: all) and an optional
 ``whole_message: true`` (the idiom counts only when it is all the message says, apart from
-punctuation, emoji and the lexicon's ``whole_message_filler`` words: a lone "bye").
+punctuation, emoji and the lexicon's ``whole_message_filler`` words: a lone "bye") and
+``literal: true`` (a harmless literal use, "i give blood every month": said with no risk match the
+risk model may not raise it).
 """
 from __future__ import annotations
 
@@ -64,7 +66,7 @@ _ID = re.compile(r"^[a-z0-9_.\-]+$")
 _RULE_FIELDS = {"id", "category", "kind", "needs_context", "context_window", "context_categories", "negatable", "weak",
                 "crosses_breaks",
                 "patterns", "phrases", "examples", "note"}
-_IDIOM_FIELDS = {"id", "suppresses", "whole_message", "patterns", "phrases", "examples", "note"}
+_IDIOM_FIELDS = {"id", "suppresses", "whole_message", "literal", "patterns", "phrases", "examples", "note"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,10 @@ class Rule:
     # lexicon's `whole_message_filler` words ("ok bye, thanks!"): a sign-off said alone is a sign-off,
     # one inside a longer message is left to the rules and the model.
     whole_message: bool = False
+    # idioms: a harmless literal use of a word that risk shares ("i give blood every month", "my nose is bleeding
+    # a lot"). When such idioms are all a chat-length message has (no risk rule read it), the risk model may not
+    # raise it at all: a question about suicide to a blood donor is the wrong reply (engine.combine).
+    literal: bool = False
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
 
@@ -168,6 +174,10 @@ class Tunables:
     # check-in categories the model's agreement never raises to a crisis (RuleView.asks)
     model_confirm_excluded: frozenset[str] = frozenset()
     recovered: Optional[Recovered] = None
+    # urges beside nothing but a time stay a crisis ("sh urges are bad tonight"; tunables.yml)
+    time_not_urgent: frozenset[str] = frozenset()
+    # a check-in rule of these categories, with the risk model agreeing, is danger now ("im standing on the bridge")
+    confirmed_danger_now: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -299,7 +309,7 @@ def _load_rules(path: Path, *, categories: Mapping[str, Kind], idioms: bool, see
                     raise RuleError(err(Errors.E005, file=path, rule=rid, category=cat, known=", ".join(sorted(categories))))
             out.append(Rule(id=rid, category=IDIOM, file=str(path), patterns=patterns, phrases=phrases,
                             suppresses=suppresses, whole_message=bool(raw.get("whole_message", False)),
-                            examples_match=match, examples_no_match=no_match))
+                            literal=bool(raw.get("literal", False)), examples_match=match, examples_no_match=no_match))
             continue
         category = raw.get("category")
         if category not in categories:
@@ -386,6 +396,8 @@ def _load_tunables(path: Path) -> Tunables:
         emergency_signals=cats(data.get("emergency_signals"), "emergency_signals"),
         model_veto_categories=cats(data.get("model_veto_categories") or [], "model_veto_categories"),
         model_confirm_excluded=cats(data.get("model_confirm_excluded") or [], "model_confirm_excluded"),
+        time_not_urgent=cats(data.get("time_not_urgent") or [], "time_not_urgent"),
+        confirmed_danger_now=cats(data.get("confirmed_danger_now") or [], "confirmed_danger_now"),
         context_window=_int(data.get("context_window"), file=path, field_="context_window"),
         clause_breaks=frozenset(_strings(data.get("clause_breaks"), file=path, field_="clause_breaks")) | {"\n", "\n\n"},
         sentence_breaks=frozenset(_strings(data.get("sentence_breaks"), file=path, field_="sentence_breaks")) | {"\n", "\n\n"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from safety import assess
+from safety.assessment import Kind
 from safety.rules import iter_examples, load_ruleset
 
 RULESET = load_ruleset()
@@ -37,6 +38,13 @@ def test_idiom_example(case, engine):
     matched = [rid for rid, _ in engine.explain(text)["idiom_matches"]]
     if should_match:
         assert rule.id in matched, f"idiom {rule.id} did not match its example {text!r}"
-        assert not assess(text).escalate, f"idiom example {text!r} still escalates"
+        result = assess(text)
+        if rule.suppresses == frozenset({"intent_or_timeline"}) and result.escalate:
+            # an idiom that sets aside only a time ("suicidal thoughts are really bad TONIGHT") leaves the rest
+            # to escalate; what it promises is that the time no longer makes the message an emergency
+            assert "intent_or_timeline" not in result.categories and result.kind is not Kind.EMERGENCY, \
+                f"idiom example {text!r} still escalates through the time"
+        else:
+            assert not result.escalate, f"idiom example {text!r} still escalates"
     else:
         assert rule.id not in matched, f"idiom {rule.id} matched its no_match example {text!r}"
