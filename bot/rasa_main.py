@@ -178,6 +178,9 @@ def install() -> None:
     from bot import slot_copy
 
     slot_copy.install()  # slots copied without copy's generic protocol, same copies (bot/slot_copy.py)
+    from bot import domain_memo
+
+    domain_memo.install()  # the model's domain schema-checked once per content (bot/domain_memo.py)
     from bot.rasa_without_tensorflow import load_predict_schema_only, tensorflow_kept_out
 
     if tensorflow_kept_out():  # only `bot run` with a model free of TensorFlow (see the top of this module)
