@@ -5,7 +5,8 @@ Why one place: bot/rasa_main.py (the action-response validator, RulePolicy's rul
 bot/rule_index.py (RulePolicy's first pass), bot/rasa_fast_paths.py (the classifier's weight layout
 and input row, event classes by table), bot/prior_states.py (past dialogue states replayed once per
 tracker state), bot/graph_run.py (the model graph without dask's scheduler) and
-bot/rasa_without_tensorflow.py (model loading without the training graph) bot/action_calls.py (action-server calls on a kept session, the domain encoded once) and bot/slot_copy.py (slots copied directly) each refuse to start on another Rasa version or another source of what they replace; a Rasa
+bot/rasa_without_tensorflow.py (model loading without the training graph) bot/action_calls.py (action-server calls on a kept session, the domain encoded once) bot/slot_copy.py (slots copied directly) and bot/domain_memo.py (the model's domain schema-checked once per
+text) each refuse to start on another Rasa version or another source of what they replace; a Rasa
 upgrade moves this pin once (beside pyproject.toml and requirements.lock). Imports nothing of Rasa:
 bot/rasa_without_tensorflow.py runs before Rasa is imported.
 """

@@ -6,10 +6,12 @@ import sys
 from typing import Optional
 
 from bot.build import endpoints_file
+from bot.domain_memo import MEMO_VARIABLE
 from bot.settings import Settings
 from bot.supervisor import Service
-from bot.training import model_path
+from bot.training import model_path, models_dir
 
+VALIDATED_DOMAINS = "validated-domains.txt"
 QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
     "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -41,7 +43,9 @@ def rasa_server(settings: Settings, name: str = "rasa", port: Optional[int] = No
             "--enable-api", f"--auth-token={settings.rasa_api_token}",
         ],
         health_url=f"http://{host}:{port}/",
-        env={**QUIET_ENV, "SANIC_WORKERS": str(settings.services.rasa_workers)},
+        env={**QUIET_ENV, "SANIC_WORKERS": str(settings.services.rasa_workers),
+             # the sha256 of domain texts that passed Rasa's schema check (bot/domain_memo.py)
+             MEMO_VARIABLE: str(models_dir(settings) / VALIDATED_DOMAINS)},
     )
 
 

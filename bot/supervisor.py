@@ -32,6 +32,9 @@ from bot import ports, process_groups
 from bot.stop_request import StopRequest
 
 READY_TIMEOUT_SECONDS = 180
+# How often a starting service's health URL is tried: `ready:` (and the bench's cold start) waits at most
+# this long after a service answers (0.5 s added 0.25 s on average to every measured cold start).
+READY_POLL_SECONDS = 0.1
 STOP_GRACE_SECONDS = 10
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -262,7 +265,7 @@ class Supervisor:
                 )
                 raise RuntimeError(f"not ready after {timeout:.0f} s: {names}")
             if pending:
-                time.sleep(0.5)
+                time.sleep(READY_POLL_SECONDS)
 
     def first_exit(self) -> Optional[Service]:
         for service in self.services:

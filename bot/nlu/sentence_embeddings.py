@@ -49,8 +49,22 @@ from safety.embedding import (  # noqa: F401  (re-exported for config and tests)
     MiniLMEncoder,
     default_model_path,
 )
+import safety.embedding
 
 logger = logging.getLogger(__name__)
+
+
+def uses_shared_encoder(config: Dict[Text, Any]) -> bool:
+    """Whether the configured encoder is exactly `safety.embedding.shared_encoder()` (the default model,
+    tokenizer, sha256 check, 256 tokens, one thread), so the featurizer can use that one instead of its own."""
+    return (
+        not config.get("model_path")
+        and not config.get("tokenizer_path")
+        and config.get("model_sha256") == MODEL_SHA256
+        and int(config["max_tokens"]) == 256
+        and int(config["threads"]) == 1
+    )
+
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
@@ -137,6 +151,11 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         if not model_path.is_file():
             raise EmbeddingModelMissing(f"ONNX model file not found: {model_path}")
         tokenizer_path = Path(config.get("tokenizer_path") or DEFAULT_TOKENIZER)
+        if uses_shared_encoder(config):
+            # The process's one encoder: safety.assess (the risk model) embeds with it when a message
+            # reaches it without this vector, and SafetyComponent's warm-up does; building a second
+            # session for the same model cost the Rasa server ~150 MB and ~0.5 s of its cold start.
+            return cls(config, execution_context, safety.embedding.shared_encoder())
         encoder = MiniLMEncoder(
             model_path,
             tokenizer_path,

@@ -151,3 +151,39 @@ def test_a_changed_rule_key_function_refuses_to_start(monkeypatch):
     monkeypatch.setattr(RulePolicy, "_rule_key_to_state", staticmethod(_rule_key_to_state))
     with pytest.raises(rasa_main.RasaPatchError, match="_rule_key_to_state is not the reviewed one"):
         rasa_main.larger_rule_key_cache()
+
+
+# skops imported first (bot/rasa_main.py's start, before Rasa) or after everything the Rasa server loads:
+# its trusted type names, which decide whether the intent classifier loads, must be the same.
+_TRUSTED_NAMES = """
+import json, sys
+from bot.rasa_without_tensorflow import keep_tensorflow_out
+keep_tensorflow_out()
+if sys.argv[1] == "late":
+    import bot.rasa_main, rasa.core.agent, rasa.core.run, bot.nlu.sentence_embeddings, bot.nlu.safety_component
+    import safety.engine, onnxruntime
+import skops.io._trusted_types as names
+print(json.dumps({k: getattr(names, k) for k in sorted(dir(names)) if k.endswith("_NAMES")}))
+"""
+
+
+def test_skops_imported_first_trusts_the_same_types() -> None:
+    import json
+    import subprocess
+    import sys
+
+    def names(order: str) -> dict[str, list[str]]:
+        done = subprocess.run([sys.executable, "-c", _TRUSTED_NAMES, order], capture_output=True, text=True,
+                              check=True, env={**__import__("os").environ, "RASA_TELEMETRY_ENABLED": "false"})
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    early = names("early")
+    assert early["SCIPY_UFUNC_TYPE_NAMES"] and early["NUMPY_UFUNC_TYPE_NAMES"]
+    assert early == names("late")
+
+
+def test_the_server_imports_skops_before_rasa() -> None:
+    import inspect
+
+    source = inspect.getsource(rasa_main)
+    assert source.index("import skops.io") < source.index("import rasa  #")

