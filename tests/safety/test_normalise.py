@@ -1,6 +1,8 @@
 """Normalisation: leetspeak, repeats, misspellings, slang, emoji, apostrophes, offsets."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -163,3 +165,35 @@ def test_mapping_many_spans_at_once_maps_each_as_one_at_a_time(engine, text, dat
     plain = engine.normaliser("i want to make soup")  # nothing rewritten: the shortcut
     assert plain.to_original_all([(0, 6), (2, 40), (5, 5), (7, 3)]) == [plain.to_original(*s) for s in
                                                                       [(0, 6), (2, 40), (5, 5), (7, 3)]]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([p for p in _PIECES if p not in ("d i e", "a b c")] + ["sooo", "caaat", "x"]),
+                min_size=1, max_size=40), st.sampled_from([" ", "  ", "\n", "\t ", "", "\u00a0"]))
+def test_scanning_run_by_run_rewrites_as_one_scan_does(engine, pieces, separator):
+    """With no spelled-out word in the text, Normaliser._matches scans only the runs of non-white-space that
+    hold something to rewrite; the result must be one plain scan's (words without punctuation between them)."""
+    normaliser = engine.normaliser
+    text = separator.join(pieces)
+    plain = Normaliser(normaliser.data, normaliser.vocabulary)
+    plain._matches = lambda lowered, changed: plain._pattern.finditer(lowered)
+    ours, theirs = normaliser(text), plain(text)
+    assert (ours.text, ours._segments) == (theirs.text, theirs._segments), repr(text)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_mostly_non_ascii_text_finds_emoji_as_the_character_class_does(engine, seed):
+    """Past _MANY_NON_ASCII_BYTES the class scan runs itself; the same positions as the non-ASCII scan."""
+    import random
+
+    from safety.normalise import _MANY_NON_ASCII_BYTES
+
+    rnd = random.Random(seed)
+    pieces = _PIECES + ["привет", "你好吗", "مرحبا", "😂", "🔪", "\ud800"]
+    lowered = "".join(rnd.choice(pieces) + rnd.choice(["привет", "你好吗"]) for _ in range(4000)).lower()
+    assert len(lowered.encode("utf-8", "surrogatepass")) - len(lowered) > _MANY_NON_ASCII_BYTES
+    normaliser = engine.normaliser
+    expected = [m.start() for m in normaliser._special.finditer(lowered)]
+    assert normaliser._special_positions(lowered) == expected
+    special = normaliser._special_chars
+    assert [m.start() for m in re.finditer(r"[^\x00-\x7f]", lowered) if m.group() in special] == expected
