@@ -239,10 +239,11 @@ class Normaliser:
         spelled = [] if self._spelled is None else [m.start() for m in self._spelled.finditer(lowered)]
         if changed:
             marks.extend(m.start() for m in _any_of(changed).finditer(lowered))
-        if not spelled:
+        if not spelled and len(marks) * _SPARSE_MARKS < len(lowered):
             # No spelled-out word anywhere, so no match holds white space: each marked run of non-white-space
             # scans alone as it scans in the whole text (100 kB of words without punctuation is one stretch,
-            # and a Python step for each of its ~15,000 words cost ~20 ms where a few hundred change).
+            # and a Python step for each of its ~15,000 words cost ~20 ms where a few hundred change). Only
+            # when marks are sparse: with one in every run (rows of emoji) a scan per run costs more than one scan.
             yield from self._runs(lowered, marks)
             return
         marks.extend(spelled)
@@ -360,6 +361,8 @@ class Normaliser:
 
 _SEPARATORS = re.compile(r"[ .\-*_]")
 _NON_SPACE = re.compile(r"\S*")
+#: marks rarer than one per this many characters are scanned run by run (Normaliser._matches)
+_SPARSE_MARKS = 16
 #: from this many UTF-8 bytes beyond one per character, emoji are found with the character class (_special_positions)
 _MANY_NON_ASCII_BYTES = 8_000
 #: where the text may be cut into stretches that scan alone as they scan together (Normaliser._matches)
