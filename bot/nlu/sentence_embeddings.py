@@ -66,6 +66,27 @@ def uses_shared_encoder(config: Dict[Text, Any]) -> bool:
     )
 
 
+#: Encodings kept by text while enabled (None: off). Only the cross-validation turns it on
+#: (bot.content.seeded_rasa): there every example is encoded in four folds' training sets and once
+#: more when its own fold is tested, each time to the same vector. Off in the server, where it would
+#: only grow. Keyed by the encoder's settings as well, so two configurations never share an entry.
+_ENCODING_CACHE: Optional[Dict[Tuple[Any, ...], Tuple[np.ndarray, np.ndarray, List[Tuple[int, int]]]]] = None
+
+
+def enable_encoding_cache() -> None:
+    """Reuse each text's encoding within this process (exact: the encoder's output for a text does
+    not depend on the other texts of its batch; tests/nlu/test_sentence_embeddings.py checks it)."""
+    global _ENCODING_CACHE
+    if _ENCODING_CACHE is None:
+        _ENCODING_CACHE = {}
+
+
+def disable_encoding_cache() -> None:
+    """Forget the cached encodings and encode every text again (the default)."""
+    global _ENCODING_CACHE
+    _ENCODING_CACHE = None
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
@@ -121,6 +142,9 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         self.encoder = encoder
         self.weight = float(config["weight"])
         self.batch_size = int(config["batch_size"])
+        # what makes an encoding: the model file, its checked digest, the tokenizer, the truncation
+        self._cache_key = (config.get("model_path"), config.get("model_sha256"),
+                           config.get("tokenizer_path"), int(config["max_tokens"]))
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
@@ -172,7 +196,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             if not todo:
                 continue
             texts = [m.get(attribute) for m in todo]
-            sentences, hidden, offsets = self.encoder.encode(texts, self.batch_size)
+            sentences, hidden, offsets = self._encode(texts)
             for k, message in enumerate(todo):
                 tokens: List[Token] = message.get(TOKENS_NAMES[attribute])
                 sequence = self._token_rows(tokens, hidden[k], offsets[k], sentences[k])
@@ -183,6 +207,19 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
                     message,
                 )
         return messages
+
+    def _encode(self, texts: List[Text]) -> Tuple[np.ndarray, List[np.ndarray], List[List[Tuple[int, int]]]]:
+        """The encoder's output for ``texts``; with the cache on, each distinct text is encoded once."""
+        cache = _ENCODING_CACHE
+        if cache is None:
+            return self.encoder.encode(texts, self.batch_size)
+        missing = list(dict.fromkeys(t for t in texts if (self._cache_key, t) not in cache))
+        if missing:
+            sentences, hidden, offsets = self.encoder.encode(missing, self.batch_size)
+            for k, text in enumerate(missing):
+                cache[(self._cache_key, text)] = (sentences[k], hidden[k], offsets[k])
+        found = [cache[(self._cache_key, t)] for t in texts]
+        return np.stack([f[0] for f in found]), [f[1] for f in found], [f[2] for f in found]
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Featurizes all training examples in place, in batches."""

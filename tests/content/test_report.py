@@ -102,8 +102,9 @@ def test_the_committed_baseline_is_the_readme_figure():
 def test_a_seed_gives_the_same_folds_on_every_run_and_none_leaves_rasas_command(tmp_path):
     from bot.content.seeded_rasa import seed_stratified_folds
 
-    assert report.nlu_command(tmp_path)[1:3] == ["-m", "rasa"]
-    assert report.nlu_command(tmp_path, seed=2)[1:5] == ["-m", "bot.content.seeded_rasa", "--seed", "2"]
+    assert report.nlu_command(tmp_path)[1:5] == ["-m", "bot.content.seeded_rasa", "--test-folds-only", "test"]
+    assert report.nlu_command(tmp_path, seed=2)[1:6] == ["-m", "bot.content.seeded_rasa", "--seed", "2",
+                                                        "--test-folds-only"]
 
     import numpy as np
     import sklearn.model_selection as model_selection
@@ -122,3 +123,29 @@ def test_a_seed_gives_the_same_folds_on_every_run_and_none_leaves_rasas_command(
         assert folds() != first
     finally:
         model_selection.StratifiedKFold = original
+
+
+def test_test_folds_only_skips_the_training_split_and_keeps_the_test_split():
+    import asyncio
+
+    import rasa.nlu.test as nlu_test
+    from bot.content.seeded_rasa import skip_training_split_evaluation
+
+    original = nlu_test.combine_result
+    calls = []
+
+    async def recording(*args):
+        calls.append(args)
+        return args[:3]
+
+    try:
+        nlu_test.combine_result = recording
+        skip_training_split_evaluation()
+        skip_training_split_evaluation()  # twice: still one layer around Rasa's function
+        assert asyncio.run(nlu_test.combine_result({}, {}, {}, "processor", "train")) == ({}, {}, {})
+        assert calls == []
+        results: list = []
+        asyncio.run(nlu_test.combine_result({}, {}, {}, "processor", "test", results, [], []))
+        assert calls == [({}, {}, {}, "processor", "test", results, [], [])]
+    finally:
+        nlu_test.combine_result = original

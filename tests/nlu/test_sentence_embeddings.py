@@ -169,3 +169,26 @@ def test_another_encoder_config_builds_its_own(featurizer, storage):
     assert shorter.encoder is not featurizer.encoder
     texts = ["i feel a bit low today", "what is cbt"]  # well under 128 WordPieces: the same vectors
     assert np.array_equal(shorter.encoder.encode(texts)[0], featurizer.encoder.encode(texts)[0])
+
+
+def test_encoding_cache_gives_the_same_features_bit_for_bit(featurizer, tokenizer):
+    """The cross-validation's cache (bot.content.seeded_rasa) must change no figure: a text's cached
+    encoding, made in one batch, is exactly what it gets encoded alone or beside other texts."""
+    from bot.nlu import sentence_embeddings
+
+    texts = ["hi", "i feel really low today and nothing helps", "thanks, bye", "hi", "cant sleeeep lol"]
+    fresh = _messages(tokenizer, texts)
+    featurizer.process(fresh)
+    sentence_embeddings.enable_encoding_cache()
+    try:
+        featurizer.process(_messages(tokenizer, texts[1:4]))  # fills the cache in another batch
+        cached = _messages(tokenizer, texts)
+        featurizer.process(cached)
+        for text, a, b in zip(texts, fresh, cached):
+            for x, y in zip(a.get_dense_features(TEXT), b.get_dense_features(TEXT)):
+                assert np.array_equal(x.features, y.features), text
+        entries = len(sentence_embeddings._ENCODING_CACHE)
+        assert entries == 4  # each distinct text encoded once
+    finally:
+        sentence_embeddings.disable_encoding_cache()
+    assert sentence_embeddings._ENCODING_CACHE is None  # off again: the server never caches
