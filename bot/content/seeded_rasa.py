@@ -23,7 +23,32 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence
+
+from bot.rasa_pin import check_reviewed
+
+# sha256 of `inspect.getsource` of the Rasa functions skip_training_split_evaluation relies on: how
+# cross_validate calls combine_result (training split without result lists, test split with them).
+EXPECTED_SOURCES = {
+    "rasa.nlu.test.combine_result": "d1c68019808cc16080117a9c6b67aeab2724ac25f553b20978f0634352781c21",
+    "rasa.nlu.test.cross_validate": "7e2e705501c6e6f79bfca282b5710fc9df5e1c1a01c3db326602c8cf0fe0b47c",
+}
+
+
+class SeededRasaError(RuntimeError):
+    """The installed Rasa is not the one --test-folds-only was reviewed against."""
+
+
+def _functions() -> Mapping[str, Callable[..., Any]]:
+    import rasa.nlu.test as nlu_test
+
+    original = getattr(nlu_test.combine_result, "_original", nlu_test.combine_result)
+    return {"rasa.nlu.test.combine_result": original, "rasa.nlu.test.cross_validate": nlu_test.cross_validate}
+
+
+def check_rasa(version: Optional[str] = None, sources: Optional[Dict[str, str]] = None) -> None:
+    """Refuse --test-folds-only on another Rasa version or other sources of what it relies on."""
+    check_reviewed("bot/content/seeded_rasa.py", SeededRasaError, _functions, EXPECTED_SOURCES, version, sources)
 
 
 def seed_stratified_folds(seed: int) -> None:
@@ -54,6 +79,7 @@ def skip_training_split_evaluation() -> None:
     from them). The first call is skipped; the second runs unchanged."""
     import rasa.nlu.test as nlu_test
 
+    check_rasa()
     original = getattr(nlu_test.combine_result, "_original", nlu_test.combine_result)
 
     async def combine_test_result(intent_metrics: Any, entity_metrics: Any, response_selection_metrics: Any,

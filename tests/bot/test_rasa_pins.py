@@ -12,6 +12,7 @@ import pytest
 # module -> the error it raises when it refuses
 PINNED = {
     "bot.action_calls": "ActionCallsError",
+    "bot.content.seeded_rasa": "SeededRasaError",
     "bot.domain_memo": "DomainMemoError",
     "bot.graph_run": "GraphRunPatchError",
     "bot.prior_states": "PriorStatesError",
