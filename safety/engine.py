@@ -35,7 +35,7 @@ import threading
 from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, NamedTuple, Optional, Sequence
+from typing import Any, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -351,8 +351,8 @@ class Engine:
 
     def _assess_detail(self, text: str, embedding: Optional[np.ndarray]) -> Detail:
         text, cuts = _tokeniser_safe_cuts(text)  # same length: spans still point into the text as given
-        norm, tokens, hits, idiomatic, figurative = self._rule_hits(text, cuts)
-        view = self._view(tokens, hits, idiomatic, figurative)
+        norm, tokens, hits, idiomatic, figurative, literal = self._rule_hits(text, cuts)
+        view = self._view(tokens, hits, idiomatic, figurative, literal)
         if self.model is None:  # rules only (tests of the rules themselves): weak hits count as rules
             return Detail(self._result(text, norm, tokens, hits, self._kind(hits) if hits else Kind.NONE), view)
         verdict, vetoed, probability = Kind.NONE, False, None
@@ -371,12 +371,11 @@ class Engine:
 
     def rule_view(self, text: str) -> RuleView:
         """The rules' view of a message, as ``assess`` combines it with the model (for training)."""
-        _, tokens, hits, idiomatic, figurative = self._rule_hits(text)
-        return self._view(tokens, hits, idiomatic, figurative)
+        _, tokens, hits, idiomatic, figurative, literal = self._rule_hits(text)
+        return self._view(tokens, hits, idiomatic, figurative, literal)
 
-    def _view(self, tokens: Tokens, hits: list[Hit], idiomatic: bool, figurative: bool = False) -> RuleView:
-        # looked up only for an idiom with no surviving hit (rare): are its idioms all harmless literal uses?
-        literal = idiomatic and not hits and all(r.literal for _, _, r in self._idiom_spans(tokens))
+    def _view(self, tokens: Tokens, hits: list[Hit], idiomatic: bool, figurative: bool = False,
+              literal: bool = False) -> RuleView:
         return RuleView.of(hits, self._kind, self.tunables.model_veto_categories, self.is_short(tokens), idiomatic,
                            figurative, self.tunables.model_confirm_excluded, self.tunables.confirmed_danger_now, literal)
 
@@ -384,8 +383,9 @@ class Engine:
         """The rules' surviving matches (idioms, negation and context applied), before the model."""
         return self._rule_hits(*_tokeniser_safe_cuts(text))[2] if text.strip() else []
 
-    def _rule_hits(self, text: str, cuts: Sequence[int] = ()) -> tuple[Any, Any, list[Hit], bool, bool]:
-        """(normalised text, tokens, surviving hits, an idiom is there, a pure figure of speech).
+    def _rule_hits(self, text: str, cuts: Sequence[int] = ()) -> tuple[Any, Any, list[Hit], bool, bool, bool]:
+        """(normalised text, tokens, surviving hits, an idiom is there, a pure figure of speech, no hit survived
+        and the idioms are all harmless literal uses: `literal: true`, "i give blood every month").
 
         ``cuts``: where ``_tokeniser_safe_cuts`` cut a word of ``text`` in two (a risk match touching one
         read half a word: not a match)."""
@@ -395,15 +395,17 @@ class Engine:
         if cuts and raw:
             raw = self._whole_words(norm, tokens, raw, cuts)
         if not raw:  # no risk rule read it; still a figure of speech? ("my mum is going to kill me")
-            figure = bool(self._idiom_matches(tokens))
-            return norm, tokens, [], figure, figure
-        hits, idiomatic, set_aside = self._decide(tokens, raw)
+            matches = self._idiom_matches(tokens)
+            rules = self.idioms.rules
+            return norm, tokens, [], bool(matches), bool(matches), _all_literal(rules[rid] for rid, _, _ in matches)
+        hits, idiomatic, set_aside, literal = self._decide(tokens, raw)
         # A chat-length message where no idiom set a risk match aside and none survived (only context
         # words such as "tomorrow" were there, with nothing to anchor them): the idiom is all it says about
         # death, a figure of speech ("exam tomorrow, this will be the death of me") as if no rule had read
         # it. Not a long post: "cutting down caffeine" in a post that says "tonight i've decided" is no
         # figure of speech for the whole post, and there the model's check-in stands.
-        return norm, tokens, hits, idiomatic, idiomatic and not set_aside and self.is_short(tokens)
+        return (norm, tokens, hits, idiomatic, idiomatic and not set_aside and self.is_short(tokens),
+                literal and not hits)
 
     @staticmethod
     def _whole_words(norm: Any, tokens: Tokens, raw: list[tuple[str, int, int]], cuts: Sequence[int]
@@ -453,8 +455,9 @@ class Engine:
         }
 
     # -- steps ---------------------------------------------------------------
-    def _decide(self, tokens: Tokens, raw: list[tuple[str, int, int]]) -> tuple[list[Hit], bool, bool]:
-        """The surviving hits, whether an idiom is in the message, and whether it set any match aside."""
+    def _decide(self, tokens: Tokens, raw: list[tuple[str, int, int]]) -> tuple[list[Hit], bool, bool, bool]:
+        """The surviving hits, whether an idiom is in the message, whether it set any match aside, and whether
+        the idioms are all harmless literal uses."""
         t = self.tunables
         lowers = tokens.lowers
         clause, sentence = self._segments(lowers, tokens.spaces, tokens.lower_ids)
@@ -508,7 +511,7 @@ class Engine:
                     if kind.rank > check_in_rank:
                         kind = check_in
             hits.append(Hit(rule, start, end, category, kind, negated, signal, weak, recovered))
-        return self._apply_context(hits), idiomatic, set_aside
+        return self._apply_context(hits), idiomatic, set_aside, _all_literal(r for _, _, r in idiom_spans)
 
     def _recovery_marks(self, tokens: Tokens, sentence: list[int]) -> tuple[set[int], int, bool]:
         """(sentences with a past-time marker, start of the last recovery marker or -1, whether that
@@ -734,6 +737,16 @@ class Engine:
             return False
         return all(h.signal or h.rule.category in exempt or any(h.start < e and s < h.end for s, e in urges)
                    for h in strong)
+
+
+def _all_literal(idioms: Iterable[Rule]) -> bool:
+    """At least one idiom, and every one a harmless literal use (`literal: true`)."""
+    found = False
+    for idiom in idioms:
+        if not idiom.literal:
+            return False
+        found = True
+    return found
 
 
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:
