@@ -294,6 +294,8 @@ class Engine:
         self._weak_anchors = ids(t.third_party.weak_anchors)
         self._topic_breaks = ids(t.third_party.weak_topic_breaks)
         self._filler = ids(ruleset.lexicon.get("whole_message_filler", ()))
+        # risk rules that count only when they are all the message says ("im going to jump" said alone)
+        self._whole_risk = frozenset(r.id for r in ruleset.rules if r.whole_message)
         self._recat: list[tuple[Any, RuleMatcher]] = []
         for rc in self.tunables.recategorise:
             marker_rule = Rule(id=rc.id, category=rc.source, file=str(ruleset.directory / "tunables.yml"), patterns=rc.markers)
@@ -394,6 +396,8 @@ class Engine:
         raw = self.risk(tokens)
         if cuts and raw:
             raw = self._whole_words(norm, tokens, raw, cuts)
+        if raw and self._whole_risk:
+            raw = self._whole_message_only(tokens, raw)
         if not raw:  # no risk rule read it; still a figure of speech? ("my mum is going to kill me")
             matches = self._idiom_matches(tokens)
             rules = self.idioms.rules
@@ -406,6 +410,20 @@ class Engine:
         # figure of speech for the whole post, and there the model's check-in stands.
         return (norm, tokens, hits, idiomatic, idiomatic and not set_aside and self.is_short(tokens),
                 literal and not hits)
+
+    def _whole_message_only(self, tokens: Tokens, raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        """The risk matches without those of ``whole_message`` rules that are not all the message says.
+
+        Why: "im going to jump" said alone is a person telling what they are about to do (the emergency
+        question); the same words with anything after them ("... in the pool", "... on a call") are read by
+        the other rules and idioms as before. Filler ("ok", "now") and punctuation do not count as more."""
+        whole = self._whole_risk
+        if all(rid not in whole for rid, _, _ in raw):
+            return raw
+        first, last = self._content_bounds(tokens)
+        kept = {rid for rid in {m[0] for m in raw if m[0] in whole}
+                if self._covers(tokens, sorted((s, e) for r, s, e in raw if r == rid), first, last)}
+        return [m for m in raw if m[0] not in whole or m[0] in kept]
 
     @staticmethod
     def _whole_words(norm: Any, tokens: Tokens, raw: list[tuple[str, int, int]], cuts: Sequence[int]

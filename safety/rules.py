@@ -27,6 +27,8 @@ A rule::
       weak: true                        # optional (default false): a keyword that news and things share
                                         # ("suicidal move"); needs a first-person word in its sentence,
                                         # else the risk model decides
+      whole_message: false              # optional: counts only when it is all the message says
+                                        # ("im going to jump" alone; filler and punctuation aside)
       patterns:                         # shorthand strings (see safety.matcher) or raw spaCy token patterns
         - "@intend to? kill|unalive =my? @refl"
         - [{LEMMA: kill}, {LOWER: myself}]
@@ -64,7 +66,7 @@ Pattern = Union[str, RawPattern]
 
 _ID = re.compile(r"^[a-z0-9_.\-]+$")
 _RULE_FIELDS = {"id", "category", "kind", "needs_context", "context_window", "context_categories", "negatable", "weak",
-                "crosses_breaks",
+                "crosses_breaks", "whole_message",
                 "patterns", "phrases", "examples", "note"}
 _IDIOM_FIELDS = {"id", "suppresses", "whole_message", "literal", "patterns", "phrases", "examples", "note"}
 
@@ -94,9 +96,10 @@ class Rule:
     # across sentence ends and clause breaks; other matches may not hold one (tunables.gap_breaks).
     crosses_breaks: bool = False
     suppresses: frozenset[str] | None = None  # idioms: categories suppressed (None = all)
-    # idioms: counts only when the match is the whole message, give or take punctuation, emoji and the
-    # lexicon's `whole_message_filler` words ("ok bye, thanks!"): a sign-off said alone is a sign-off,
-    # one inside a longer message is left to the rules and the model.
+    # counts only when the match is the whole message, give or take punctuation, emoji and the lexicon's
+    # `whole_message_filler` words ("ok bye, thanks!"): for an idiom, a sign-off said alone is a sign-off, one
+    # inside a longer message is left to the rules and the model; for a risk rule, "im going to jump" said
+    # alone is the emergency question, with more after it the other rules read it.
     whole_message: bool = False
     # idioms: a harmless literal use of a word that risk shares ("i give blood every month", "my nose is bleeding
     # a lot"). When such idioms are all a chat-length message has (no risk rule read it), the risk model may not
@@ -337,9 +340,12 @@ def _load_rules(path: Path, *, categories: Mapping[str, Kind], idioms: bool, see
         crosses = raw.get("crosses_breaks", False)
         if not isinstance(crosses, bool):
             raise RuleError(err(Errors.E011, file=path, rule=rid, field="crosses_breaks", problem="must be true or false"))
+        whole = raw.get("whole_message", False)
+        if not isinstance(whole, bool):
+            raise RuleError(err(Errors.E011, file=path, rule=rid, field="whole_message", problem="must be true or false"))
         out.append(Rule(id=rid, category=category, file=str(path), patterns=patterns, phrases=phrases, kind=kind,
                         needs_context=needs, context_window=window, context_categories=context_categories,
-                        negatable=negatable, weak=weak,
+                        negatable=negatable, weak=weak, whole_message=whole,
                         crosses_breaks=crosses, examples_match=match, examples_no_match=no_match))
     return out
 
