@@ -39,6 +39,10 @@ DEFAULTS_FILE = Path(__file__).with_name("feelings.yml")
 #: Values of the slot reflection_asked: what the reflection ended with.
 OPEN_QUESTION = "open_question"
 EXERCISE_OFFER = "exercise_offer"
+#: Anxiety at its height ("im having a panic attack"): a breathing exercise offered, so a "yes" opens the two
+#: breathing exercises, not the menu of eight (data/rules/feelings.yml; issue 12, conversations read on 6 Dec).
+BREATHING_OFFER = "breathing_offer"
+OFFERS = {EXERCISE_OFFER, BREATHING_OFFER}
 #: An exercise is offered at most once in this many reflections in a row.
 OFFER_GAP = 3
 #: The same feeling reflected within this many reflections is not named again: the reflection goes on
@@ -46,6 +50,8 @@ OFFER_GAP = 3
 MORE_GAP = 2
 #: Entity (a regex in data/nlu/feelings.yml) marking anxiety at its height.
 ACUTE_ENTITY = "acute_anxiety"
+#: The reflection for anxiety at its height: a breathing exercise offered (reflection_asked = BREATHING_OFFER).
+ACUTE_OFFER = "utter_reflect_acute_offer"
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +76,7 @@ def recently_offered(tracker: Tracker, gap: int = OFFER_GAP) -> bool:
     """Whether one of the last gap - 1 reflections of this conversation offered an exercise."""
     said = [e.get("value") for e in tracker.events
             if e.get("event") == "slot" and e.get("name") == "reflection_asked" and e.get("value")]
-    return EXERCISE_OFFER in said[-(gap - 1):]
+    return bool(OFFERS & set(said[-(gap - 1):]))
 
 
 def more_response(intent: str) -> str:
@@ -127,7 +133,11 @@ class ActionReflectFeeling(Action):
                 and has_response(more_response(intent), domain):
             dispatcher.utter_message(response=more_response(intent))
             return [SlotSet("reflection_asked", OPEN_QUESTION)]
+        acute_offer = acute and has_response(ACUTE_OFFER, domain)
         offer = has_offer(intent, domain) and (acute or (not recently_offered(tracker) and self.choose_offer()))
+        if acute_offer:
+            dispatcher.utter_message(response=ACUTE_OFFER, emotion=word)
+            return [SlotSet("emotion", word), SlotSet("reflection_asked", BREATHING_OFFER)]
         response = offer_response(intent) if offer else f"utter_reflect_{intent}"
         dispatcher.utter_message(response=response, emotion=word)
         return [SlotSet("emotion", word), SlotSet("reflection_asked", EXERCISE_OFFER if offer else OPEN_QUESTION)]

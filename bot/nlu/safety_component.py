@@ -69,7 +69,9 @@ NEGATED_ENTITY = "negated_risk"
 #: question is then asked about that person ("are you worried they might be thinking about suicide?"), not
 #: "are you thinking about suicide?" of a parent who wrote that their son seems down. worried_about_someone
 #: has no risk words; it is here so that adding it did not turn those questions back onto the writer.
-ABOUT_SOMEONE_ELSE_INTENTS = frozenset({"safety_third_party", "worried_about_someone"})
+#: third_party_secret ("he made me swear not to tell our parents", which the risk model alone asks about) too:
+#: after the reply about a brother at risk, the writer was asked about their own suicide, then escalated.
+ABOUT_SOMEONE_ELSE_INTENTS = frozenset({"safety_third_party", "worried_about_someone", "third_party_secret"})
 
 
 def intent_for(assessment: Assessment) -> Optional[str]:

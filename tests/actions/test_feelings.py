@@ -4,7 +4,8 @@ saying which, so that a "yes" answers what was actually asked (data/rules/feelin
 import pytest
 import yaml
 
-from actions.feelings import ACUTE_ENTITY, EXERCISE_OFFER, OFFER_GAP, OPEN_QUESTION, ActionReflectFeeling, DEFAULTS_FILE
+from actions.feelings import (ACUTE_ENTITY, ACUTE_OFFER, BREATHING_OFFER, EXERCISE_OFFER, OFFER_GAP, OPEN_QUESTION,
+                              ActionReflectFeeling, DEFAULTS_FILE)
 from rasa_sdk.events import SlotSet
 from tests.actions.conftest import entity, make_tracker, responses, user_event
 
@@ -192,15 +193,16 @@ def test_going_on_never_names_the_feeling_again_nor_offers_an_exercise(domain, i
 @pytest.mark.parametrize("before", [[], [EXERCISE_OFFER]])
 async def test_a_panic_attack_is_offered_an_exercise_at_once(domain, dispatcher, before):
     """Walk-through, 6 Dec: "im having a panic attack i cant breathe properly" got "What's been on your mind
-    the most?". Anxiety at its height gets the exercise offered, even right after another offer."""
+    the most?". Anxiety at its height gets the exercise offered, even right after another offer: a breathing
+    exercise, so a "yes" opens the two breathing exercises rather than the menu of eight (6 Dec, conversations read)."""
     events = []
     for value in before:
         events += [user_event("mood_anxious"), {"event": "slot", "name": "reflection_asked", "value": value}]
     events.append(user_event("mood_anxious", entities=[entity(ACUTE_ENTITY, "panic attack")]))
     tracker = make_tracker(domain, events=events)
     result = await asking(domain, offer=False).run(dispatcher, tracker, domain)
-    assert responses(dispatcher) == ["utter_reflect_mood_anxious_offer"]
-    assert SlotSet("reflection_asked", EXERCISE_OFFER) in result
+    assert responses(dispatcher) == [ACUTE_OFFER]
+    assert SlotSet("reflection_asked", BREATHING_OFFER) in result
 
 
 async def test_a_panic_attack_told_again_is_offered_the_exercise_rather_than_asked_more(domain, dispatcher):
@@ -208,4 +210,13 @@ async def test_a_panic_attack_told_again_is_offered_the_exercise_rather_than_ask
     events[-1] = user_event("mood_anxious", entities=[entity(ACUTE_ENTITY, "cant breathe")])
     tracker = make_tracker(domain, events=events)
     await asking(domain, offer=False).run(dispatcher, tracker, domain)
-    assert responses(dispatcher) == ["utter_reflect_mood_anxious_offer"]
+    assert responses(dispatcher) == [ACUTE_OFFER]
+
+
+async def test_a_breathing_offer_counts_as_an_offer_for_the_next_reflections(domain, dispatcher):
+    """After the breathing offered in a panic attack, the next reflections do not offer another exercise at once."""
+    events = [user_event("mood_anxious"), {"event": "slot", "name": "reflection_asked", "value": BREATHING_OFFER},
+              user_event("mood_low")]
+    tracker = make_tracker(domain, events=events)
+    result = await asking(domain, offer=True).run(dispatcher, tracker, domain)
+    assert SlotSet("reflection_asked", OPEN_QUESTION) in result
