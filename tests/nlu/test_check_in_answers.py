@@ -66,3 +66,10 @@ def test_anxiety_at_its_height_is_marked(pipeline, text):
 @pytest.mark.parametrize("text", ["im anxious about my exam", "my breathing exercise went well"])
 def test_ordinary_anxiety_is_not_marked(pipeline, text):
     assert "acute_anxiety" not in entities(pipeline.parse(text))
+
+
+@pytest.mark.parametrize("text", ["no, i mean work is just too much", "nope, uni is just really hard at the moment",
+                                  "no its my landlord stressing me out"])
+def test_a_no_that_says_what_is_really_going_on_is_a_no(pipeline, text):
+    """Walk-through, 6 December: read as overwhelm, the answer was asked about again and then escalated."""
+    assert pipeline.parse(text)["intent"]["name"] == "deny"
