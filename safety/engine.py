@@ -294,8 +294,9 @@ class Engine:
         self._weak_anchors = ids(t.third_party.weak_anchors)
         self._topic_breaks = ids(t.third_party.weak_topic_breaks)
         self._filler = ids(ruleset.lexicon.get("whole_message_filler", ()))
-        # risk rules that count only when they are all the message says ("im going to jump" said alone)
+        # rules that count only when they are all the message says ("im going to jump" or "bye" said alone)
         self._whole_risk = frozenset(r.id for r in ruleset.rules if r.whole_message)
+        self._whole_idioms = frozenset(rid for rid, r in self.idioms.rules.items() if r.whole_message)
         self._recat: list[tuple[Any, RuleMatcher]] = []
         for rc in self.tunables.recategorise:
             marker_rule = Rule(id=rc.id, category=rc.source, file=str(ruleset.directory / "tunables.yml"), patterns=rc.markers)
@@ -397,7 +398,9 @@ class Engine:
         if cuts and raw:
             raw = self._whole_words(norm, tokens, raw, cuts)
         if raw and self._whole_risk:
-            raw = self._whole_message_only(tokens, raw)
+            # "im going to jump" said alone is the emergency question; with more after it ("... in the pool")
+            # the other rules and idioms read it as before
+            raw = self._whole_message_only(tokens, raw, self._whole_risk)
         if not raw:  # no risk rule read it; still a figure of speech? ("my mum is going to kill me")
             matches = self._idiom_matches(tokens)
             rules = self.idioms.rules
@@ -411,19 +414,20 @@ class Engine:
         return (norm, tokens, hits, idiomatic, idiomatic and not set_aside and self.is_short(tokens),
                 literal and not hits)
 
-    def _whole_message_only(self, tokens: Tokens, raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-        """The risk matches without those of ``whole_message`` rules that are not all the message says.
+    def _whole_message_only(self, tokens: Tokens, matches: list[tuple[str, int, int]], whole_ids: frozenset[str]
+                            ) -> list[tuple[str, int, int]]:
+        """The matches without those of ``whole_ids`` rules (risk rules or idioms marked ``whole_message``) that
+        are not all the message says; filler ("ok", "now") and punctuation do not count as more.
 
-        Why: "im going to jump" said alone is a person telling what they are about to do (the emergency
-        question); the same words with anything after them ("... in the pool", "... on a call") are read by
-        the other rules and idioms as before. Filler ("ok", "now") and punctuation do not count as more."""
-        whole = self._whole_risk
-        if all(rid not in whole for rid, _, _ in raw):
-            return raw
+        One rule's matches together may say all of it ("im 15. will you tell my parents?": an age, then the
+        question, split by a sentence end no pattern crosses); another rule's match or a risk word between them
+        is content, and the rule does not count."""
+        whole = {m[0] for m in matches if m[0] in whole_ids}
+        if not whole:
+            return matches
         first, last = self._content_bounds(tokens)
-        kept = {rid for rid in {m[0] for m in raw if m[0] in whole}
-                if self._covers(tokens, sorted((s, e) for r, s, e in raw if r == rid), first, last)}
-        return [m for m in raw if m[0] not in whole or m[0] in kept]
+        kept = {rid for rid in whole if self._covers(tokens, sorted((s, e) for r, s, e in matches if r == rid), first, last)}
+        return [m for m in matches if m[0] not in whole or m[0] in kept]
 
     @staticmethod
     def _whole_words(norm: Any, tokens: Tokens, raw: list[tuple[str, int, int]], cuts: Sequence[int]
@@ -584,17 +588,7 @@ class Engine:
 
     def _idiom_matches(self, tokens: Tokens) -> list[tuple[str, int, int]]:
         """The idiom matches, without ``whole_message`` idioms that are not all the message says."""
-        matches = self.idioms(tokens)
-        rules = self.idioms.rules
-        if not any(rules[m[0]].whole_message for m in matches):
-            return matches
-        first, last = self._content_bounds(tokens)
-        whole = {m[0] for m in matches if rules[m[0]].whole_message}
-        # One idiom's matches together may say all of it ("im 15. will you tell my parents?": an age, then the
-        # question, split by a sentence end no pattern crosses); another idiom's or a risk word between them
-        # is content, and the idiom does not count.
-        kept = {rid for rid in whole if self._covers(tokens, sorted((s, e) for r, s, e in matches if r == rid), first, last)}
-        return [m for m in matches if not rules[m[0]].whole_message or m[0] in kept]
+        return self._whole_message_only(tokens, self.idioms(tokens), self._whole_idioms)
 
     def _covers(self, tokens: Tokens, spans: list[tuple[int, int]], first: int, last: int) -> bool:
         """Whether every content token from ``first`` to ``last`` lies inside one of ``spans`` (sorted)."""
