@@ -133,11 +133,10 @@ class ActionReflectFeeling(Action):
                 and has_response(more_response(intent), domain):
             dispatcher.utter_message(response=more_response(intent))
             return [SlotSet("reflection_asked", OPEN_QUESTION)]
-        acute_offer = acute and has_response(ACUTE_OFFER, domain)
-        offer = has_offer(intent, domain) and (acute or (not recently_offered(tracker) and self.choose_offer()))
-        if acute_offer:
+        if acute and has_response(ACUTE_OFFER, domain):
             dispatcher.utter_message(response=ACUTE_OFFER, emotion=word)
             return [SlotSet("emotion", word), SlotSet("reflection_asked", BREATHING_OFFER)]
+        offer = has_offer(intent, domain) and (acute or (not recently_offered(tracker) and self.choose_offer()))
         response = offer_response(intent) if offer else f"utter_reflect_{intent}"
         dispatcher.utter_message(response=response, emotion=word)
         return [SlotSet("emotion", word), SlotSet("reflection_asked", EXERCISE_OFFER if offer else OPEN_QUESTION)]
