@@ -192,6 +192,8 @@ _WARM_LIMIT = 50_000
 #: how many new strings the tokeniser's vocabulary takes in before it is replaced by a fresh one (Tokeniser)
 VOCAB_LIMIT = 100_000
 _LOWER, _LEMMA = 0, 1
+#: a pseudo-column for ``near`` checks only: the tokens that are numbers (LIKE_NUM), whatever their words
+_NUM = 2
 #: below this many tokens, plain Python loops are quicker than numpy calls (the same results)
 _SMALL = 500
 _COLUMNS = {"LOWER": _LOWER, "LEMMA": _LEMMA}
@@ -213,7 +215,7 @@ class Tokens:
     and the engine read (string ids, as in spaCy's ``Doc.to_array``)."""
 
     __slots__ = ("doc", "text", "lowers", "lemmas", "like_num", "spaces", "idx", "ends", "sent_starts", "strings",
-                 "lower_ids", "lemma_ids", "_present", "_index", "_next_gap", "_flags", "_sorted", "_counted")
+                 "lower_ids", "lemma_ids", "like_num_ids", "_present", "_distinct", "_index", "_next_gap", "_flags", "_sorted", "_counted")
 
     def __init__(self, doc: Doc, lemma_of: Mapping[int, int], text: Optional[str] = None) -> None:
         self.doc = doc
@@ -231,13 +233,15 @@ class Tokens:
             self.lemmas = self.lemma_ids.tolist()
         self.lower_ids = arr[:, 1]  # the LOWER ids as an array, for array operations over long messages
         self.lowers = self.lower_ids.tolist()
-        self.like_num = arr[:, 2].tolist()
+        self.like_num_ids = arr[:, 2]  # (the _NUM pseudo-column of count and sorted_positions)
+        self.like_num = self.like_num_ids.tolist()
         self.spaces = arr[:, 3].tolist()
         self.idx = arr[:, 4].tolist()
         self.ends = (arr[:, 4] + arr[:, 5]).tolist()
         self.sent_starts = frozenset(numpy.flatnonzero(arr[:, 6] == 1).tolist())
         self._index: list = [None, None]
         self._present: list = [None, None]
+        self._distinct: list = [None, None]  # (sorted distinct ids, their counts) as arrays, from _SMALL tokens on
         self._next_gap: dict = {}
         self._flags: dict = {}
         self._sorted: dict = {}
@@ -266,6 +270,7 @@ class Tokens:
             values = self.lower_ids if column == _LOWER else self.lemma_ids  # (no list turned back into an array)
             order = numpy.argsort(values, kind="stable")  # ascending positions within each value
             ids, first, counts = numpy.unique(values[order], return_index=True, return_counts=True)
+            self._distinct[column] = (ids, counts)
             ids = ids.tolist()
             self._index[column] = (dict(zip(ids, zip(first.tolist(), counts.tolist()))), order)
             self._present[column] = dict(zip(ids, counts.tolist()))
@@ -277,11 +282,29 @@ class Tokens:
             self._column(column)
         return self._present[column]
 
+    def count_sets(self, words: numpy.ndarray, columns: numpy.ndarray, starts: numpy.ndarray) -> numpy.ndarray:
+        """How many tokens have one of the words of each of many word sets, at once (array operations; from
+        _SMALL tokens on): ``words`` the sets' ids one after another, ``columns`` the LOWER or LEMMA column of
+        each id, ``starts`` where each set begins in ``words``. The same numbers as ``count`` for each set."""
+        found = numpy.zeros(len(words), dtype=numpy.int64)
+        for column in (_LOWER, _LEMMA):
+            if self._distinct[column] is None:
+                self._column(column)
+            ids, counts = self._distinct[column]
+            mine = numpy.flatnonzero(columns == column)
+            if not len(mine) or not len(ids):
+                continue
+            at = numpy.minimum(numpy.searchsorted(ids, words[mine]), len(ids) - 1)
+            found[mine] = numpy.where(ids[at] == words[mine], counts[at], 0)
+        return numpy.add.reduceat(found, starts)
+
     def count(self, column: int, words: frozenset[int]) -> int:
         """How many tokens have one of ``words`` as their LOWER or LEMMA (``column``). Kept for the message:
         the units of one rule ask for the same word sets over and over (~1,400 asks for 100 kB)."""
         key = (column, words)
         found = self._counted.get(key)
+        if found is None and column == _NUM:  # the numbers, whatever their words (``words`` is empty)
+            found = self._counted[key] = len(self.sorted_positions(_NUM, words))
         if found is None:
             counts = self._present[column]
             if counts is None:
@@ -305,6 +328,8 @@ class Tokens:
         """``positions`` as an array (kept for the message: several patterns ask for the same words)."""
         key = (column, words)
         found = self._sorted.get(key)
+        if found is None and column == _NUM:  # the numbers (LIKE_NUM), whatever their words
+            found = self._sorted[key] = numpy.flatnonzero(self.like_num_ids == 1)
         if found is None:
             index, order = self._column(column)
             present = words & self._present[column].keys()
@@ -650,7 +675,8 @@ def _near(at: int, tokens: list[dict], literal: list[tuple[int, Any, Any]],
         nearest = 1 + sum(low for low, _ in between)
         farthest = _FAR if run else min(_FAR, 1 + sum(high for _, high in between))
         ids = frozenset(strings.add(w) for w in words)
-        out.append((_COLUMNS[attr], ids, nearest, farthest) if j > at else (_COLUMNS[attr], ids, -farthest, -nearest))
+        column = _NUM if attr == _NUM else _COLUMNS[attr]
+        out.append((column, ids, nearest, farthest) if j > at else (column, ids, -farthest, -nearest))
     return tuple(out)
 
 
@@ -675,6 +701,11 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
     scores = []
     literal = [(i, attr, words) for i, (token, (attr, words)) in enumerate(zip(tokens, map(_literal_in, tokens)))
                if words is not None and token.get("OP") not in ("?", "*", "!")]
+    # a required number ("#num": LIKE_NUM and nothing else) is never a slot, but it may be looked up near one
+    # ("i'm 15": the age idiom starts from "i", one of the commonest words, and a number must follow it)
+    literal += [(i, _NUM, ()) for i, token in enumerate(tokens)
+                if token.get("LIKE_NUM") is True and set(token) - {"OP"} == {"LIKE_NUM"}
+                and token.get("OP") in (None, "+")]
     for i, token in enumerate(tokens):
         attr, words = _literal_in(token)
         op = token.get("OP")
@@ -694,6 +725,40 @@ def _unit(rule_id: str, tokens: list[dict], strings: StringStore) -> _Unit:
                            next(iter(ids)) if len(ids) == 1 else None,
                            _near(i, tokens, literal, strings)))
     return _Unit(rule_id, _fold(steps), tuple(slots), scores.index(min(scores)) if scores else 0)
+
+
+class _SlotSets:
+    """The word sets of every unit's slots as arrays, to choose each unit's rarest slot in a long message at
+    once (``choose``) instead of a Python loop over ~700 units and their slots."""
+
+    def __init__(self, units: Sequence[_Unit]) -> None:
+        index: dict[tuple[int, frozenset[int]], int] = {}
+        per_unit: list[list[int]] = []
+        self.units: list[int] = []  # the units with slots, in order
+        for number, unit in enumerate(units):
+            if unit.slots:
+                self.units.append(number)
+                per_unit.append([index.setdefault((slot.column, slot.words), len(index)) for slot in unit.slots])
+        sets = list(index)
+        self.words = numpy.array([w for _, words in sets for w in sorted(words)], dtype=numpy.uint64)
+        self.columns = numpy.array([column for column, words in sets for _ in words], dtype=numpy.int64)
+        self.starts = numpy.cumsum([0] + [len(words) for _, words in sets[:-1]]).astype(numpy.int64)
+        self.slots = numpy.array([i for sets_of_unit in per_unit for i in sets_of_unit], dtype=numpy.int64)
+        self.unit_starts = numpy.cumsum([0] + [len(u) for u in per_unit[:-1]]).astype(numpy.int64)
+        self.local = numpy.concatenate([numpy.arange(len(u)) for u in per_unit]) if per_unit else numpy.zeros(0, numpy.int64)
+        self.width = max((len(u) for u in per_unit), default=1)
+
+    def choose(self, tokens: "Tokens") -> dict[int, tuple[int, int]]:
+        """unit -> (the index of its first slot with the fewest occurrences, how many), for the units whose
+        every slot occurs: the slot ``RuleMatcher.__call__``'s loop picks (strictly fewer replaces)."""
+        if not self.units:
+            return {}
+        counts = tokens.count_sets(self.words, self.columns, self.starts)[self.slots]
+        # the smallest count and, among equal counts, the first slot: one number per slot, one minimum per unit
+        best = numpy.minimum.reduceat(counts * self.width + self.local, self.unit_starts)
+        fewest, slot = numpy.divmod(best, self.width)
+        keep = numpy.flatnonzero(fewest > 0)
+        return dict(zip(numpy.asarray(self.units)[keep].tolist(), zip(slot[keep].tolist(), fewest[keep].tolist())))
 
 
 class RuleMatcher:
@@ -733,6 +798,7 @@ class RuleMatcher:
                     self.phrases.append((rule.id, phrase))
                     self._units.append(_unit(rule.id, [{"LEMMA": t.lemma_} for t in doc], strings))
 
+        self._sets = _SlotSets(self._units)
         for index, unit in enumerate(self._units):
             if not unit.slots:
                 self._unkeyed.append(index)
@@ -763,24 +829,32 @@ class RuleMatcher:
         n = len(tokens)
         if not n:
             return []
-        # only the units whose key words occur (a short message looks at a handful of the ~500)
-        candidates = set(self._unkeyed)
-        for column in (_LOWER, _LEMMA):
-            keyed = self._keyed[column]
-            for word in keyed.keys() & tokens.counts(column).keys():
-                candidates.update(keyed[word])
+        chosen: dict[int, tuple[int, int]] = {}  # unit -> (its slot with the fewest occurrences, how many)
+        if n >= _SMALL:  # a long message: every unit's rarest slot at once (a Python loop per unit and slot
+            chosen = self._sets.choose(tokens)  # was ~5 ms for 100 kB; the same slots), units missing a word left out
+            candidates = set(self._unkeyed).union(chosen)
+        else:  # only the units whose key words occur (a short message looks at a handful of the ~500)
+            candidates = set(self._unkeyed)
+            for column in (_LOWER, _LEMMA):
+                keyed = self._keyed[column]
+                for word in keyed.keys() & tokens.counts(column).keys():
+                    candidates.update(keyed[word])
         if not candidates:
             return []
         next_gap = tokens.next_gap(self._gap_ids)
         no_gap = tokens.next_gap(frozenset()) if self._crossing else next_gap
         found: list[tuple[str, int, int]] = []
         counts = (tokens.counts(_LOWER), tokens.counts(_LEMMA))
-        for unit in map(self._units.__getitem__, sorted(candidates)):
+        for unit_index in sorted(candidates):
+            unit = self._units[unit_index]
             gaps = no_gap if unit.rule_id in self._crossing else next_gap
             if unit.slots:
                 best: _Slot | None = None
                 fewest = n + 1
-                for slot in unit.slots:
+                choice = chosen.get(unit_index)  # a long message: its rarest slot, chosen with every other unit's
+                if choice is not None:
+                    best, fewest = unit.slots[choice[0]], choice[1]
+                for slot in unit.slots if choice is None else ():
                     if slot.word is not None:
                         count = counts[slot.column].get(slot.word, 0)
                     else:

@@ -93,6 +93,22 @@ def test_the_same_matches_as_spacy_on_generated_text(engine, words, separator):
     check(engine, separator.join(words))
 
 
+# A required number ("#num") beside one of the commonest words: from _MANY_POSITIONS occurrences of the word on,
+# the matcher first keeps the occurrences with a number in reach (the age idiom "i'm 15", started from "i").
+NUMBER_PIECES = ["i", "im", "i'm", "am", "m", "15", "16", "ten", "2019", "years", "old", "and", "but", ",", ".",
+                 "will", "you", "tell", "my", "parents", "?", "want", "to", "die", "took", "pills", "of", "them"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_same_matches_as_spacy_where_a_number_is_required_near_a_common_word(engine, seed):
+    rnd = random.Random(seed)
+    words = [rnd.choice(NUMBER_PIECES) for _ in range(rnd.choice([60, 600, 3000]))]
+    for separator in (" ", "  "):
+        check(engine, separator.join(words))
+    numberless = [w for w in words if not w[0].isdigit() and w != "ten"]  # "i" everywhere, no number anywhere
+    check(engine, " ".join(numberless))
+
+
 @pytest.fixture(scope="module")
 def fresh_nlp(engine):
     """A second pipeline built the same way, whose tokenizer has seen nothing."""
