@@ -9,7 +9,9 @@ logs an error (never message text) and carries on.
 
 It also makes sure safety mode is on (slots safety_mode, safety_kind, safety_footer). The slot
 mappings already do that for the risk intents; after a check-in answered "yes" (whose message
-carries no risk assessment) the footer is only set here.
+carries no risk assessment) the footer is only set here. And it notes that the full crisis (or
+emergency) reply was given (slot crisis_reply_shown), so a later crisis message is not answered with
+the same whole reply again; a mapping cannot, since it would fire on the first crisis message too.
 """
 from __future__ import annotations
 
@@ -34,6 +36,13 @@ SAFETY_KIND_BY_INTENT = {"safety_crisis": "crisis", "safety_emergency": "emergen
 FOOTER_RESPONSE = "utter_safety_footer"
 FOOTER_SLOTS = ("crisis_contact", "crisis_line")
 CHECK_IN_REASON_SLOT = "check_in_reason"
+# Which full reply about the person's own safety this session has had (domain.yml, slot crisis_reply_shown):
+# the rules in data/rules/safety_again.yml answer a later crisis message briefly instead of repeating it.
+CRISIS_REPLY_SLOT = "crisis_reply_shown"
+# Actions of this turn that show it was such a reply: utter_crisis_stay ends the crisis reply (and a check-in
+# "yes" or unclear answer); an emergency card means the emergency reply (or its follow-up) was given.
+CRISIS_REPLY_MARKERS = ("utter_crisis_stay", "utter_crisis_again")
+EMERGENCY_REPLY_MARKERS = ("utter_emergency_resources_card",)
 
 
 def escalation_from(event: dict[str, Any], question: Optional[str] = None) -> dict[str, Any]:
@@ -102,6 +111,34 @@ def safety_mode_events(tracker: Tracker, domain: DomainDict, intent: Optional[st
     return events
 
 
+def actions_this_turn(tracker: Tracker) -> list[str]:
+    """The names of the actions run since the latest user message (this turn's reply so far)."""
+    names: list[str] = []
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "action" and event.get("name"):
+            names.append(str(event["name"]))
+    return names
+
+
+def crisis_reply_events(tracker: Tracker) -> list[EventType]:
+    """Remember that this turn gave the full reply about the person's own safety (slot crisis_reply_shown),
+    so the next crisis message of this session is answered briefly (data/rules/safety_again.yml). Never
+    lowered: once the emergency reply was given, a later crisis gets the emergency follow-up. The replies
+    about someone else (utter_third_party) or about abuse leave it as it is: a crisis of the writer's own after
+    them is new, and gets the whole crisis reply."""
+    done = set(actions_this_turn(tracker))
+    current = tracker.get_slot(CRISIS_REPLY_SLOT)
+    if done & set(EMERGENCY_REPLY_MARKERS):
+        wanted = "emergency"
+    elif done & set(CRISIS_REPLY_MARKERS):
+        wanted = current if current == "emergency" else "crisis"
+    else:
+        return []
+    return [] if current == wanted else [SlotSet(CRISIS_REPLY_SLOT, wanted)]
+
+
 def check_in_answered(tracker: Tracker) -> list[EventType]:
     """Clear check_in_reason once the check-in question has been answered, so the reason a question was
     asked earlier does not decide how a later question's answer is read."""
@@ -152,7 +189,8 @@ class ActionEscalate(Action):
         else:
             await record(tracker.sender_id, message_time(event) or event["timestamp"],
                          escalation_from(event, last_question(tracker)))
-        return [*safety_mode_events(tracker, domain, intent), *check_in_answered(tracker), *introduction_said(tracker)]
+        return [*safety_mode_events(tracker, domain, intent), *crisis_reply_events(tracker),
+                *check_in_answered(tracker), *introduction_said(tracker)]
 
 
 class ActionNoteCheckInDeclined(Action):

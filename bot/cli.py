@@ -136,7 +136,7 @@ def _cmd_escalations_sync(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     if args.every is None:
-        print(f"sync: {reconcile(settings)} missing case(s) created")
+        print(f"sync: {reconcile(settings)} missing escalation(s) recorded (new cases, or on a conversation's open case)")
         return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = StopRequest()

@@ -4,11 +4,16 @@ Why two paths: the flagged message is already in Rasa's tracker store the moment
 The action server records the case immediately (fast path), but it may be down; the reconciler reads
 the tracker store's `events` table (at startup, periodically, and on `bot escalations sync`) and
 creates any case that is missing. Both use the same key, so a case is never created twice.
+
+One open case per conversation: a flagged message while the conversation's case is open is recorded on
+that case (case_escalations), which rises to the most severe kind; a closed case is never reopened, so a
+message after it starts a new case.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
 from sqlalchemy import select
@@ -22,7 +27,7 @@ from bot.case_identity import (  # noqa: F401 - INTENT_KINDS re-exported
     rule_ids_of,
 )
 from bot.db import get_engine
-from bot.models import Case, ReconcilerState
+from bot.models import OPEN_STATUSES, Case, CaseEscalation, ReconcilerState, utcnow
 from bot.settings import Settings, get_settings
 from bot.transcript import Event
 
@@ -44,28 +49,74 @@ class Escalation:
     rule_ids: list[str]
 
 
-def _insert(session: Session, escalation: Escalation, source: str) -> bool:
-    """Insert unless the case exists; True when a case was created."""
-    exists = session.execute(
-        select(Case.id).where(
-            Case.sender_id == escalation.sender_id,
-            Case.event_timestamp == escalation.event_timestamp,
-        )
-    ).first()
-    if exists:
-        return False
-    session.add(
-        Case(
-            sender_id=escalation.sender_id,
-            event_timestamp=escalation.event_timestamp,
-            kind=escalation.kind,
-            categories=sorted(set(escalation.categories)),
-            rule_ids=sorted(set(escalation.rule_ids)),
-            status="new",
-            source=source,
-        )
-    )
-    return True
+# Most urgent first: the kind a case rises to when a later message of the same conversation is more severe.
+# (The console's queue order, bot/console/cases.py URGENCY, without its third-party split; unknown kinds sit
+# with crisis, as the console reads them.)
+SEVERITY = ("emergency", "crisis", "abuse", "check_in")
+
+
+def more_severe(a: str, b: str) -> str:
+    """The more urgent of two case kinds (a on a tie)."""
+    def rank(kind: str) -> int:
+        return SEVERITY.index(kind) if kind in SEVERITY else SEVERITY.index("crisis")
+    return b if rank(b) < rank(a) else a
+
+
+def _open_case(session: Session, sender_id: str) -> Optional[Case]:
+    """The conversation's open case (the oldest, where an earlier version left several), locked for the update."""
+    return session.execute(
+        select(Case).where(Case.sender_id == sender_id, Case.status.in_(OPEN_STATUSES))
+        .order_by(Case.id).limit(1).with_for_update()
+    ).scalars().first()
+
+
+def _moment(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, timezone.utc)
+
+
+def _insert(session: Session, escalation: Escalation, source: str) -> Optional[str]:
+    """Record one flagged message: "created" (a new case), "added" (a row on the conversation's open case),
+    or None when it is recorded already (by any path).
+
+    One open case per conversation: staff saw two rows for one person when a second message escalated. A
+    later message goes on the open case instead: its own row in case_escalations (kind, categories, rules,
+    time), the case's kind rises to the most severe, its categories and rules gather every message's, and it
+    shows that and when it was escalated again. Every value is a function of the set of messages, not of
+    the order in which the paths record them, so the gateway's, the reconciler's and the action server's
+    records coincide (issue 11); only `source` says who was first."""
+    key = (Case.sender_id == escalation.sender_id, Case.event_timestamp == escalation.event_timestamp)
+    recorded = session.execute(select(CaseEscalation.id).where(
+        CaseEscalation.sender_id == escalation.sender_id,
+        CaseEscalation.event_timestamp == escalation.event_timestamp)).first()
+    if recorded or session.execute(select(Case.id).where(*key)).first():
+        return None
+    categories, rule_ids = sorted(set(escalation.categories)), sorted(set(escalation.rule_ids))
+    case = _open_case(session, escalation.sender_id)
+    outcome = "added"
+    if case is None:
+        case = Case(sender_id=escalation.sender_id, event_timestamp=escalation.event_timestamp, kind=escalation.kind,
+                    categories=categories, rule_ids=rule_ids, status="new", source=source, escalation_count=0)
+        session.add(case)
+        session.flush()  # its id, for the escalation row
+        outcome = "created"
+    else:
+        risen = more_severe(case.kind, escalation.kind)
+        if risen != case.kind:
+            case.kind, case.raised_at = risen, utcnow()
+        case.categories = sorted(set(case.categories or []) | set(categories))
+        case.rule_ids = sorted(set(case.rule_ids or []) | set(rule_ids))
+    session.add(CaseEscalation(case_id=case.id, sender_id=escalation.sender_id,
+                                event_timestamp=escalation.event_timestamp, kind=escalation.kind,
+                                categories=categories, rule_ids=rule_ids, source=source))
+    session.flush()
+    times = sorted(session.execute(select(CaseEscalation.event_timestamp)
+                                   .where(CaseEscalation.case_id == case.id)).scalars())
+    case.escalation_count = len(times)
+    # The case is about its earliest flagged message (the transcript marks it); "again" is the latest.
+    if times[0] != case.event_timestamp:
+        case.event_timestamp = times[0]
+    case.escalated_again_at = _moment(times[-1]) if len(times) > 1 else None
+    return outcome
 
 
 def record_escalation(
@@ -78,17 +129,20 @@ def record_escalation(
     settings: Optional[Settings] = None,
     source: str = "action",
 ) -> bool:
-    """Create the case for one flagged message (idempotent). True when it was new."""
+    """Record one flagged message (idempotent): a new case, or a row on the conversation's open case.
+    True when it was not recorded before."""
     engine = get_engine(settings or get_settings())
     escalation = Escalation(sender_id, float(event_timestamp), kind, list(categories), list(rule_ids))
     try:
         with Session(engine, future=True) as session, session.begin():
-            created = _insert(session, escalation, source)
+            outcome = _insert(session, escalation, source)
     except IntegrityError:
-        return False  # the reconciler (or another replica) won the race: the case exists
-    if created:
+        return False  # the reconciler (or another replica) won the race: the message is recorded
+    if outcome == "created":
         logger.info("case created: kind=%s source=%s", kind, source)
-    return created
+    elif outcome == "added":
+        logger.info("escalation added to the conversation's open case: kind=%s source=%s", kind, source)
+    return outcome is not None
 
 
 def _escalation_from_user_event(event: Event) -> Optional[Escalation]:
@@ -139,7 +193,8 @@ def _find_escalations(connection: Connection, after_id: int) -> tuple[list[Escal
 
 
 def reconcile(settings: Optional[Settings] = None) -> int:
-    """Create every case missing for escalations in the tracker store; returns how many were created."""
+    """Record every escalation missing from the tracker store (a new case, or a row on the conversation's
+    open case); returns how many it recorded."""
     engine: Engine = get_engine(settings or get_settings())
     created = 0
     with Session(engine, future=True) as session, session.begin():
@@ -152,10 +207,10 @@ def reconcile(settings: Optional[Settings] = None) -> int:
             session.add(state)
         escalations, last_id = _find_escalations(connection, max(0, state.last_event_id - RESCAN_WINDOW))
         for escalation in escalations:
-            created += _insert(session, escalation, source="reconciler")
+            created += _insert(session, escalation, source="reconciler") is not None
         state.last_event_id = last_id
     if created:
-        logger.info("reconciler created %d missing case(s)", created)
+        logger.info("reconciler recorded %d missing escalation(s)", created)
     return created
 
 
@@ -181,6 +236,8 @@ def _case_dict(case: Case) -> dict[str, Any]:
         "assignee": case.assignee,
         "source": case.source,
         "created_at": case.created_at.isoformat() if case.created_at else None,
+        "escalation_count": int(case.escalation_count or 1),
+        "escalated_again_at": case.escalated_again_at.isoformat() if case.escalated_again_at else None,
     }
 
 

@@ -56,6 +56,39 @@ class Case(Base):
     # Alerts: when the first alert was queued, and when the escalation contact was alerted.
     alerted_at = Column(DateTime(timezone=True), nullable=True)
     escalated_at = Column(DateTime(timezone=True), nullable=True)
+    # One open case per conversation (bot/escalations.py): a later flagged message while this case is open is
+    # a row of case_escalations on it, not a new case. How many flagged messages the case holds, and the time
+    # of the latest one when there is more than one (the message's own time, so whichever path records it
+    # first, the case reads the same).
+    escalation_count = Column(Integer, nullable=False, default=1, server_default=text("1"))
+    escalated_again_at = Column(DateTime(timezone=True), nullable=True)
+    # When a later message raised the case's kind (crisis -> emergency), and when the alert saying so was
+    # queued: the alert worker sends one alert per rise (bot/console/alerts.py).
+    raised_at = Column(DateTime(timezone=True), nullable=True)
+    raised_alerted_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class CaseEscalation(Base):
+    """One flagged message of a case: what it was flagged as, keyed like the case key (sender id, the
+    message's time), so the action server, the reconciler, the gateway and the handoff record it once.
+
+    Why a table: one person's conversation is one case while it is open, however many messages escalate;
+    staff still see each of them (kind, categories, rules, time) and nothing is lost.
+    """
+
+    __tablename__ = "case_escalations"
+    __table_args__ = (UniqueConstraint("sender_id", "event_timestamp", name="uq_case_escalations_sender_event"),)
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id"), nullable=False, index=True)
+    sender_id = Column(String(255), nullable=False)
+    event_timestamp = Column(Float, nullable=False)
+    kind = Column(String(32), nullable=False)
+    categories = Column(JSON, nullable=False, default=list)
+    rule_ids = Column(JSON, nullable=False, default=list)
+    # "action", "reconciler", "gateway" or "handoff": which path recorded it first.
+    source = Column(String(32), nullable=False)
+    recorded_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class ReconcilerState(Base):
@@ -179,7 +212,8 @@ class AlertDelivery(Base):
 
     id = Column(Integer, primary_key=True)
     case_id = Column(Integer, ForeignKey("cases.id"), nullable=False, index=True)
-    # "new_case" or "escalation" (the case stayed new too long)
+    # "new_case", "raised" (a later message made the case more urgent) or "escalation" (the case stayed new
+    # too long)
     reason = Column(String(16), nullable=False)
     channel = Column(String(16), nullable=False)
     # pending, sent, failed (gave up)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit, transcript
 from bot.db import get_engine
-from bot.models import OPEN_STATUSES, AlertDelivery, Case, CaseEvent, CaseNote, CaseViewer, Handoff
+from bot.models import OPEN_STATUSES, AlertDelivery, Case, CaseEscalation, CaseEvent, CaseNote, CaseViewer, Handoff
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def _purge_closed_cases(session: Session, cutoff: datetime) -> list[str]:
     ids = [case.id for case in cases]
     for start in range(0, len(ids), transcript.CHUNK):
         chunk = ids[start:start + transcript.CHUNK]
-        for model in (CaseNote, CaseEvent, CaseViewer, AlertDelivery):
+        for model in (CaseNote, CaseEvent, CaseViewer, AlertDelivery, CaseEscalation):
             session.execute(delete(model).where(model.case_id.in_(chunk)))
         session.execute(delete(Case).where(Case.id.in_(chunk)))
     return [case.public_id for case in cases]

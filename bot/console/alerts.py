@@ -2,6 +2,9 @@
 
 - A new case: one e-mail (SMTP) and/or one webhook POST (JSON with a "text" field, which Slack and
   Teams incoming webhooks accept), to the addresses in settings.yml `alerts`.
+- A case whose kind rose because a later message of the same conversation was more urgent (one open case
+  per conversation, bot/escalations.py: an emergency after a crisis): one alert per rise, to the same
+  addresses as a new case ("raised"), since that used to be a new case and its own alert.
 - A case still `new` after `alerts.escalate_after_minutes` (counted in opening hours by default):
   a second alert to the escalation contact.
 - Alerts never hold message text: only the kind of case, the time and a link to the console.
@@ -23,7 +26,7 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import audit
@@ -49,7 +52,7 @@ class DeliveryError(Exception):
 def channels(settings: Settings, reason: str) -> list[str]:
     alerts = settings.alerts
     found = []
-    if reason == "new_case":
+    if reason in ("new_case", "raised"):
         if alerts.email_configured:
             found.append("email")
         if alerts.webhook_url:
@@ -73,6 +76,10 @@ def alert_text(settings: Settings, case: Case, reason: str) -> tuple[str, str]:
         subject = f"Still not reviewed after {minutes} min: {kind} case"
         lead = (f"A {kind.lower()} case flagged at {when} has waited more than {minutes} minutes "
                 f"without anyone taking it.")
+    elif reason == "raised":
+        subject = f"Case now {kind.lower()}: escalated again"
+        lead = (f"A case the chat assistant flagged at {when} was escalated again by a later message: it is now "
+                f"{kind.lower()}.")
     else:
         subject = f"New {kind.lower()} case to review"
         lead = f"The chat assistant flagged a conversation at {when}: {kind.lower()}."
@@ -137,6 +144,7 @@ class AlertWorker(PeriodicThread):
         engine = get_engine(self.settings)
         with Session(engine, future=True) as db, db.begin():
             self._queue_new_cases(db, now)
+            self._queue_raised_cases(db, now)
             self._escalate_waiting_cases(db, now)
         self._send_due(now)
 
@@ -152,6 +160,22 @@ class AlertWorker(PeriodicThread):
             if self._claim(db, case_id, "alerted_at", now):
                 for channel in channels(self.settings, "new_case"):
                     db.add(AlertDelivery(case_id=case_id, reason="new_case", channel=channel, next_attempt_at=now,
+                                         created_at=now))
+
+    def _queue_raised_cases(self, db: Session, now: datetime) -> None:
+        """One alert per rise of a case's kind (raised_at newer than raised_alerted_at); claimed like the others,
+        by an UPDATE only one worker wins. A case not yet announced at all gets its new-case alert instead
+        (which already names the risen kind)."""
+        due = or_(Case.raised_alerted_at.is_(None), Case.raised_alerted_at < Case.raised_at)
+        rows = db.execute(select(Case.id, Case.raised_at, Case.alerted_at)
+                          .where(Case.raised_at.is_not(None), due)).all()
+        for case_id, raised, announced in rows:
+            claimed = db.execute(
+                update(Case).where(Case.id == case_id, due).values(raised_alerted_at=now)
+            ).rowcount == 1
+            if claimed and announced is not None and aware(announced) < aware(raised):
+                for channel in channels(self.settings, "raised"):
+                    db.add(AlertDelivery(case_id=case_id, reason="raised", channel=channel, next_attempt_at=now,
                                          created_at=now))
 
     def waited_minutes(self, case: Case, now: datetime) -> float:
@@ -203,12 +227,13 @@ class AlertWorker(PeriodicThread):
             subject, body = alert_text(self.settings, case, delivery.reason)
             alerts = self.settings.alerts
             delivery.attempts += 1
+            ordinary = delivery.reason in ("new_case", "raised")  # else "escalation": the escalation contact
             try:
                 if delivery.channel == "email":
-                    recipients = alerts.email_to if delivery.reason == "new_case" else alerts.escalation_email_to
+                    recipients = alerts.email_to if ordinary else alerts.escalation_email_to
                     send_email(self.settings, list(recipients), subject, body)
                 else:
-                    url = alerts.webhook_url if delivery.reason == "new_case" else alerts.escalation_webhook_url
+                    url = alerts.webhook_url if ordinary else alerts.escalation_webhook_url
                     send_webhook(url or "", subject, body, case, delivery.reason, self.settings)
             except DeliveryError as error:
                 delivery.last_error = str(error)[:255]

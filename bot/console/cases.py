@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit, transcript
 from bot.models import (
-    CASE_STATUSES, OPEN_STATUSES, AlertDelivery, Case, CaseEvent, CaseNote, CaseViewer, Staff,
+    CASE_STATUSES, OPEN_STATUSES, AlertDelivery, Case, CaseEscalation, CaseEvent, CaseNote, CaseViewer, Staff,
 )
 from bot.staff import aware, utcnow
 from bot.case_identity import message_time
@@ -157,8 +157,33 @@ def queue(db: Session, me: Staff, where: QueueFilter, now: Optional[datetime] = 
             "last_message_ago": duration_words(now.timestamp() - last) if last else None,
             "viewed_by": [email for email in seen.get(case.id, []) if email != me.email],
             "alert_failed": case.id in failed,
+            **escalated_again(case, now),
         })
     return rows
+
+
+def escalated_again(case: Case, now: Optional[datetime] = None) -> dict[str, Any]:
+    """How many flagged messages the case holds and how long ago the latest was, for the queue and the case:
+    one open case per conversation (bot/escalations.py), so a later escalation shows here, not as a new row."""
+    count = int(case.escalation_count or 1)
+    latest = aware(case.escalated_again_at) if case.escalated_again_at else None
+    return {
+        "flagged_messages": count,
+        "escalated_again": count > 1,
+        "escalated_again_at": latest.isoformat() if latest else None,
+        "escalated_again_ago": duration_words(((now or utcnow()) - latest).total_seconds()) if latest else None,
+    }
+
+
+def escalations(db: Session, case: Case) -> list[dict[str, Any]]:
+    """Each flagged message of the case, oldest first: its time, kind, categories in words and rules."""
+    rows = db.execute(select(CaseEscalation).where(CaseEscalation.case_id == case.id)
+                      .order_by(CaseEscalation.event_timestamp, CaseEscalation.id)).scalars().all()
+    return [{"at": datetime.fromtimestamp(row.event_timestamp, timezone.utc), "timestamp": row.event_timestamp,
+             "kind": row.kind, "kind_words": kind_words(row.kind),
+             "categories": [category_words(c) for c in row.categories or []], "rule_ids": list(row.rule_ids or []),
+             "source": row.source}
+            for row in rows]
 
 
 def _failed_alerts(db: Session, case_ids: list[int]) -> set[int]:
@@ -259,9 +284,13 @@ def is_risk(safety: dict[str, Any]) -> bool:
     return bool(safety.get("escalate")) or safety.get("kind") not in (None, "", "none")
 
 
-def transcript_items(events: list[Event], case: Optional[Case], titles: Optional[dict[str, str]] = None) -> list[Item]:
+def transcript_items(events: list[Event], case: Optional[Case], titles: Optional[dict[str, str]] = None,
+                     flagged_times: Optional[list[float]] = None) -> list[Item]:
     """The transcript as the case page shows it. Without a case (the live view of a handoff), every
-    risk message is marked flagged; `titles` (button payload -> title) carries over between calls."""
+    risk message is marked flagged; `titles` (button payload -> title) carries over between calls.
+    `flagged_times`: the keys of every flagged message of the case (a case holds each escalation of its
+    conversation while it is open); each is marked, and the messages after the first are "after the flag"."""
+    moments = list(flagged_times or []) or ([case.event_timestamp] if case is not None else [])
     from bot.web.history import bot_messages  # here, not at the top: bot.web imports the console
 
     items: list[Item] = []
@@ -276,10 +305,10 @@ def transcript_items(events: list[Event], case: Optional[Case], titles: Optional
             if case is None:
                 flagged = is_risk(safety)
             else:
-                flagged = not flagged_seen and _same_moment(message_time(event.data) or event.timestamp,
-                                                             case.event_timestamp)
+                key = message_time(event.data) or event.timestamp
+                flagged = any(_same_moment(key, moment) for moment in moments)
             shown = titles.get(text, text)
-            item = Item("user", event.timestamp, text=shown, flagged=flagged, later=flagged_seen and case is not None,
+            item = Item("user", event.timestamp, text=shown, flagged=flagged, later=flagged_seen and case is not None and not flagged,
                         segments=highlight(text, safety.get("spans")) if shown == text else [Segment(shown)],
                         categories=[category_words(c) for c in safety.get("categories") or []],
                         event_id=event.id)
@@ -360,7 +389,8 @@ def detail(db: Session, case: Case, me: Staff) -> dict[str, Any]:
         select(AlertDelivery).where(AlertDelivery.case_id == case.id).order_by(AlertDelivery.id)
     ).scalars().all()
     kind = triage_kind(case)
-    items = transcript_items(events, case)
+    flagged = escalations(db, case)
+    items = transcript_items(events, case, flagged_times=[e["timestamp"] for e in flagged])
     return {
         "case": case,
         "id": case.public_id,
@@ -375,6 +405,8 @@ def detail(db: Session, case: Case, me: Staff) -> dict[str, Any]:
         "created_at": aware(case.created_at),
         "flagged_at": datetime.fromtimestamp(case.event_timestamp, timezone.utc),
         "false_alarm_rule": case.false_alarm_rule,
+        "escalations": flagged,
+        **escalated_again(case),
         "items": items,
         "safety_plan": safety_plan(events),
         "safety_plan_words": words().get("safety_plan_words") or {},
@@ -405,6 +437,10 @@ def as_json(info: dict[str, Any]) -> dict[str, Any]:
         "assignee": info["assignee"], "created_at": when(info["created_at"]),
         "flagged_at": when(info["flagged_at"]), "false_alarm_rule": info["false_alarm_rule"],
         "viewed_by": info["viewed_by"],
+        "flagged_messages": info["flagged_messages"], "escalated_again": info["escalated_again"],
+        "escalated_again_at": info["escalated_again_at"],
+        "escalations": [{"at": when(e["at"]), "kind": e["kind"], "kind_words": e["kind_words"],
+                         "categories": e["categories"], "rule_ids": e["rule_ids"]} for e in info["escalations"]],
         "transcript": [{
             "kind": i.kind, "at": i.at, "text": i.text, "flagged": i.flagged, "later": i.later,
             "matches": [{"text": s.text, "category": s.category, "rule_id": s.rule_id} for s in i.segments if s.category],

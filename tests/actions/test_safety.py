@@ -217,3 +217,46 @@ async def test_an_answered_check_in_clears_why_it_was_asked(domain, dispatcher, 
     assert SlotSet("check_in_reason", None) in await ActionEscalate().run(dispatcher, tracker, domain)
     declined = await ActionNoteCheckInDeclined().run(dispatcher, tracker, domain)
     assert SlotSet("check_in_reason", None) in declined and SlotSet("check_in_declined", True) in declined
+
+
+# --- a second crisis message is not answered with the whole crisis reply again (issue 12) ---------------
+
+def _turn(domain, actions, slots=None, intent="safety_crisis"):
+    events = [user_event(intent, text=MESSAGE, timestamp=1700000042.25, safety=FLAGGED),
+              *[{"event": "action", "name": name} for name in actions]]
+    return make_tracker(domain, events=events, slots={"safety_mode": True, "safety_kind": "crisis", **(slots or {})})
+
+
+@pytest.mark.parametrize("actions, before, after", [
+    # the full crisis reply (also after a check-in "yes" or unclear answers: they end with utter_crisis_stay)
+    (["utter_crisis", "utter_crisis_resources_card", "utter_crisis_stay"], None, "crisis"),
+    # the emergency reply: a later crisis gets the emergency follow-up
+    (["utter_emergency", "utter_emergency_resources_card", "utter_crisis_stay"], "crisis", "emergency"),
+    # the short reply keeps it; after an emergency it is never lowered
+    (["utter_crisis_again", "utter_crisis_resources_card"], "emergency", "emergency"),
+    (["utter_safety_emergency_followup", "utter_emergency_resources_card"], "emergency", "emergency"),
+])
+async def test_notes_which_full_reply_was_given(domain, dispatcher, recorder, actions, before, after):
+    slots = slot_events(await ActionEscalate().run(dispatcher, _turn(domain, actions, {"crisis_reply_shown": before}),
+                                                   domain))
+    assert slots.get("crisis_reply_shown", before) == after
+
+
+@pytest.mark.parametrize("actions, intent", [
+    (["utter_third_party", "utter_crisis_resources_card", "utter_third_party_staff"], "safety_third_party"),
+    (["utter_abuse", "utter_abuse_resources_card", "utter_abuse_stay"], "safety_abuse"),
+])
+async def test_the_reply_about_someone_else_or_about_abuse_leaves_the_next_crisis_its_full_reply(
+        domain, dispatcher, recorder, actions, intent):
+    events = await ActionEscalate().run(dispatcher, _turn(domain, actions, intent=intent), domain)
+    assert "crisis_reply_shown" not in slot_events(events)
+
+
+async def test_only_this_turns_actions_count(domain, dispatcher, recorder):
+    """The crisis reply of an earlier turn does not make this turn's third-party reply a crisis reply."""
+    events = [user_event("safety_crisis", timestamp=1700000000.0, safety=FLAGGED),
+              {"event": "action", "name": "utter_crisis_stay"},
+              user_event("safety_third_party", timestamp=1700000100.0),
+              {"event": "action", "name": "utter_third_party"}]
+    tracker = make_tracker(domain, events=events, slots={"safety_mode": True, "safety_kind": "third_party"})
+    assert "crisis_reply_shown" not in slot_events(await ActionEscalate().run(dispatcher, tracker, domain))

@@ -175,3 +175,105 @@ def test_reconciler_and_cases_work_on_postgresql(tmp_path):
         assert [c["sender_id"] for c in list_cases(settings)] == ["pg-user"]
         from bot.db import get_engine
         get_engine(settings).dispose()
+
+
+# --- one open case per conversation (issue 12) ----------------------------------------------------------
+
+def _escalations(settings, sender_id):
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from bot.db import get_engine
+    from bot.models import CaseEscalation
+
+    with Session(get_engine(settings), future=True) as session:
+        rows = session.execute(select(CaseEscalation).where(CaseEscalation.sender_id == sender_id)
+                               .order_by(CaseEscalation.event_timestamp)).scalars().all()
+        return [(r.case_id, r.event_timestamp, r.kind, r.categories, r.rule_ids, r.source) for r in rows]
+
+
+def test_a_second_flagged_message_while_the_case_is_open_is_recorded_on_that_case(settings):
+    """Staff saw two rows for one person: the second crisis message now goes on the open case, and
+    nothing of it is lost (its own kind, categories, rules and time)."""
+    first = time.time() - 60
+    assert record_escalation("ivy", first, "crisis", ["active_ideation"], ["active.kill_myself"], settings=settings)
+    assert record_escalation("ivy", first + 30, "crisis", ["hopelessness"], ["hope.no_point"], settings=settings,
+                             source="reconciler")
+    assert not record_escalation("ivy", first + 30, "crisis", ["hopelessness"], [], settings=settings)  # idempotent
+    [case] = list_cases(settings)
+    assert case["escalation_count"] == 2
+    assert case["event_timestamp"] == first  # the case is about the first flagged message
+    assert case["categories"] == ["active_ideation", "hopelessness"]
+    assert case["rule_ids"] == ["active.kill_myself", "hope.no_point"]
+    assert case["escalated_again_at"].startswith(time.strftime("%Y-%m-%dT%H:%M", time.gmtime(first + 30)))
+    rows = _escalations(settings, "ivy")
+    assert [(r[1], r[2], r[3], r[5]) for r in rows] == [
+        (first, "crisis", ["active_ideation"], "action"), (first + 30, "crisis", ["hopelessness"], "reconciler")]
+    assert {r[0] for r in rows} == {case["id"]}
+
+
+def test_an_emergency_after_a_crisis_raises_the_open_case(settings):
+    first = time.time() - 60
+    record_escalation("jay", first, "crisis", ["active_ideation"], [], settings=settings)
+    record_escalation("jay", first + 20, "emergency", ["means_now"], ["em.took"], settings=settings)
+    record_escalation("jay", first + 40, "crisis", ["active_ideation"], [], settings=settings)  # never lowered
+    [case] = list_cases(settings)
+    assert case["kind"] == "emergency"
+    assert case["escalation_count"] == 3
+    from sqlalchemy.orm import Session
+
+    from bot.db import get_engine
+    from bot.models import Case
+    with Session(get_engine(settings), future=True) as session:
+        assert session.get(Case, case["id"]).raised_at is not None  # the alert worker announces the rise
+
+
+def test_a_closed_case_is_not_reopened_a_later_message_starts_a_new_one(settings):
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from bot.db import get_engine
+    from bot.models import Case
+
+    first = time.time() - 600
+    record_escalation("kim", first, "crisis", [], [], settings=settings)
+    with Session(get_engine(settings), future=True) as session, session.begin():
+        session.execute(update(Case).values(status="resolved"))
+    record_escalation("kim", first + 300, "crisis", [], [], settings=settings)
+    assert sorted((c["status"], c["escalation_count"]) for c in list_cases(settings)) == [("new", 1), ("resolved", 1)]
+
+
+def test_whichever_path_records_first_the_case_reads_the_same(settings, tmp_path):
+    """Issue 11: the gateway's, the reconciler's and the action server's records coincide. A later message
+    recorded before an earlier one (the action server was down for the first) gives the same case."""
+    from bot.db import migrate
+    from bot.settings import load_settings
+
+    other = load_settings(environ={"BOT_VAR_DIR": str(tmp_path / "other-var")})
+    migrate(other)
+    first = time.time() - 120
+    messages = [(first, "crisis", ["active_ideation"], ["a"]), (first + 50, "emergency", ["means_now"], ["b"])]
+    for when, kind, categories, rules in messages:
+        record_escalation("lee", when, kind, categories, rules, settings=settings)
+    for when, kind, categories, rules in reversed(messages):
+        record_escalation("lee", when, kind, categories, rules, settings=other, source="gateway")
+    keep = ("sender_id", "event_timestamp", "kind", "categories", "rule_ids", "escalation_count", "escalated_again_at")
+    [one], [two] = list_cases(settings), list_cases(other)
+    assert {k: one[k] for k in keep} == {k: two[k] for k in keep}
+    assert one["kind"] == "emergency" and one["escalation_count"] == 2
+
+
+def test_the_reconciler_puts_a_conversations_second_crisis_on_its_open_case(settings, tracker_writer):
+    tracker_writer.save(
+        "mo",
+        user_event("i want to kill myself", "safety_crisis", CRISIS, at=time.time() - 30),
+        bot_action("utter_crisis"),
+        bot_action("utter_crisis_resources_card"),
+        user_event("i still want to kill myself", "safety_crisis", CRISIS, at=time.time() - 10),
+        bot_action("utter_crisis_again"),
+        bot_action("utter_crisis_resources_card"),
+    )
+    assert reconcile(settings) == 2
+    [case] = list_cases(settings)
+    assert case["escalation_count"] == 2 and case["source"] == "reconciler"
+    assert reconcile(settings) == 0

@@ -154,3 +154,34 @@ def test_without_alert_settings_cases_are_marked_and_nothing_is_sent(settings):
     assert deliveries(settings) == []
     with Session(get_engine(settings)) as db:
         assert db.execute(select(Case.alerted_at)).scalar() is not None
+
+
+def test_an_emergency_after_a_crisis_on_the_open_case_is_alerted_once_as_raised(settings, smtp):
+    """One open case per conversation: an emergency after a crisis no longer makes a new case (and so no
+    new-case alert); the case rises to emergency and the clinic is told once, with no message text."""
+    import time
+
+    from bot.escalations import record_escalation
+
+    configured = configure(settings, smtp=smtp)
+    at = time.time() - 60
+    case_id = new_case(configured, kind="crisis", at=at)
+    worker = AlertWorker(configured)
+    worker.run_once()
+    record_escalation(_sender_of(configured, case_id),
+                      at + 30, "emergency", ["attempt_in_progress"], [], settings=configured)
+    record_escalation(_sender_of(configured, case_id), at + 45, "crisis", ["active_ideation"], [],
+                      settings=configured)  # not more urgent: no alert
+    worker.run_once()
+    worker.run_once()
+    assert [d.reason for d in deliveries(configured)] == ["new_case", "raised"]
+    subjects = [m["Subject"] for m in smtp.inbox.messages]
+    assert len(subjects) == 2 and "escalated again" in subjects[1] and "emergency" in subjects[1].lower()
+    assert SECRET_WORDS not in smtp.inbox.messages[1].get_payload()
+    with Session(get_engine(configured)) as db:
+        assert len(db.execute(select(Case)).scalars().all()) == 1
+
+
+def _sender_of(settings, public_id: str) -> str:
+    with Session(get_engine(settings)) as db:
+        return db.execute(select(Case.sender_id).where(Case.public_id == public_id)).scalar_one()

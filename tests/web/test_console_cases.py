@@ -265,3 +265,33 @@ def test_case_page_shows_the_persons_safety_plan_in_their_words(reviewer, settin
 
 def test_case_page_has_no_plan_section_when_no_plan_was_made(reviewer, flagged_case):
     assert 'id="safety-plan"' not in reviewer.get(f"/console/cases/{flagged_case}").text
+
+
+def test_one_case_for_a_conversation_that_escalates_twice_and_the_emergency_raises_it(reviewer, settings,
+                                                                                     tracker_writer):
+    """Issue 12: a second risk message while the case is open used to open a second case (two rows for one
+    person). One row now: the case rises to the emergency, shows it was escalated again and when, and the
+    page marks both flagged messages and lists each with what it was flagged as."""
+    from bot.escalations import record_escalation
+
+    start = time.time() - 300
+    first = user_event("i want to kill myself", "safety_crisis",
+                       {"kind": "crisis", "escalate": True, "categories": ["active_ideation"], "spans": []},
+                       at=start)
+    second = user_event(RISK, "safety_emergency", SAFETY, at=start + 120)
+    tracker_writer.save(PERSON, first, bot(None, custom=CARD), user_event("no", "deny", at=start + 60), second,
+                        bot(None, custom=CARD))
+    crisis = new_case(settings, sender=PERSON, kind="crisis", at=first.timestamp)
+    assert record_escalation(PERSON, second.timestamp, "emergency", SAFETY["categories"],
+                             ["active.kill_myself", "timeline.tonight"], settings=settings, source="reconciler")
+    rows = reviewer.get("/console/api/cases").json()["cases"]
+    assert [(r["id"], r["kind"], r["flagged_messages"], r["escalated_again"]) for r in rows] == [
+        (crisis, "emergency", 2, True)]
+    assert "Escalated again: 2 flagged messages" in reviewer.get("/console/cases").text
+    case = reviewer.get(f"/console/api/cases/{crisis}").json()
+    assert [e["kind"] for e in case["escalations"]] == ["crisis", "emergency"]
+    assert case["escalated_again_at"]
+    users = [item for item in case["transcript"] if item["kind"] == "user"]
+    assert [(u["flagged"], u["later"]) for u in users] == [(True, False), (False, True), (True, False)]
+    page = reviewer.get(f"/console/cases/{crisis}").text
+    assert "Escalated again" in page and page.count("Flagged message</strong>") == 2

@@ -86,3 +86,17 @@ def test_migrations_go_down_and_up_again_on_postgresql(pg_settings):
     config = alembic_config(pg_settings.database_url)
     command.downgrade(config, "0001_create_cases")
     command.upgrade(config, "head")
+
+
+def test_a_second_escalation_goes_on_the_open_case_on_postgresql(pg_settings):
+    """The open case is read FOR UPDATE on PostgreSQL (two paths recording two messages of one
+    conversation at once must not lose either's categories)."""
+    from bot.escalations import list_cases, record_escalation
+
+    at = time.time() - 60
+    record_escalation(PERSON, at, "crisis", ["active_ideation"], ["a"], settings=pg_settings)
+    record_escalation(PERSON, at + 20, "emergency", ["attempt_in_progress"], ["b"], settings=pg_settings,
+                      source="reconciler")
+    [case] = list_cases(pg_settings)
+    assert (case["kind"], case["escalation_count"], case["categories"]) == (
+        "emergency", 2, ["active_ideation", "attempt_in_progress"])

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot import handoff
 from bot.db import get_engine
-from bot.models import AuditEntry, Case, Handoff
+from bot.models import AuditEntry, Case, CaseEscalation, Handoff
 from bot.web import create_app, texts
 from tests.bot.conftest import user_event
 from tests.chat_client import conversation_headers
@@ -164,8 +164,11 @@ def test_a_risk_message_while_paused_is_flagged_in_the_console_at_once_and_becom
     assert [s["text"] for s in item["segments"] if s["category"]] == ["kill myself"]
     assert update_["flag_alerts"] == ["Risk message: thoughts of suicide"]
     with Session(get_engine(settings), future=True) as db:
-        sources = db.execute(select(Case.source).where(Case.sender_id == PERSON).order_by(Case.id)).scalars().all()
-    assert sources[-1] == "handoff" and len(sources) == 2  # a new case for the new message, at once
+        [case] = db.execute(select(Case).where(Case.sender_id == PERSON)).scalars().all()
+        sources = db.execute(select(CaseEscalation.source).where(CaseEscalation.case_id == case.id)
+                             .order_by(CaseEscalation.event_timestamp)).scalars().all()
+    # recorded at once, on the conversation's open case (one open case per conversation), not as a second case
+    assert sources[-1] == "handoff" and len(sources) == 2 and case.escalation_count == 2
 
 
 def test_one_holder_at_a_time_and_take_over_is_explicit(settings, rasa, sam, alex, case_id):
