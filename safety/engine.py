@@ -180,8 +180,10 @@ class RuleView:
         strong_kind = kind_of(strong) if strong else Kind.NONE
         weak_kind = kind_of(hits) if has_weak else strong_kind
         escalating = [h for h in hits if h.kind.escalates and not h.negated]
+        # A `whole_message` rule has read all the message says ("sorted out who gets the dog", "tell them i'm
+        # sorry" and nothing else): no ordinary words beside it for the model's veto to weigh (eleventh pass).
         vetoable = weak_kind is Kind.CRISIS and bool(escalating) and all(
-            h.category in veto_categories or h.rule.weak for h in escalating)
+            (h.category in veto_categories or h.rule.weak) and not h.rule.whole_message for h in escalating)
         negated = bool(hits) and all(h.negated for h in hits) and (short or all(h.recovered for h in hits))
         idiomatic, figurative = idiomatic and not hits, figurative and not hits
         asks = (strong_kind is Kind.CHECK_IN and not has_weak and not negated and not idiomatic
@@ -308,6 +310,13 @@ class Engine:
             now = Rule(id="recovered.now", category="past_attempt", file=file, patterns=t.recovered.markers)
             self._recovered = (t.recovered.categories, RuleMatcher(self.nlp, [past], compiler, gaps),
                                RuleMatcher(self.nlp, [now], compiler, gaps))
+        self._news: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher]] = None
+        if t.news_frame is not None:
+            file = str(ruleset.directory / "tunables.yml")
+            report = Rule(id="news.report", category="third_party_risk", file=file, patterns=t.news_frame.markers)
+            death = Rule(id="news.death", category="third_party_risk", file=file, patterns=t.news_frame.death_markers)
+            self._news = (t.news_frame.categories, RuleMatcher(self.nlp, [report], compiler, gaps),
+                          RuleMatcher(self.nlp, [death], compiler, gaps))
 
     # -- public ------------------------------------------------------------
     def assess(self, text: str, embedding: Optional[np.ndarray] = None) -> Assessment:
@@ -364,8 +373,34 @@ class Engine:
             probability = self.model.probability(text, embedding)
             verdict, vetoed = thresholds.decide(probability, view.has_weak, view.asks)
         kind, use_weak, model_raised = combine(view, verdict, vetoed)
+        if view.asks and not kind.escalates and thresholds is not self.model.thresholds.short:
+            kind, model_raised = self._confirm_asking_window(text, norm, tokens, hits, view, kind, model_raised)
         assessment = self._result(text, norm, tokens, hits if use_weak else view.strong, kind, model_raised)
         return Detail(assessment, view, probability, thresholds.ask)
+
+    def _confirm_asking_window(self, text: str, norm: Any, tokens: Tokens, hits: list[Hit], view: RuleView,
+                               kind: Kind, model_raised: bool) -> tuple[Kind, bool]:
+        """A long post a rule asks about, read where the rule asks: the asking sentence with one sentence either
+        side, as the model reads a chat message (the short band's crisis cut-off; `tunables.yml`: `asking_window`). Why: in a long post the model reads up to 2,000 characters of ordinary venting
+        around one risk sentence and rarely reaches the long band's cut-off; "i can't do this anymore." said alone
+        is a crisis, buried in 150 words about work and the car it was only asked about (eleventh pass)."""
+        window_of = self.tunables.asking_window
+        if window_of is None or self.model is None:
+            return kind, model_raised
+        reach, excluded = window_of
+        _, sentence = self._segments(tokens.lowers, tokens.spaces, tokens.lower_ids)
+        asking = [sentence[h.start] for h in view.strong
+                  if h.kind is Kind.CHECK_IN and not h.negated and h.category not in excluded]
+        if not asking:
+            return kind, model_raised
+        low, high = min(asking) - 2 * reach, max(asking) + 2 * reach  # a break is a sentence number of its own
+        inside = [i for i, n in enumerate(sentence) if low <= n <= high]
+        start, end = norm.to_original_all([(tokens.idx[inside[0]], tokens.ends[inside[-1]])])[0]
+        window = text[start:end]
+        short = self.model.thresholds.short
+        if self.model.probability(window) < short.crisis:
+            return kind, model_raised
+        return (Kind.EMERGENCY if view.asks_danger_now else Kind.CRISIS), True
 
     def is_short(self, tokens: Tokens) -> bool:
         """A chat-length message: there a negated phrase is what the person means; in a long post,
@@ -491,6 +526,7 @@ class Engine:
         set_aside = False  # an idiom dropped a risk match ("i don't want to live in chronic pain ...")
         marker_sentences: dict[int, set[int]] = {}  # computed only when a rule needs it
         recovery: Optional[tuple[set[int], int]] = None  # likewise (tunables `recovered`)
+        news: Optional[tuple[set[int], set[int]]] = None  # likewise (tunables `news_frame`)
         # looked up once, not per hit (a pasted 100 kB text has ~2,500 hits)
         category_kind, signals = t.category_kind, t.emergency_signals
         third_party, third_kind = t.third_party.categories, t.category_kind[t.third_party.category]
@@ -519,6 +555,14 @@ class Engine:
                 if kind.rank >= crisis.rank:
                     kind = max_kind(kind, third_kind)
                 category = t.third_party.category
+            if self._news is not None and category in self._news[0]:
+                if news is None:
+                    news = self._news_sentences(tokens, sentence)
+                report, death = news
+                if sentence[start] in death or (sentence[start] in report and kind is not Kind.EMERGENCY):
+                    # someone else's death or assault told as news: set aside as an idiom sets a match aside
+                    idiomatic = set_aside = True
+                    continue
             if negated and kind.rank > check_in_rank:  # at most a check-in
                 kind = check_in
             weak = rule.weak and kind is crisis and not self._anchored(lowers, sentence, start, end)
@@ -534,6 +578,15 @@ class Engine:
                         kind = check_in
             hits.append(Hit(rule, start, end, category, kind, negated, signal, weak, recovered))
         return self._apply_context(hits), idiomatic, set_aside, _all_literal(r for _, _, r in idiom_spans)
+
+    def _news_sentences(self, tokens: Tokens, sentence: list[int]) -> tuple[set[int], set[int]]:
+        """(sentences with a news marker, sentences with a death-told marker), each without a first-person word:
+        "police say" beside "i" or "my" is the writer's own story (tunables `news_frame`)."""
+        assert self._news is not None
+        _, report, death = self._news
+        first = self._first_person
+        mine = {sentence[i] for i, tok in enumerate(tokens.lowers) if tok in first}
+        return ({sentence[s] for _, s, _ in report(tokens)} - mine, {sentence[s] for _, s, _ in death(tokens)} - mine)
 
     def _recovery_marks(self, tokens: Tokens, sentence: list[int]) -> tuple[set[int], int, bool]:
         """(sentences with a past-time marker, start of the last recovery marker or -1, whether that

@@ -163,6 +163,20 @@ class Recovered:
 
 
 @dataclass(frozen=True)
+class NewsFrame:
+    """A report of someone else's suicide, attempt or assault, told as news ("man, 34, hanged himself after ...,
+    inquest hears"; "teen raped by a cop then commits suicide, police say"): a match of ``categories`` (after the
+    third-party move) in a sentence with one of ``markers`` and no first-person word is set aside, as an idiom
+    sets one aside, so the risk model reads the message capped at a question. Emergencies are set aside only
+    beside ``death_markers`` (the death already told: an inquest, a coroner, "found dead"): "he has taken 40
+    pills, police say" could be a friend reporting now (tunables.yml, ``news_frame``)."""
+
+    categories: frozenset[str]
+    markers: tuple[Pattern, ...]
+    death_markers: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
 class Tunables:
     category_kind: Mapping[str, Kind]
     emergency_signals: frozenset[str]
@@ -181,6 +195,11 @@ class Tunables:
     time_not_urgent: frozenset[str] = frozenset()
     # a check-in rule of these categories, with the risk model agreeing, is danger now ("im standing on the bridge")
     confirmed_danger_now: frozenset[str] = frozenset()
+    # someone else's suicide or assault told as news, with no first person in the sentence (tunables.yml)
+    news_frame: Optional[NewsFrame] = None
+    # in a long post a rule asks about: how many sentences either side of the asking one the model reads as a chat
+    # message, and the asking categories it does not read there (None: off; tunables.yml `asking_window`)
+    asking_window: Optional[tuple[int, frozenset[str]]] = None
 
 
 @dataclass(frozen=True)
@@ -396,8 +415,23 @@ def _load_tunables(path: Path) -> Tunables:
             past_markers=_patterns(rec.get("past_markers"), file=path, rule="recovered.past_markers"),
             markers=_patterns(rec.get("markers"), file=path, rule="recovered.markers"),
         )
+    news_frame = None
+    if data.get("news_frame") is not None:
+        news = _mapping(data.get("news_frame"), file=path, field_="news_frame")
+        news_frame = NewsFrame(
+            categories=cats(news.get("categories"), "news_frame.categories"),
+            markers=_patterns(news.get("markers"), file=path, rule="news_frame.markers"),
+            death_markers=_patterns(news.get("death_markers"), file=path, rule="news_frame.death_markers"),
+        )
+    asking_window = None
+    if data.get("asking_window") is not None:
+        window = _mapping(data.get("asking_window"), file=path, field_="asking_window")
+        asking_window = (_int(window.get("sentences"), file=path, field_="asking_window.sentences"),
+                         cats(window.get("excluded") or [], "asking_window.excluded"))
     return Tunables(
         recovered=recovered,
+        news_frame=news_frame,
+        asking_window=asking_window,
         category_kind=category_kind,
         emergency_signals=cats(data.get("emergency_signals"), "emergency_signals"),
         model_veto_categories=cats(data.get("model_veto_categories") or [], "model_veto_categories"),
