@@ -299,24 +299,22 @@ class Engine:
         # rules that count only when they are all the message says ("im going to jump" or "bye" said alone)
         self._whole_risk = frozenset(r.id for r in ruleset.rules if r.whole_message)
         self._whole_idioms = frozenset(rid for rid, r in self.idioms.rules.items() if r.whole_message)
-        self._recat: list[tuple[Any, RuleMatcher]] = []
-        for rc in self.tunables.recategorise:
-            marker_rule = Rule(id=rc.id, category=rc.source, file=str(ruleset.directory / "tunables.yml"), patterns=rc.markers)
-            self._recat.append((rc, RuleMatcher(self.nlp, [marker_rule], compiler, gaps)))
+        file = str(ruleset.directory / "tunables.yml")
+
+        def markers(rule_id: str, category: str, patterns: Any) -> RuleMatcher:
+            """A matcher for one tunable's marker patterns (a frame around a match, not a risk rule of its own)."""
+            return RuleMatcher(self.nlp, [Rule(id=rule_id, category=category, file=file, patterns=patterns)], compiler, gaps)
+
+        self._recat: list[tuple[Any, RuleMatcher]] = [(rc, markers(rc.id, rc.source, rc.markers))
+                                                      for rc in self.tunables.recategorise]
         self._recovered: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher]] = None
         if t.recovered is not None:
-            file = str(ruleset.directory / "tunables.yml")
-            past = Rule(id="recovered.past", category="past_attempt", file=file, patterns=t.recovered.past_markers)
-            now = Rule(id="recovered.now", category="past_attempt", file=file, patterns=t.recovered.markers)
-            self._recovered = (t.recovered.categories, RuleMatcher(self.nlp, [past], compiler, gaps),
-                               RuleMatcher(self.nlp, [now], compiler, gaps))
+            self._recovered = (t.recovered.categories, markers("recovered.past", "past_attempt", t.recovered.past_markers),
+                               markers("recovered.now", "past_attempt", t.recovered.markers))
         self._news: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher]] = None
         if t.news_frame is not None:
-            file = str(ruleset.directory / "tunables.yml")
-            report = Rule(id="news.report", category="third_party_risk", file=file, patterns=t.news_frame.markers)
-            death = Rule(id="news.death", category="third_party_risk", file=file, patterns=t.news_frame.death_markers)
-            self._news = (t.news_frame.categories, RuleMatcher(self.nlp, [report], compiler, gaps),
-                          RuleMatcher(self.nlp, [death], compiler, gaps))
+            self._news = (t.news_frame.categories, markers("news.report", "third_party_risk", t.news_frame.markers),
+                          markers("news.death", "third_party_risk", t.news_frame.death_markers))
 
     # -- public ------------------------------------------------------------
     def assess(self, text: str, embedding: Optional[np.ndarray] = None) -> Assessment:
