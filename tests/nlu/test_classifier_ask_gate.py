@@ -11,6 +11,8 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.safety_component import ROUTING_INTENTS, SafetyComponent
+from safety.assessment import Kind
+from safety.engine import get_engine
 
 
 def parsed(text: str, top: str, confidence: float, **config) -> Message:
@@ -21,7 +23,13 @@ def parsed(text: str, top: str, confidence: float, **config) -> Message:
     return message
 
 
-QUIET_MESSAGE = "im heading to the station after work"  # rules quiet, risk model below its `ask` floor
+QUIET_MESSAGE = "going to the car park after my shift"  # a plan told as logistics: rules quiet, model below `ask`
+
+
+def test_the_quiet_message_is_quiet_for_the_rules_and_the_risk_model():
+    """The two tests below rely on it: a retrained risk model that asks about it needs another message here."""
+    detail = get_engine().assess_detail(QUIET_MESSAGE)
+    assert detail.assessment.kind is Kind.NONE and not detail.classifier_may_ask
 
 
 def test_a_confident_danger_intent_asks_even_when_rules_and_model_are_quiet():
@@ -55,8 +63,7 @@ def test_worry_about_someone_else_that_may_be_asked_is_asked_about_them():
     (safety_check_in_other), not "are you thinking about suicide?" put to the writer."""
     message = parsed(WORRIED_ABOUT_BROTHER, "safety_third_party", 0.8)
     safety = message.get("safety")
-    if safety.get("classifier_not_asked"):
-        pytest.skip("the risk model and rules leave this message below the ask gate; nothing is asked at all")
+    assert not safety.get("classifier_not_asked"), "premise: rules and model let the gate ask here (pick another message)"
     assert message.get("intent")["name"] == "safety_check_in_other"
     assert "third_party_risk" in safety["categories"] and not safety["escalate"]
     assert set(safety["categories"]) <= {"third_party_risk", "risk_language"}  # nothing said about the writer
@@ -69,15 +76,15 @@ def test_a_check_in_about_oneself_stays_a_question_about_oneself():
 
 
 # No rule names someone else's risk here; only the risk model asks (category risk_language).
-WORRIED_ABOUT_SISTER = "my sister seems really hopeless and i dont know what to do"
+WORRIED_ABOUT_FRIEND = "my best friend seems hopeless and keeps saying she is tired of it all"
 
 
 def test_when_the_model_asks_and_the_classifier_reads_worry_about_someone_the_question_is_about_them():
     """worried_about_someone (no risk words, issue 12) reads the message as about someone else, as
     safety_third_party does: when only the risk model would ask, it asks about them, not the writer."""
-    about_oneself = parsed(WORRIED_ABOUT_SISTER, "mood_low", 0.8)
-    if about_oneself.get("intent")["name"] != "safety_check_in":
-        pytest.skip("the risk model does not ask on this message; nothing to redirect")
-    message = parsed(WORRIED_ABOUT_SISTER, "worried_about_someone", 0.8)
+    about_oneself = parsed(WORRIED_ABOUT_FRIEND, "mood_low", 0.8)
+    # the test's premise (a retrained risk model that no longer asks here needs another message)
+    assert about_oneself.get("intent")["name"] == "safety_check_in" and not get_engine().rule_hits(WORRIED_ABOUT_FRIEND)
+    message = parsed(WORRIED_ABOUT_FRIEND, "worried_about_someone", 0.8)
     assert message.get("intent")["name"] == "safety_check_in_other"
     assert not message.get("safety")["escalate"]
