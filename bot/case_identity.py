@@ -23,6 +23,7 @@ from typing import Any, Mapping, Optional
 
 from safety.situation import ABUSE, situation_for
 
+# Most urgent first: a case rises to the more urgent kind when a later message is more severe (bot/escalations.py).
 CASE_KINDS = ("emergency", "crisis", "abuse", "check_in")
 
 # Intents the safety component (or the classifier) sets for a risk message, and the case each means.

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from bot import transcript
 from bot.case_identity import (  # noqa: F401 - INTENT_KINDS re-exported
-    ESCALATING_INTENTS, INTENT_KINDS, RESOURCE_CARD_KINDS, case_kind, confirmed_check_in_categories, message_time,
-    rule_ids_of,
+    CASE_KINDS, ESCALATING_INTENTS, INTENT_KINDS, RESOURCE_CARD_KINDS, case_kind, confirmed_check_in_categories,
+    message_time, rule_ids_of,
 )
 from bot.db import get_engine
 from bot.models import OPEN_STATUSES, Case, CaseEscalation, ReconcilerState, utcnow
@@ -49,16 +49,11 @@ class Escalation:
     rule_ids: list[str]
 
 
-# Most urgent first: the kind a case rises to when a later message of the same conversation is more severe.
-# (The console's queue order, bot/console/cases.py URGENCY, without its third-party split; unknown kinds sit
-# with crisis, as the console reads them.)
-SEVERITY = ("emergency", "crisis", "abuse", "check_in")
-
-
 def more_severe(a: str, b: str) -> str:
-    """The more urgent of two case kinds (a on a tie)."""
+    """The more urgent of two case kinds (a on a tie): CASE_KINDS is most urgent first, and an unknown kind sits
+    with crisis, as the console reads it."""
     def rank(kind: str) -> int:
-        return SEVERITY.index(kind) if kind in SEVERITY else SEVERITY.index("crisis")
+        return CASE_KINDS.index(kind) if kind in CASE_KINDS else CASE_KINDS.index("crisis")
     return b if rank(b) < rank(a) else a
 
 
