@@ -31,7 +31,7 @@ SAFETY_CORPUS = ROOT / "tests" / "safety" / "corpus"
 BLIND = ROOT / "tests" / "safety" / "blind"
 #: kept unread by every helper and tool (the blind sets nobody has tuned on yet, and their first runs)
 NEVER_READ = frozenset({"blind-2026-12-05b.jsonl", "blind-2026-12-06.jsonl", "blind-2026-12-06b.jsonl",
-                        "FIRST-RUN.md"})
+                        "blind-2026-12-06c.jsonl", "FIRST-RUN.md"})
 THRESHOLD = 0.6
 _WORD = re.compile(r"[a-z0-9']+")
 _EXAMPLE = re.compile(r"^\s*- (.+?)\s*$")
