@@ -371,34 +371,8 @@ class Engine:
             probability = self.model.probability(text, embedding)
             verdict, vetoed = thresholds.decide(probability, view.has_weak, view.asks)
         kind, use_weak, model_raised = combine(view, verdict, vetoed)
-        if view.asks and not kind.escalates and thresholds is not self.model.thresholds.short:
-            kind, model_raised = self._confirm_asking_window(text, norm, tokens, hits, view, kind, model_raised)
         assessment = self._result(text, norm, tokens, hits if use_weak else view.strong, kind, model_raised)
         return Detail(assessment, view, probability, thresholds.ask)
-
-    def _confirm_asking_window(self, text: str, norm: Any, tokens: Tokens, hits: list[Hit], view: RuleView,
-                               kind: Kind, model_raised: bool) -> tuple[Kind, bool]:
-        """A long post a rule asks about, read where the rule asks: the asking sentence with one sentence either
-        side, as the model reads a chat message (the short band's crisis cut-off; `tunables.yml`: `asking_window`). Why: in a long post the model reads up to 2,000 characters of ordinary venting
-        around one risk sentence and rarely reaches the long band's cut-off; "i can't do this anymore." said alone
-        is a crisis, buried in 150 words about work and the car it was only asked about (eleventh pass)."""
-        window_of = self.tunables.asking_window
-        if window_of is None or self.model is None:
-            return kind, model_raised
-        reach, excluded = window_of
-        _, sentence = self._segments(tokens.lowers, tokens.spaces, tokens.lower_ids)
-        asking = [sentence[h.start] for h in view.strong
-                  if h.kind is Kind.CHECK_IN and not h.negated and h.category not in excluded]
-        if not asking:
-            return kind, model_raised
-        low, high = min(asking) - 2 * reach, max(asking) + 2 * reach  # a break is a sentence number of its own
-        inside = [i for i, n in enumerate(sentence) if low <= n <= high]
-        start, end = norm.to_original_all([(tokens.idx[inside[0]], tokens.ends[inside[-1]])])[0]
-        window = text[start:end]
-        short = self.model.thresholds.short
-        if self.model.probability(window) < short.crisis:
-            return kind, model_raised
-        return (Kind.EMERGENCY if view.asks_danger_now else Kind.CRISIS), True
 
     def is_short(self, tokens: Tokens) -> bool:
         """A chat-length message: there a negated phrase is what the person means; in a long post,

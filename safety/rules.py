@@ -197,9 +197,6 @@ class Tunables:
     confirmed_danger_now: frozenset[str] = frozenset()
     # someone else's suicide or assault told as news, with no first person in the sentence (tunables.yml)
     news_frame: Optional[NewsFrame] = None
-    # in a long post a rule asks about: how many sentences either side of the asking one the model reads as a chat
-    # message, and the asking categories it does not read there (None: off; tunables.yml `asking_window`)
-    asking_window: Optional[tuple[int, frozenset[str]]] = None
 
 
 @dataclass(frozen=True)
@@ -423,15 +420,9 @@ def _load_tunables(path: Path) -> Tunables:
             markers=_patterns(news.get("markers"), file=path, rule="news_frame.markers"),
             death_markers=_patterns(news.get("death_markers"), file=path, rule="news_frame.death_markers"),
         )
-    asking_window = None
-    if data.get("asking_window") is not None:
-        window = _mapping(data.get("asking_window"), file=path, field_="asking_window")
-        asking_window = (_int(window.get("sentences"), file=path, field_="asking_window.sentences"),
-                         cats(window.get("excluded") or [], "asking_window.excluded"))
     return Tunables(
         recovered=recovered,
         news_frame=news_frame,
-        asking_window=asking_window,
         category_kind=category_kind,
         emergency_signals=cats(data.get("emergency_signals"), "emergency_signals"),
         model_veto_categories=cats(data.get("model_veto_categories") or [], "model_veto_categories"),
