@@ -38,4 +38,4 @@ def test_a_close_copy_is_found_and_named_without_the_reference_text(tmp_path):
 
 
 def test_the_never_read_blind_file_is_skipped():
-    assert "blind-2026-12-05b.jsonl" in nd.NEVER_READ
+    assert "blind-2026-12-06c.jsonl" in nd.NEVER_READ
