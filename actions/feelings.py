@@ -13,6 +13,10 @@ response (feeling better, grief) always gets the open question. An offer the per
 again at once: after an offer, the next reflections ask (OFFER_GAP), so someone who keeps talking is
 listened to rather than offered an exercise every other message. The same feeling told again soon after
 (MORE_GAP) is not reflected with the same words: utter_reflect_<intent>_more goes on from it.
+Missing someone is not always a bereavement: "i just miss her" after a breakup is read as grief by the
+classifier, and "I'm so sorry for your loss" is wrong there. Grief is reflected as a loss only when this
+conversation has named one (LOSS_WORDS: died, passed, funeral...); otherwise the reply fits both a loss and a
+breakup (MISSING_SOMEONE). Issue 12, seams from a Chromium walk.
 Anxiety at its height (the entity ACUTE_ENTITY: "i'm having a panic attack", "i can't breathe") is met
 with the exercise offered at once, whatever was offered before: asking someone mid-panic what has been on
 their mind is the wrong order.
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,7 +35,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracker_helpers import entity_values, latest_intent
+from actions.tracker_helpers import entity_values, latest_intent, user_events
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +53,16 @@ OFFER_GAP = 3
 #: The same feeling reflected within this many reflections is not named again: the reflection goes on
 #: (utter_reflect_<intent>_more) instead of saying "Feeling anxious can wear you out" twice in a row.
 MORE_GAP = 2
+#: Words by which a message names a death or a loss; grief is reflected as a loss only once one was named in this
+#: conversation. Read in memory, never logged.
+LOSS_WORDS = re.compile(
+    r"\b(died|dies|dead|death|deaths|passed|passing|pass away|funeral|grie(f|ve|ving|ved)|bereave\w*|"
+    r"miscarri\w*|euthani[sz]\w*|put (down|to sleep)|lost (my|our|her|him|them|his)|loss|memorial|grave|"
+    r"buried|cremat\w*|widow\w*|anniversary|rip|my late)\b",
+    re.IGNORECASE)
+#: The reflection for missing someone when no loss was named: fits a breakup and a bereavement alike.
+MISSING_SOMEONE = "utter_reflect_missing_someone"
+GRIEF = "grief"
 #: Entity (a regex in data/nlu/feelings.yml) marking anxiety at its height.
 ACUTE_ENTITY = "acute_anxiety"
 #: The reflection for anxiety at its height: a breathing exercise offered (reflection_asked = BREATHING_OFFER).
@@ -94,6 +109,11 @@ def recently_reflected(tracker: Tracker, intent: str, gap: int = MORE_GAP) -> bo
     return intent in reflected[-gap:]
 
 
+def loss_named(tracker: Tracker) -> bool:
+    """Whether a message of this conversation (the latest included) names a death or a loss."""
+    return any(LOSS_WORDS.search(event.get("text") or "") for event in user_events(tracker))
+
+
 def has_response(name: str, domain: dict[str, Any]) -> bool:
     """Whether the domain (sent with this action: send_domain in domain.yml) has the response."""
     return name in ((domain or {}).get("responses") or {})
@@ -129,6 +149,9 @@ class ActionReflectFeeling(Action):
         word = feeling_word(intent, named)
         new_word = bool(named) and word != tracker.get_slot("emotion")
         acute = bool(entity_values(tracker, ACUTE_ENTITY))
+        if intent == GRIEF and not loss_named(tracker) and has_response(MISSING_SOMEONE, domain):
+            dispatcher.utter_message(response=MISSING_SOMEONE)
+            return [SlotSet("reflection_asked", OPEN_QUESTION)]
         if not acute and not new_word and recently_reflected(tracker, intent) \
                 and has_response(more_response(intent), domain):
             dispatcher.utter_message(response=more_response(intent))

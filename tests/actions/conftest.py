@@ -75,9 +75,10 @@ def make_tracker(
     events: Optional[list[dict[str, Any]]] = None,
     active_loop: Optional[str] = None,
     sender_id: str = "test-sender",
+    text: str = "<the person's message>",
 ) -> Tracker:
     """A tracker as the action server receives it: the latest message and its events."""
-    latest = user_event(intent, entities)
+    latest = user_event(intent, entities, text=text)
     all_events = events if events is not None else [latest]
     user_events = [e for e in all_events if e.get("event") == "user"]
     latest_message = user_events[-1]["parse_data"] if user_events else {}

@@ -4,8 +4,8 @@ saying which, so that a "yes" answers what was actually asked (data/rules/feelin
 import pytest
 import yaml
 
-from actions.feelings import (ACUTE_ENTITY, ACUTE_OFFER, BREATHING_OFFER, EXERCISE_OFFER, OFFER_GAP, OPEN_QUESTION,
-                              ActionReflectFeeling, DEFAULTS_FILE)
+from actions.feelings import (ACUTE_ENTITY, ACUTE_OFFER, BREATHING_OFFER, EXERCISE_OFFER, MISSING_SOMEONE, OFFER_GAP,
+                              OPEN_QUESTION, ActionReflectFeeling, DEFAULTS_FILE)
 from rasa_sdk.events import SlotSet
 from tests.actions.conftest import entity, make_tracker, responses, user_event
 
@@ -36,11 +36,20 @@ FEELING_INTENTS = ["mood_low", "mood_anxious", "mood_overwhelmed", "mood_lonely"
     ],
 )
 async def test_reflects_the_feeling_named_or_a_default(domain, dispatcher, intent, words, expected_word):
-    tracker = make_tracker(domain, intent=intent, entities=[entity("emotion", w) for w in words])
+    tracker = make_tracker(domain, intent=intent, entities=[entity("emotion", w) for w in words], text=said(intent))
     events = await asking(domain).run(dispatcher, tracker, domain)
     assert responses(dispatcher) == [f"utter_reflect_{intent}"]
     assert dispatcher.messages[0]["emotion"] == expected_word
     assert events == [SlotSet("emotion", expected_word), SlotSet("reflection_asked", OPEN_QUESTION)]
+
+
+#: A message that names a loss: grief is reflected as a loss only once one was named (MISSING_SOMEONE otherwise).
+LOSS_TEXT = "my nan died last week"
+
+
+def said(intent: str) -> str:
+    """A message for the intent: for grief one that names a loss, else the fixture's placeholder."""
+    return LOSS_TEXT if intent == "grief" else "<the person's message>"
 
 
 def asking(domain, offer: bool = False) -> ActionReflectFeeling:
@@ -64,7 +73,8 @@ async def test_an_offered_exercise_is_its_own_response_and_the_slot_says_so(doma
 @pytest.mark.parametrize("intent", ["mood_better", "grief"])
 async def test_feelings_without_an_offer_always_ask(domain, dispatcher, intent):
     """Feeling better, and grief, are not met with an exercise: the choice has nothing to offer."""
-    events = await asking(domain, offer=True).run(dispatcher, make_tracker(domain, intent=intent), domain)
+    events = await asking(domain, offer=True).run(dispatcher, make_tracker(domain, intent=intent, text=said(intent)),
+                                                  domain)
     assert responses(dispatcher) == [f"utter_reflect_{intent}"]
     assert SlotSet("reflection_asked", OPEN_QUESTION) in events
 
@@ -149,8 +159,8 @@ def reflected(*intents: str, now: str) -> list[dict]:
     """Each intent told and reflected by the action, then `now` told."""
     events = []
     for intent in intents:
-        events += [user_event(intent), {"event": "action", "name": "action_reflect_feeling"}]
-    return events + [user_event(now)]
+        events += [user_event(intent, text=said(intent)), {"event": "action", "name": "action_reflect_feeling"}]
+    return events + [user_event(now, text=said(now))]
 
 
 async def test_the_same_feeling_told_again_is_not_reflected_with_the_same_words(domain, dispatcher):
@@ -220,3 +230,34 @@ async def test_a_breathing_offer_counts_as_an_offer_for_the_next_reflections(dom
     tracker = make_tracker(domain, events=events)
     result = await asking(domain, offer=True).run(dispatcher, tracker, domain)
     assert SlotSet("reflection_asked", OPEN_QUESTION) in result
+
+
+# Issue 12, seams from a Chromium walk: after a breakup, "i just miss her" (read as grief) got "I'm so sorry for
+# your loss". Missing someone when no loss was named gets a reply that fits a breakup and a bereavement alike.
+async def test_missing_someone_after_a_breakup_is_not_met_as_a_bereavement(domain, dispatcher):
+    events = [user_event("mood_low", text="my girlfriend broke up with me last night"),
+              {"event": "action", "name": "action_reflect_feeling"},
+              user_event("grief", text="i just miss her")]
+    tracker = make_tracker(domain, events=events)
+    result = await asking(domain, offer=True).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == [MISSING_SOMEONE]
+    assert result == [SlotSet("reflection_asked", OPEN_QUESTION)]
+
+
+@pytest.mark.parametrize("earlier, now", [
+    ("my dad passed away in march", "i just miss him"),
+    ("<the person's message>", "i miss my grandad so much since the funeral"),
+    ("we lost our baby last year", "i miss her every day"),
+])
+async def test_missing_someone_after_a_loss_is_reflected_as_grief(domain, dispatcher, earlier, now):
+    events = [user_event("mood_low", text=earlier), {"event": "action", "name": "action_reflect_feeling"},
+              user_event("grief", text=now)]
+    await asking(domain).run(dispatcher, make_tracker(domain, events=events), domain)
+    assert responses(dispatcher) == ["utter_reflect_grief"]
+
+
+def test_the_missing_reply_names_no_loss(domain):
+    """It must fit an ex as well as a death: no condolence, no grief."""
+    for variation in domain["responses"][MISSING_SOMEONE]:
+        text = variation["text"].lower()
+        assert not any(word in text for word in ("loss", "grief", "sorry for", "passed", "died"))

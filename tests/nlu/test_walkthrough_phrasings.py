@@ -21,3 +21,20 @@ def test_where_the_clinic_is_still_gets_the_address(pipeline):
 @pytest.mark.parametrize("text", ["im so anxous i cant breth", "soo anxious cant breathe properly"])
 def test_anxiety_with_typos_is_anxiety(pipeline, text):
     assert pipeline.parse(text)["intent"]["name"] == "mood_anxious"
+
+
+# Issue 12, seams from a Chromium walk (6 Dec): tiredness on the way home from work got the out-of-scope reply
+# ("I can't help with that one"). A tired person is reflected (overwhelm: a lot at once), not turned away; the
+# safety component does not ask about it either. Neither phrasing is a training example.
+FEELINGS = {"mood_overwhelmed", "mood_low", "sleep_problems"}
+
+
+@pytest.mark.parametrize("text", ["im taking the train home after work, so tired",
+                                  "so tired today, work just never stops"])
+def test_tired_after_work_is_a_feeling_not_out_of_scope(pipeline, text):
+    assert pipeline.parse(text)["intent"]["name"] in FEELINGS
+
+
+def test_missing_an_ex_told_as_such_is_low_mood(pipeline):
+    """When the message itself says it is an ex, it is the breakup's sadness, not grief."""
+    assert pipeline.parse("honestly i still miss my ex a lot")["intent"]["name"] == "mood_low"
