@@ -23,7 +23,7 @@ def parsed(text: str, top: str, confidence: float, **config) -> Message:
     return message
 
 
-QUIET_MESSAGE = "going to the car park after my shift"  # a plan told as logistics: rules quiet, model below `ask`
+QUIET_MESSAGE = "driving over to the station after my shift"  # a plan told as logistics: rules quiet, model below `ask`
 
 
 def test_the_quiet_message_is_quiet_for_the_rules_and_the_risk_model():

@@ -120,6 +120,11 @@ def test_look_alikes_do_not_escalate(text):
     "two years since my overdose and i'm actually happy",
     "used to self harm in my twenties but havent in 5 years",
     "i used to think about ending it at school but thats long gone",
+    # the afternoon walk's recovered past, and its look-alikes (6 December)
+    "i used to self harm a few years ago but ive been fine for ages",
+    "i used to cut at uni, been okay for a long time now",
+    "i used to self harm but thats all over now",
+    "i used to self harm, then stopped, and now im so proud i havent done it again",
 ])
 def test_false_crises_are_a_question_at_most(text):
     assert not assess(text).escalate
@@ -136,6 +141,9 @@ def test_false_crises_are_a_question_at_most(text):
     "my therapist asked if i ever want to hurt myself and i said yes",
     "used to cut when i was at school and i started again last night",
     "i used to think about ending it and now i think about it every day",
+    "i used to hurt myself at uni and last week it happened again",
+    "i used to self harm and now its happening again",
+    "ive been fine for ages but last night i cut again",
 ])
 def test_look_alikes_of_the_false_crises_still_escalate(text):
     assert assess(text).escalate
