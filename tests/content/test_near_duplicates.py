@@ -26,7 +26,7 @@ def _project(tmp_path: Path) -> Path:
     (tmp_path / "tests" / "safety" / "blind").mkdir(parents=True)
     (tmp_path / "tests" / "safety" / "blind" / "b.jsonl").write_text(
         '{"text": "my cat keeps me awake all night"}\n', encoding="utf-8")
-    (tmp_path / "tests" / "safety" / "blind" / "blind-2026-12-05b.jsonl").write_text("not json: never opened\n")
+    (tmp_path / "tests" / "safety" / "blind" / "blind-2026-12-06c.jsonl").write_text("not json: never opened\n")
     return tmp_path
 
 
