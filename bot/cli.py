@@ -392,7 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered_list.add_argument("--limit", type=int, default=100)
     unanswered_list.set_defaults(handler=_cmd_unanswered_list)
     unanswered_show = unanswered.add_parser("show", help="one message with its text")
-    unanswered_show.add_argument("id")
+    unanswered_show.add_argument(
+        "id", help="an id from `bot unanswered list`; an older id that starts with '-' goes after '--'")
     unanswered_show.set_defaults(handler=_cmd_unanswered_show)
     return parser
 
