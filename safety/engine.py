@@ -307,10 +307,12 @@ class Engine:
 
         self._recat: list[tuple[Any, RuleMatcher]] = [(rc, markers(rc.id, rc.source, rc.markers))
                                                       for rc in self.tunables.recategorise]
-        self._recovered: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher]] = None
+        self._recovered: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher, Optional[RuleMatcher]]] = None
         if t.recovered is not None:
             self._recovered = (t.recovered.categories, markers("recovered.past", "past_attempt", t.recovered.past_markers),
-                               markers("recovered.now", "past_attempt", t.recovered.markers))
+                               markers("recovered.now", "past_attempt", t.recovered.markers),
+                               markers("recovered.present", "past_attempt", t.recovered.present_markers)
+                               if t.recovered.present_markers else None)
         self._news: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher]] = None
         if t.news_frame is not None:
             self._news = (t.news_frame.categories, markers("news.report", "third_party_risk", t.news_frame.markers),
@@ -497,7 +499,7 @@ class Engine:
         idiomatic = bool(idiom_spans)  # a figure of speech is in the message (it counts when no hit survives)
         set_aside = False  # an idiom dropped a risk match ("i don't want to live in chronic pain ...")
         marker_sentences: dict[int, set[int]] = {}  # computed only when a rule needs it
-        recovery: Optional[tuple[set[int], int]] = None  # likewise (tunables `recovered`)
+        recovery: Optional[tuple[set[int], int, bool, set[int]]] = None  # likewise (tunables `recovered`)
         news: Optional[tuple[set[int], set[int]]] = None  # likewise (tunables `news_frame`)
         # looked up once, not per hit (a pasted 100 kB text has ~2,500 hits)
         category_kind, signals = t.category_kind, t.emergency_signals
@@ -541,9 +543,10 @@ class Engine:
             recovered = False
             if self._recovered is not None and category in self._recovered[0]:
                 if recovery is None:
-                    recovery = self._recovery_marks(tokens, sentence)
-                past_sentences, last_marker, ends_well = recovery
-                if last_marker >= end and (category == "past_attempt" or sentence[start] in past_sentences):
+                    recovery = self._recovery_marks(tokens, sentence, clause)
+                past_sentences, last_marker, ends_well, present_clauses = recovery
+                if (last_marker >= end and (category == "past_attempt" or sentence[start] in past_sentences)
+                        and not any(clause[start] <= c <= clause[end - 1] for c in present_clauses)):
                     recovered = ends_well
                     negated = True
                     if kind.rank > check_in_rank:
@@ -560,15 +563,18 @@ class Engine:
         mine = {sentence[i] for i, tok in enumerate(tokens.lowers) if tok in first}
         return ({sentence[s] for _, s, _ in report(tokens)} - mine, {sentence[s] for _, s, _ in death(tokens)} - mine)
 
-    def _recovery_marks(self, tokens: Tokens, sentence: list[int]) -> tuple[set[int], int, bool]:
+    def _recovery_marks(self, tokens: Tokens, sentence: list[int], clause: list[int]
+                        ) -> tuple[set[int], int, bool, set[int]]:
         """(sentences with a past-time marker, start of the last recovery marker or -1, whether that
-        marker is in the message's last two sentences: the story ends on the writer being well)."""
+        marker is in the message's last two sentences: the story ends on the writer being well, clauses
+        with a present-time relapse marker: a match there is told as now, whatever follows)."""
         assert self._recovered is not None
-        _, past, now = self._recovered
+        _, past, now, present = self._recovered
         past_sentences = {sentence[s] for _, s, _ in past(tokens)}
         last = max((s for _, s, _ in now(tokens)), default=-1)
+        present_clauses = {clause[s] for _, s, _ in present(tokens)} if present is not None else set()
         # sentence numbers count each break as its own number too: two sentences back is 4 numbers back
-        return past_sentences, last, last >= 0 and sentence[last] >= sentence[-1] - 4
+        return past_sentences, last, last >= 0 and sentence[last] >= sentence[-1] - 4, present_clauses
 
     def _segments(self, lowers: list[int], spaces: list[int], ids: Optional[np.ndarray] = None
                   ) -> tuple[list[int], list[int]]:

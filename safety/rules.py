@@ -155,11 +155,13 @@ class Recategorise:
 class Recovered:
     """A past told as past with the writer well now: matches of ``categories`` that are past attempts or
     sit in a sentence with one of ``past_markers`` are capped at a check-in when one of ``markers`` comes
-    after them in the message (tunables.yml, ``recovered``)."""
+    after them in the message (tunables.yml, ``recovered``). A match whose own clauses hold one of
+    ``present_markers`` ("doing it again now", "started again last night") is a relapse told now: never capped."""
 
     categories: frozenset[str]
     past_markers: tuple[Pattern, ...]
     markers: tuple[Pattern, ...]
+    present_markers: tuple[Pattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -411,6 +413,7 @@ def _load_tunables(path: Path) -> Tunables:
             categories=cats(rec.get("categories"), "recovered.categories"),
             past_markers=_patterns(rec.get("past_markers"), file=path, rule="recovered.past_markers"),
             markers=_patterns(rec.get("markers"), file=path, rule="recovered.markers"),
+            present_markers=_patterns(rec.get("present_markers") or [], file=path, rule="recovered.present_markers"),
         )
     news_frame = None
     if data.get("news_frame") is not None:
