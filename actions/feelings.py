@@ -15,8 +15,8 @@ listened to rather than offered an exercise every other message. The same feelin
 (MORE_GAP) is not reflected with the same words: utter_reflect_<intent>_more goes on from it.
 Missing someone is not always a bereavement: "i just miss her" after a breakup is read as grief by the
 classifier, and "I'm so sorry for your loss" is wrong there. Grief is reflected as a loss only when this
-conversation has named one (LOSS_WORDS: died, passed, funeral...); otherwise the reply fits both a loss and a
-breakup (MISSING_SOMEONE). Issue 12, seams from a Chromium walk.
+conversation has named one (died, passed, funeral...: data for content designers, actions/loss_words.yml);
+otherwise the reply fits both a loss and a breakup (MISSING_SOMEONE). Issue 12, seams from a Chromium walk.
 Anxiety at its height (the entity ACUTE_ENTITY: "i'm having a panic attack", "i can't breathe") is met
 with the exercise offered at once, whatever was offered before: asking someone mid-panic what has been on
 their mind is the wrong order.
@@ -53,13 +53,9 @@ OFFER_GAP = 3
 #: The same feeling reflected within this many reflections is not named again: the reflection goes on
 #: (utter_reflect_<intent>_more) instead of saying "Feeling anxious can wear you out" twice in a row.
 MORE_GAP = 2
-#: Words by which a message names a death or a loss; grief is reflected as a loss only once one was named in this
-#: conversation. Read in memory, never logged.
-LOSS_WORDS = re.compile(
-    r"\b(died|dies|dead|death|deaths|passed|passing|pass away|funeral|grie(f|ve|ving|ved)|bereave\w*|"
-    r"miscarri\w*|euthani[sz]\w*|put (down|to sleep)|lost (my|our|her|him|them|his)|loss|memorial|grave|"
-    r"buried|cremat\w*|widow\w*|anniversary|rip|my late)\b",
-    re.IGNORECASE)
+#: Words by which a message names a death or a loss (LOSS_WORDS_FILE, edited by content designers); grief is
+#: reflected as a loss only once one was named in this conversation. Read in memory, never logged.
+LOSS_WORDS_FILE = Path(__file__).with_name("loss_words.yml")
 #: The reflection for missing someone when no loss was named: fits a breakup and a bereavement alike.
 MISSING_SOMEONE = "utter_reflect_missing_someone"
 GRIEF = "grief"
@@ -74,6 +70,37 @@ def default_feelings() -> dict[str, str]:
     """Intent -> the feeling word used when the person named none."""
     data = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8")) or {}
     return {str(intent): str(word) for intent, word in data.items()}
+
+
+class LossWordsError(ValueError):
+    """loss_words.yml is not a non-empty list of words under `words`."""
+
+
+def loss_words_pattern(words: list[str]) -> re.Pattern[str]:
+    """One case-insensitive regex for the words: whole words, a space matching any spaces, a final `*` any ending."""
+    parts = []
+    for word in words:
+        word = str(word).strip().lower()
+        if not word or word == "*":
+            raise LossWordsError(f"loss_words.yml: an empty word ({word!r})")
+        ending = r"\w*" if word.endswith("*") else ""
+        parts.append(r"\s+".join(re.escape(piece) for piece in word.rstrip("*").split()) + ending)
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
+
+
+def load_loss_words(path: Path = LOSS_WORDS_FILE) -> re.Pattern[str]:
+    """The regex of the words listed in path (loss_words.yml)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    words = data.get("words") if isinstance(data, dict) else None
+    if not isinstance(words, list) or not words:
+        raise LossWordsError(f"{path.name}: expected a non-empty list under `words`")
+    return loss_words_pattern(words)
+
+
+@lru_cache(maxsize=1)
+def loss_words() -> re.Pattern[str]:
+    """The loss words of loss_words.yml, read once per action server."""
+    return load_loss_words()
 
 
 def feeling_word(intent: str, named: list[str]) -> str:
@@ -111,7 +138,8 @@ def recently_reflected(tracker: Tracker, intent: str, gap: int = MORE_GAP) -> bo
 
 def loss_named(tracker: Tracker) -> bool:
     """Whether a message of this conversation (the latest included) names a death or a loss."""
-    return any(LOSS_WORDS.search(event.get("text") or "") for event in user_events(tracker))
+    pattern = loss_words()
+    return any(pattern.search(event.get("text") or "") for event in user_events(tracker))
 
 
 def has_response(name: str, domain: dict[str, Any]) -> bool:

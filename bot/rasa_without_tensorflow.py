@@ -72,6 +72,7 @@ TENSORFLOW_FREE_COMPONENTS = frozenset({
     "rasa.nlu.extractors.regex_entity_extractor.RegexEntityExtractor",
     "rasa.nlu.extractors.entity_synonyms.EntitySynonymMapper",
     "rasa.nlu.classifiers.fallback_classifier.FallbackClassifier",
+    "bot.nlu.word_gate.WordGate",
     "bot.nlu.safety_component.SafetyComponent",
     # config.yml's policies.
     "rasa.core.policies.memoization.MemoizationPolicy",

@@ -128,9 +128,11 @@ def content_checks() -> Section:
 # --- NLU cross-validation -----------------------------------------------------------------------------
 
 def nlu_inputs() -> list[Path]:
-    """What the cross-validation depends on: the pipeline, the NLU data, and the safety component's code and rules."""
+    """What the cross-validation depends on: the pipeline and its own components (bot/nlu: the word gate, the
+    safety component), the NLU data, and the safety code and rules."""
     safety = [p for p in (ROOT / "safety").rglob("*") if p.suffix in (".py", ".yml") and "__pycache__" not in p.parts]
-    return [ROOT / "config.yml"] + sorted((ROOT / "data" / "nlu").rglob("*.yml")) + sorted(safety)
+    components = sorted((ROOT / "bot" / "nlu").glob("*.py"))
+    return [ROOT / "config.yml"] + components + sorted((ROOT / "data" / "nlu").rglob("*.yml")) + sorted(safety)
 
 
 def nlu_command(out: Path, seed: Optional[int] = None) -> list[str]:
