@@ -99,6 +99,7 @@ def test_shape_escalates(text):
     "suicide squad is looking good",
     "i want to be where she is for christmas",
     "he should have died in the film",
+    "honestly i should have been sacked for that mistake.",
     "threw the ball against the wall",
     "we're hiding in the bathroom from the spider lol",
     "she hits me up on snapchat",
@@ -138,6 +139,7 @@ def test_recovered_past_is_at_most_asked(text):
     "he comes into my room at night",
     "he's outside banging on the door right now and i have the kids with me",
     "i used to want to die and i'm feeling it again now",
+    "left my logins on the desk for my partner. he'll need them after i'm gone",
 ])
 def test_idioms_leave_the_danger(text):
     assert assess(text).escalate, text
