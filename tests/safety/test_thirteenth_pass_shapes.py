@@ -20,7 +20,6 @@ from safety.assessment import Kind
     "ive got a plan and i reckon i'll go through with it soon",
     "no one would even notice if i disappeared",
     "when my cat passes im going too",
-    "results day is friday. after that i won't have to deal with anything ever again",
     "i've sorted it all. the time, the place, who finds me",
     "this is not a cry for help.",
     "drove to the car park again to finally do it. next time im not turning back.",
@@ -120,6 +119,16 @@ def test_shape_escalates(text):
 ])
 def test_look_alike_stays_quiet(text):
     assert not assess(text).escalate, text
+
+
+@pytest.mark.parametrize("text", [
+    # an ending with nothing ever again after it asks: "after that i won't need to worry about anything ever again,
+    # it's the last exam" is said the same way
+    "results day is friday. after that i won't have to deal with anything ever again",
+    "the last job on my list is done. going to do it when everyone is away",
+])
+def test_shape_is_at_least_asked(text):
+    assert assess(text).kind is not Kind.NONE, text
 
 
 @pytest.mark.parametrize("text", [
