@@ -17,6 +17,7 @@ from safety.assessment import Kind
     "that errand made me want to die lol",
     "my boss's joke made me want to die 💀",
     "that meeting made me want to die 😂",
+    "this group project makes me want to die lol",
     "im moving abroad next month so im giving most of my stuff away",
     "relocating interstate in june and giving away most of the furniture",
 ])
