@@ -25,6 +25,8 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -38,7 +40,6 @@ import rasa.shared.utils.io
 
 logger = logging.getLogger(__name__)
 
-FALLBACK_INTENT = "nlu_fallback"
 PATTERNS_FILE = "required_regex.json"
 
 
@@ -65,8 +66,9 @@ class WordGate(GraphComponent):
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
-        self._threshold = float(config["threshold"])
-        self._ambiguity = float(config["ambiguity_threshold"])
+        # Rasa's own fallback decision, with the same two thresholds, judges the intent left standing
+        self._fallback = FallbackClassifier({"threshold": float(config["threshold"]),
+                                             "ambiguity_threshold": float(config["ambiguity_threshold"])})
         self._patterns: Dict[str, List[str]] = {}
         self._compiled: Dict[str, List[Pattern[str]]] = {}
         self._set_patterns(patterns or {})
@@ -121,10 +123,8 @@ class WordGate(GraphComponent):
         if intent not in self._compiled or self.has_word(intent, message.get(TEXT) or ""):
             return
         ranking = [dict(e) for e in message.get(INTENT_RANKING_KEY) or []
-                   if e.get(INTENT_NAME_KEY) not in (intent, FALLBACK_INTENT)]
-        confidences = [e.get(PREDICTED_CONFIDENCE_KEY) or 0.0 for e in ranking[:2]] + [0.0, 0.0]
-        if not ranking or confidences[0] < self._threshold or confidences[0] - confidences[1] < self._ambiguity:
-            fallback = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: self._threshold}
-            ranking = [fallback] + ranking
-        message.set(INTENT, ranking[0], add_to_output=True)
+                   if e.get(INTENT_NAME_KEY) not in (intent, DEFAULT_NLU_FALLBACK_INTENT_NAME)]
+        standing = ranking[0] if ranking else {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}
+        message.set(INTENT, standing, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        self._fallback.process([message])
