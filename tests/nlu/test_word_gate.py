@@ -114,3 +114,12 @@ def test_a_plain_hello_is_still_a_greeting(pipeline):
 
 def intent_of(pipeline, text: str) -> str:
     return pipeline.parse(text)["intent"]["name"]
+
+
+def test_the_gate_falls_back_by_the_fallback_classifiers_own_thresholds():
+    """config.yml names the two thresholds twice; a clinic that tunes one must not leave the gate on the old ones."""
+    import yaml
+
+    pipeline = {c["name"]: c for c in yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]}
+    fallback, gate = pipeline["FallbackClassifier"], pipeline["bot.nlu.word_gate.WordGate"]
+    assert (gate["threshold"], gate["ambiguity_threshold"]) == (fallback["threshold"], fallback["ambiguity_threshold"])
