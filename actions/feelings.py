@@ -17,6 +17,8 @@ Missing someone is not always a bereavement: "i just miss her" after a breakup i
 classifier, and "I'm so sorry for your loss" is wrong there. Grief is reflected as a loss only when this
 conversation has named one (died, passed, funeral...: data for content designers, actions/loss_words.yml);
 otherwise the reply fits both a loss and a breakup (MISSING_SOMEONE). Issue 12, seams from a Chromium walk.
+The first reflection of a conversation always asks: a person who has just said "my girlfriend left me" is
+listened to before anything is offered (issue 12, a Chromium walk: the breakup's first reply offered an exercise).
 Anxiety at its height (the entity ACUTE_ENTITY: "i'm having a panic attack", "i can't breathe") is met
 with the exercise offered at once, whatever was offered before: asking someone mid-panic what has been on
 their mind is the wrong order.
@@ -121,6 +123,12 @@ def recently_offered(tracker: Tracker, gap: int = OFFER_GAP) -> bool:
     return bool(OFFERS & set(said[-(gap - 1):]))
 
 
+def reflected_before(tracker: Tracker) -> bool:
+    """Whether this conversation has had a reflection already (an offer waits until the person was listened to)."""
+    return any(e.get("event") == "slot" and e.get("name") == "reflection_asked" and e.get("value")
+               for e in tracker.events)
+
+
 def more_response(intent: str) -> str:
     return f"utter_reflect_{intent}_more"
 
@@ -187,7 +195,8 @@ class ActionReflectFeeling(Action):
         if acute and has_response(ACUTE_OFFER, domain):
             dispatcher.utter_message(response=ACUTE_OFFER, emotion=word)
             return [SlotSet("emotion", word), SlotSet("reflection_asked", BREATHING_OFFER)]
-        offer = has_offer(intent, domain) and (acute or (not recently_offered(tracker) and self.choose_offer()))
+        offer = has_offer(intent, domain) and (
+            acute or (reflected_before(tracker) and not recently_offered(tracker) and self.choose_offer()))
         response = offer_response(intent) if offer else f"utter_reflect_{intent}"
         dispatcher.utter_message(response=response, emotion=word)
         return [SlotSet("emotion", word), SlotSet("reflection_asked", EXERCISE_OFFER if offer else OPEN_QUESTION)]

@@ -63,9 +63,16 @@ OFFERING = ["mood_low", "mood_anxious", "mood_overwhelmed", "mood_lonely", "mood
             "mood_ashamed", "sleep_problems", "family_conflict", "bullying"]
 
 
+def listened_to_once(intent: str) -> list[dict]:
+    """A conversation with one reflection (an open question) already said, then the intent told."""
+    return [user_event("mood_low"), {"event": "slot", "name": "reflection_asked", "value": OPEN_QUESTION},
+            user_event(intent, text=said(intent))]
+
+
 @pytest.mark.parametrize("intent", OFFERING)
 async def test_an_offered_exercise_is_its_own_response_and_the_slot_says_so(domain, dispatcher, intent):
-    events = await asking(domain, offer=True).run(dispatcher, make_tracker(domain, intent=intent), domain)
+    tracker = make_tracker(domain, events=listened_to_once(intent))
+    events = await asking(domain, offer=True).run(dispatcher, tracker, domain)
     assert responses(dispatcher) == [f"utter_reflect_{intent}_offer"]
     assert SlotSet("reflection_asked", EXERCISE_OFFER) in events
 
@@ -83,6 +90,15 @@ async def test_without_the_domain_the_reflection_asks(domain, dispatcher):
     """No responses in the domain it was sent: the open question, whose "yes" cannot start the menu."""
     events = await asking(domain, offer=True).run(dispatcher, make_tracker(domain, intent="mood_low"), {})
     assert responses(dispatcher) == ["utter_reflect_mood_low"]
+    assert SlotSet("reflection_asked", OPEN_QUESTION) in events
+
+
+@pytest.mark.parametrize("intent", OFFERING)
+async def test_the_first_reflection_of_a_conversation_listens_before_offering(domain, dispatcher, intent):
+    """Walk, 6 Dec: "my girlfriend left me last week" was answered with an exercise at once. A person is
+    listened to first; an exercise may be offered from the second reflection on."""
+    events = await asking(domain, offer=True).run(dispatcher, make_tracker(domain, intent=intent), domain)
+    assert responses(dispatcher) == [f"utter_reflect_{intent}"]
     assert SlotSet("reflection_asked", OPEN_QUESTION) in events
 
 
