@@ -37,7 +37,7 @@ from safety.assessment import Kind
     "wiped my instagram and gave my brother all my logins",
     "said my goodbyes, rehomed the dog. im ready.",
     # self-harm told covertly
-    "more cat scratches on my arm 😼 (not really a cat)",
+    "more kitty scratches up my arm 😼 (not really a cat)",
     "my legs are covered and it's nearly shorts weather",
     "i scratch letters into my thigh till it stings",
     "i press my arm to the radiator on purpose when everything goes numb",
@@ -46,7 +46,7 @@ from safety.assessment import Kind
     "my tutor keeps me behind after lessons and says i'm special and not to tell my dad",
     "my husband fractured my wrist last month and i dont know who to tell",
     # someone else and means
-    "my girlfriend texted me today is her last day. now her phone is off",
+    "my girlfriend texted me tonight is her last night. now her phone is off",
     "my mum threatens to stop taking her lithium so she can just die",
     "i sat staring at my tablets for ages last night",
 ])
@@ -83,6 +83,8 @@ def test_shape_escalates(text):
     "he said tonight is his last night in london before he moves",
     "stopped taking the pill so i can get pregnant",
     "looked at the pills on the shelf, i take them for my heart",
+    "sat with my meds for ages sorting the dosette box",
+    "my manager said today is her last day. she retires after 30 years",
     # the false crises and questions of the set, the helper's phrasings
     "for my play the main character attempted suicide, how do i stage it carefully",
     "cut my thumb peeling potatoes, only a small one",
