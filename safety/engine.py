@@ -307,12 +307,15 @@ class Engine:
 
         self._recat: list[tuple[Any, RuleMatcher]] = [(rc, markers(rc.id, rc.source, rc.markers))
                                                       for rc in self.tunables.recategorise]
-        self._recovered: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher, Optional[RuleMatcher]]] = None
+        self._recovered: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher, Optional[RuleMatcher],
+                                        Optional[RuleMatcher]]] = None
         if t.recovered is not None:
             self._recovered = (t.recovered.categories, markers("recovered.past", "past_attempt", t.recovered.past_markers),
                                markers("recovered.now", "past_attempt", t.recovered.markers),
                                markers("recovered.present", "past_attempt", t.recovered.present_markers)
-                               if t.recovered.present_markers else None)
+                               if t.recovered.present_markers else None,
+                               markers("recovered.relapse", "past_attempt", t.recovered.relapse_markers)
+                               if t.recovered.relapse_markers else None)
         self._news: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher]] = None
         if t.news_frame is not None:
             self._news = (t.news_frame.categories, markers("news.report", "third_party_risk", t.news_frame.markers),
@@ -565,13 +568,16 @@ class Engine:
 
     def _recovery_marks(self, tokens: Tokens, sentence: list[int], clause: list[int]
                         ) -> tuple[set[int], int, bool, set[int]]:
-        """(sentences with a past-time marker, start of the last recovery marker or -1, whether that
-        marker is in the message's last two sentences: the story ends on the writer being well, clauses
-        with a present-time relapse marker: a match there is told as now, whatever follows)."""
+        """(sentences with a past-time marker, start of the last recovery marker or -1 (-1 too when a relapse
+        marker follows it), whether that marker is in the message's last two sentences: the story ends on the
+        writer being well, clauses with a present-time relapse marker: a match there is told as now, whatever
+        follows)."""
         assert self._recovered is not None
-        _, past, now, present = self._recovered
+        _, past, now, present, relapse = self._recovered
         past_sentences = {sentence[s] for _, s, _ in past(tokens)}
         last = max((s for _, s, _ in now(tokens)), default=-1)
+        if last >= 0 and relapse is not None and any(s > last for _, s, _ in relapse(tokens)):
+            last = -1  # a relapse told after the last recovery: the story ends on the relapse, nothing is capped
         present_clauses = {clause[s] for _, s, _ in present(tokens)} if present is not None else set()
         # sentence numbers count each break as its own number too: two sentences back is 4 numbers back
         return past_sentences, last, last >= 0 and sentence[last] >= sentence[-1] - 4, present_clauses

@@ -156,12 +156,15 @@ class Recovered:
     """A past told as past with the writer well now: matches of ``categories`` that are past attempts or
     sit in a sentence with one of ``past_markers`` are capped at a check-in when one of ``markers`` comes
     after them in the message (tunables.yml, ``recovered``). A match whose own clauses hold one of
-    ``present_markers`` ("doing it again now", "started again last night") is a relapse told now: never capped."""
+    ``present_markers`` ("doing it again now", "started again last night") is a relapse told now: never capped,
+    and so is every match when one of ``relapse_markers`` comes after the last recovery marker ("i've been fine
+    for years. but last night the thoughts came back"): the story ends on the relapse, not on being well."""
 
     categories: frozenset[str]
     past_markers: tuple[Pattern, ...]
     markers: tuple[Pattern, ...]
     present_markers: tuple[Pattern, ...] = ()
+    relapse_markers: tuple[Pattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -414,6 +417,7 @@ def _load_tunables(path: Path) -> Tunables:
             past_markers=_patterns(rec.get("past_markers"), file=path, rule="recovered.past_markers"),
             markers=_patterns(rec.get("markers"), file=path, rule="recovered.markers"),
             present_markers=_patterns(rec.get("present_markers") or [], file=path, rule="recovered.present_markers"),
+            relapse_markers=_patterns(rec.get("relapse_markers") or [], file=path, rule="recovered.relapse_markers"),
         )
     news_frame = None
     if data.get("news_frame") is not None:

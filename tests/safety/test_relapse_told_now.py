@@ -42,3 +42,24 @@ def test_a_recovered_past_stays_the_question(text):
                                   "i still cut coupons every week"])
 def test_still_with_an_everyday_cut_stays_quiet(text):
     assert assess(text).kind is Kind.NONE
+
+
+@pytest.mark.parametrize("text", [
+    "I had suicidal thoughts years ago but I've been fine for years. But last night they came back",
+    "i used to self harm but ive been clean for 3 years. the urges are back",
+    "i used to cut myself, been fine for ages, and now the urges have come back",
+    "i attempted when i was 16 and have been well for years. i relapsed last week",
+])
+def test_a_relapse_told_after_the_recovery_reaches_the_crisis_lines(text):
+    """The story ends on the relapse, not on being well (tunables `recovered.relapse_markers`)."""
+    assert assess(text).escalate
+
+
+@pytest.mark.parametrize("text", [
+    "i tried to kill myself in 2015 but ive been fine for years now",
+    "i used to cut but ive been fine for ages. my sister came back from uni today so im happy",
+    "i used to cut but ive been fine for ages. the weather is back to normal",
+    "i had suicidal thoughts years ago but ive been fine for years, started a new job and loving it",
+])
+def test_something_else_coming_back_leaves_the_recovered_past_a_question(text):
+    assert assess(text).kind is Kind.CHECK_IN
