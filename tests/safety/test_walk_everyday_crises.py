@@ -20,6 +20,9 @@ from safety.assessment import Kind
     "this group project makes me want to die lol",
     "im moving abroad next month so im giving most of my stuff away",
     "relocating interstate in june and giving away most of the furniture",
+    # session 15 walk: a move to a named place
+    "im moving to spain next month so im giving away most of my furniture",
+    "we're moving to the uk in may and selling most of our things",
 ])
 def test_everyday_lines_stay_quiet(text):
     assert assess(text).kind is Kind.NONE
@@ -31,6 +34,8 @@ def test_everyday_lines_stay_quiet(text):
     "i want to die 💀",
     "im moving on so im giving my stuff away",
     "moving to a better place soon, giving my things away",
+    "moving to heaven soon so im giving my stuff away",
+    "moving to the other side soon, giving my things away",
 ])
 def test_their_dangerous_twins_still_escalate(text):
     assert assess(text).escalate
