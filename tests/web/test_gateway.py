@@ -491,12 +491,16 @@ def test_an_everyday_figure_of_speech_gets_a_caring_reply_not_the_fallback_nor_t
 def test_yes_after_a_reflection_answers_what_it_said(live):
     """Issue 12: "yeah pretty much" after a reflection that asked an open question used to open the exercise
     menu. Through the real Rasa and action servers: the menu (with buttons) only after an offered exercise,
-    a listening reply after a question. The action picks at random, so several conversations see both."""
+    a listening reply after a question. The first reflection of a conversation always listens (a question);
+    from the second the action picks at random, so several conversations see both."""
     seen = set()
     for _ in range(12):
         sender = str(uuid.uuid4())
         post_chat(live, sender, "hi")
-        reflection = " ".join(m.get("text", "") for m in post_chat(live, sender, "i feel really low").json()["messages"])
+        first = " ".join(m.get("text", "") for m in post_chat(live, sender, "i feel really low").json()["messages"])
+        assert "exercise" not in first.lower(), first
+        assert not any(m.get("buttons") for m in post_chat(live, sender, "yeah pretty much").json()["messages"])
+        reflection = " ".join(m.get("text", "") for m in post_chat(live, sender, "i feel so lonely lately").json()["messages"])
         offered = "exercise" in reflection.lower()
         reply = post_chat(live, sender, "yeah pretty much").json()["messages"]
         menu = any(m.get("buttons") for m in reply)
