@@ -49,6 +49,7 @@ def test_still_with_an_everyday_cut_stays_quiet(text):
     "i used to self harm but ive been clean for 3 years. the urges are back",
     "i used to cut myself, been fine for ages, and now the urges have come back",
     "i attempted when i was 16 and have been well for years. i relapsed last week",
+    "i used to cut myself but ive been fine for ages. i started again",
 ])
 def test_a_relapse_told_after_the_recovery_reaches_the_crisis_lines(text):
     """The story ends on the relapse, not on being well (tunables `recovered.relapse_markers`)."""
@@ -60,6 +61,9 @@ def test_a_relapse_told_after_the_recovery_reaches_the_crisis_lines(text):
     "i used to cut but ive been fine for ages. my sister came back from uni today so im happy",
     "i used to cut but ive been fine for ages. the weather is back to normal",
     "i had suicidal thoughts years ago but ive been fine for years, started a new job and loving it",
+    "i used to cut myself but ive been fine for ages, i returned to uni last month",
+    "i used to cut myself but ive been fine for ages and its back to normal at home",
+    "i used to cut myself but ive been fine for years. my parents are back from holiday",
 ])
 def test_something_else_coming_back_leaves_the_recovered_past_a_question(text):
     assert assess(text).kind is Kind.CHECK_IN
