@@ -116,17 +116,15 @@ def offer_response(intent: str) -> str:
     return f"utter_reflect_{intent}_offer"
 
 
-def recently_offered(tracker: Tracker, gap: int = OFFER_GAP) -> bool:
-    """Whether one of the last gap - 1 reflections of this conversation offered an exercise."""
-    said = [e.get("value") for e in tracker.events
+def reflections_said(tracker: Tracker) -> list[str]:
+    """What each reflection of this conversation ended with (slot reflection_asked), oldest first."""
+    return [e.get("value") for e in tracker.events
             if e.get("event") == "slot" and e.get("name") == "reflection_asked" and e.get("value")]
+
+
+def recently_offered(said: list[str], gap: int = OFFER_GAP) -> bool:
+    """Whether one of the last gap - 1 reflections (reflections_said) offered an exercise."""
     return bool(OFFERS & set(said[-(gap - 1):]))
-
-
-def reflected_before(tracker: Tracker) -> bool:
-    """Whether this conversation has had a reflection already (an offer waits until the person was listened to)."""
-    return any(e.get("event") == "slot" and e.get("name") == "reflection_asked" and e.get("value")
-               for e in tracker.events)
 
 
 def more_response(intent: str) -> str:
@@ -195,8 +193,10 @@ class ActionReflectFeeling(Action):
         if acute and has_response(ACUTE_OFFER, domain):
             dispatcher.utter_message(response=ACUTE_OFFER, emotion=word)
             return [SlotSet("emotion", word), SlotSet("reflection_asked", BREATHING_OFFER)]
+        # listened to first: no offer at a conversation's first reflection, nor soon after another offer
+        said = reflections_said(tracker)
         offer = has_offer(intent, domain) and (
-            acute or (reflected_before(tracker) and not recently_offered(tracker) and self.choose_offer()))
+            acute or (bool(said) and not recently_offered(said) and self.choose_offer()))
         response = offer_response(intent) if offer else f"utter_reflect_{intent}"
         dispatcher.utter_message(response=response, emotion=word)
         return [SlotSet("emotion", word), SlotSet("reflection_asked", EXERCISE_OFFER if offer else OPEN_QUESTION)]

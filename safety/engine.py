@@ -131,6 +131,17 @@ class Hit(NamedTuple):
     recovered: bool = False
 
 
+class RecoveryMatchers(NamedTuple):
+    """The matchers of tunables `recovered`, built once: the categories they apply to, then past-time, recovery,
+    present-time relapse (in a match's own clauses) and relapse-after-recovery markers (the last two optional)."""
+
+    categories: frozenset[str]
+    past: RuleMatcher
+    now: RuleMatcher
+    present: Optional[RuleMatcher]
+    relapse: Optional[RuleMatcher]
+
+
 @dataclass(frozen=True)
 class RuleView:
     """What the rules said about one message, split the way the model combination needs it."""
@@ -307,15 +318,17 @@ class Engine:
 
         self._recat: list[tuple[Any, RuleMatcher]] = [(rc, markers(rc.id, rc.source, rc.markers))
                                                       for rc in self.tunables.recategorise]
-        self._recovered: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher, Optional[RuleMatcher],
-                                        Optional[RuleMatcher]]] = None
+        self._recovered: Optional[RecoveryMatchers] = None
         if t.recovered is not None:
-            self._recovered = (t.recovered.categories, markers("recovered.past", "past_attempt", t.recovered.past_markers),
-                               markers("recovered.now", "past_attempt", t.recovered.markers),
-                               markers("recovered.present", "past_attempt", t.recovered.present_markers)
-                               if t.recovered.present_markers else None,
-                               markers("recovered.relapse", "past_attempt", t.recovered.relapse_markers)
-                               if t.recovered.relapse_markers else None)
+            r = t.recovered
+            self._recovered = RecoveryMatchers(
+                categories=r.categories,
+                past=markers("recovered.past", "past_attempt", r.past_markers),
+                now=markers("recovered.now", "past_attempt", r.markers),
+                present=(markers("recovered.present", "past_attempt", r.present_markers)
+                         if r.present_markers else None),
+                relapse=(markers("recovered.relapse", "past_attempt", r.relapse_markers)
+                         if r.relapse_markers else None))
         self._news: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher]] = None
         if t.news_frame is not None:
             self._news = (t.news_frame.categories, markers("news.report", "third_party_risk", t.news_frame.markers),
@@ -544,7 +557,7 @@ class Engine:
                 kind = check_in
             weak = rule.weak and kind is crisis and not self._anchored(lowers, sentence, start, end)
             recovered = False
-            if self._recovered is not None and category in self._recovered[0]:
+            if self._recovered is not None and category in self._recovered.categories:
                 if recovery is None:
                     recovery = self._recovery_marks(tokens, sentence, clause)
                 past_sentences, last_marker, ends_well, present_clauses = recovery
@@ -572,13 +585,13 @@ class Engine:
         marker follows it), whether that marker is in the message's last two sentences: the story ends on the
         writer being well, clauses with a present-time relapse marker: a match there is told as now, whatever
         follows)."""
-        assert self._recovered is not None
-        _, past, now, present, relapse = self._recovered
-        past_sentences = {sentence[s] for _, s, _ in past(tokens)}
-        last = max((s for _, s, _ in now(tokens)), default=-1)
-        if last >= 0 and relapse is not None and any(s > last for _, s, _ in relapse(tokens)):
+        m = self._recovered
+        assert m is not None
+        past_sentences = {sentence[s] for _, s, _ in m.past(tokens)}
+        last = max((s for _, s, _ in m.now(tokens)), default=-1)
+        if last >= 0 and m.relapse is not None and any(s > last for _, s, _ in m.relapse(tokens)):
             last = -1  # a relapse told after the last recovery: the story ends on the relapse, nothing is capped
-        present_clauses = {clause[s] for _, s, _ in present(tokens)} if present is not None else set()
+        present_clauses = {clause[s] for _, s, _ in m.present(tokens)} if m.present is not None else set()
         # sentence numbers count each break as its own number too: two sentences back is 4 numbers back
         return past_sentences, last, last >= 0 and sentence[last] >= sentence[-1] - 4, present_clauses
 
