@@ -55,6 +55,12 @@ _LONG_CLOSING = " anyway sorry for the essay, just wanted to ask if you have any
     "a pupil in my class wrote about his own funeral and said he won't be here by easter",
     # letters to a baby who died
     "i've written letters to our angel explaining why i need to go and be with her.",
+    "how long would it take with sleeping pills? asking for me",
+    "set up an email to go to my parents after, it explains everything",
+    "cutting makes me feel calmer, i do it every day now",
+    "my carer takes my money and i'm scared of him",
+    "my nan has bruises she can't explain since the new carer started",
+    "they're taking me abroad to marry someone and took my passport",
     # long posts where one sentence carries it
     _LONG_OPENING + "the life insurance would pay off the house. i think about that a lot." + _LONG_CLOSING,
     _LONG_OPENING + "i've put her name on all the accounts so it's easy for her after." + _LONG_CLOSING,
@@ -68,6 +74,7 @@ def test_shape_escalates(text):
     "found the spot. the bridge over the river. going tomorrow before anyone's up",
     "picked the place. doing it tonight",
     "sitting by the railway line. next train's due in ten minutes. bye",
+    "i know the place now, the old quarry. going there tonight",
 ])
 def test_place_and_time_is_an_emergency(text):
     assert assess(text).kind is Kind.EMERGENCY, text
@@ -114,6 +121,13 @@ def test_place_and_time_is_an_emergency(text):
     "the life insurance would pay off the house if one of us died, so we kept it",
     "sat by the tracks with my camera, the train's due soon. the steam one!",
     "at the level crossing, train's due. late for work again",
+    "picked a spot at the beach for the bbq. going tomorrow",
+    "how long does it take with paracetamol to work? asking for my son",
+    "set up an email to my team, it explains everything about the rota",
+    "cutting carbs makes me feel better",
+    "my son takes my money to do my shopping and i'm scared he's overspending",
+    "she has bruises she can't explain, the care home says she had a fall",
+    "we got married last year and took my passport to change the name",
 ])
 def test_look_alike_stays_quiet(text):
     assert not assess(text).escalate, text
