@@ -302,6 +302,9 @@ class Engine:
         self._neg_cues, self._neg_blockers = ids(t.negation.cues), ids(t.negation.blockers)
         self._neg_not_after, self._neg_not_before = ids(t.negation.not_after), ids(t.negation.not_before)
         self._never = self.nlp.vocab.strings.add("never")
+        self._answered = ids(t.negation.answered)
+        self._question = self.nlp.vocab.strings.add("?")
+        self._comma = self.nlp.vocab.strings.add(",")
         self._neg_window, self._third_window = t.negation.window, t.third_party.window  # read once per hit
         self._first_person, self._third_person = ids(t.third_party.first_person), ids(t.third_party.third_person)
         self._weak_anchors = ids(t.third_party.weak_anchors)
@@ -708,6 +711,12 @@ class Engine:
                 break
             if lowers[j] == self._never:
                 return True
+        # "me? kill myself? never.": the match asked back and answered with a denial said alone (tunables
+        # `negation.answered`); "kill myself? never thought i'd say it but yes" goes on after the denial
+        n = len(lowers)
+        if self._answered and end + 1 < n and lowers[end] == self._question and lowers[end + 1] in self._answered \
+                and (end + 2 == n or lowers[end + 2] in self._sentence_ids or lowers[end + 2] == self._comma):
+            return True
         return False
 
     def _anchored(self, lowers: list[int], sentence: list[int], start: int, end: int) -> bool:

@@ -107,3 +107,23 @@ def test_twin_still_escalates(text):
 ])
 def test_still_asked(text):
     assert assess(text).kind is not Kind.NONE, text
+
+
+@pytest.mark.parametrize("text", [
+    # a phrase asked back and answered with a denial said alone: at most the question
+    "me? end it all? never. i've got far too much on next week",
+    "suicidal? nah, just knackered after the night shift",
+])
+def test_asked_back_and_denied_is_at_most_asked(text):
+    assert assess(text).kind in (Kind.NONE, Kind.CHECK_IN), text
+
+
+@pytest.mark.parametrize("text", [
+    "kill myself? never thought i'd say it but yes",
+    "kill myself? yes. tonight",
+    "kill myself? never. but i do want to die",
+])
+def test_asked_back_and_not_denied_escalates(text):
+    assert assess(text).escalate, text
+
+
