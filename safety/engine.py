@@ -302,6 +302,9 @@ class Engine:
         self._neg_cues, self._neg_blockers = ids(t.negation.cues), ids(t.negation.blockers)
         self._neg_not_after, self._neg_not_before = ids(t.negation.not_after), ids(t.negation.not_before)
         self._never = self.nlp.vocab.strings.add("never")
+        self._answered = ids(t.negation.answered)
+        self._question = self.nlp.vocab.strings.add("?")
+        self._comma = self.nlp.vocab.strings.add(",")
         self._neg_window, self._third_window = t.negation.window, t.third_party.window  # read once per hit
         self._first_person, self._third_person = ids(t.third_party.first_person), ids(t.third_party.third_person)
         self._weak_anchors = ids(t.third_party.weak_anchors)
@@ -522,10 +525,13 @@ class Engine:
         third_party, third_kind = t.third_party.categories, t.category_kind[t.third_party.category]
         recat_sources = {rc.source for rc, _ in self._recat}
         suppressed, negated_at, someone_else = self._suppressed, self._negated, self._about_someone_else
+        # how far back an idiom may start and still overlap a match: its longest span in this message (a move told
+        # first, then the goodbye: "moving to canada next month so i'm giving away my stuff and saying goodbye")
+        reach = max((e - s for s, e, _ in idiom_spans), default=0)
         crisis, check_in, check_in_rank = Kind.CRISIS, Kind.CHECK_IN, Kind.CHECK_IN.rank
         for rid, start, end in raw:
             rule = rules[rid]
-            if idiom_spans and suppressed(rule, start, end, idiom_spans):
+            if idiom_spans and suppressed(rule, start, end, idiom_spans, reach):
                 set_aside = True
                 continue
             negated = rule.negatable and negated_at(lowers, clause, start, end)
@@ -672,12 +678,12 @@ class Engine:
         return first, next(i for i in range(n - 1, first - 1, -1) if content(i))
 
     @staticmethod
-    def _suppressed(rule: Rule, start: int, end: int, idioms: list[tuple[int, int, Rule]]) -> bool:
+    def _suppressed(rule: Rule, start: int, end: int, idioms: list[tuple[int, int, Rule]], reach: int = 12) -> bool:
         """True when an idiom overlaps the match and suppresses its category."""
         if not idioms:
             return False
-        # idioms are short, so only those starting within 12 tokens before `start` can overlap
-        i = bisect_left(idioms, (start - 12, -1))
+        # only idioms starting within `reach` tokens (the longest idiom span) before `start` can overlap
+        i = bisect_left(idioms, (start - max(reach, 12), -1))
         for s, e, idiom in idioms[i:]:
             if s >= end:
                 break
@@ -705,6 +711,12 @@ class Engine:
                 break
             if lowers[j] == self._never:
                 return True
+        # "me? kill myself? never.": the match asked back and answered with a denial said alone (tunables
+        # `negation.answered`); "kill myself? never thought i'd say it but yes" goes on after the denial
+        n = len(lowers)
+        if self._answered and end + 1 < n and lowers[end] == self._question and lowers[end + 1] in self._answered \
+                and (end + 2 == n or lowers[end + 2] in self._sentence_ids or lowers[end + 2] == self._comma):
+            return True
         return False
 
     def _anchored(self, lowers: list[int], sentence: list[int], start: int, end: int) -> bool:

@@ -123,6 +123,7 @@ class Negation:
     not_after: frozenset[str]       # right after the cue: "can't STOP thinking about ..." is not negated
     not_before: frozenset[str]      # right before the cue: "TRYING not to cut" is not negated
     model_cap_tokens: int = 30      # up to this length, the risk model may only ask about a negated phrase
+    answered: frozenset[str] = frozenset()  # "me? kill myself? NEVER.": the match asked back, then denied alone
 
 
 @dataclass(frozen=True)
@@ -447,6 +448,7 @@ def _load_tunables(path: Path) -> Tunables:
             not_after=frozenset(_strings(neg.get("not_after"), file=path, field_="negation.not_after")),
             not_before=frozenset(_strings(neg.get("not_before"), file=path, field_="negation.not_before")),
             model_cap_tokens=_int(neg.get("model_cap_tokens", 30), file=path, field_="negation.model_cap_tokens"),
+            answered=frozenset(_strings(neg.get("answered"), file=path, field_="negation.answered")),
         ),
         third_party=ThirdParty(
             categories=cats(tp.get("categories"), "third_party.categories"),
