@@ -61,6 +61,10 @@ _LONG_CLOSING = " anyway sorry for the essay, just wanted to ask if you have any
     "my carer takes my money and i'm scared of him",
     "my nan has bruises she can't explain since the new carer started",
     "they're taking me abroad to marry someone and took my passport",
+    # the life itself weighed against death (idiom.rather_die_than had left it a question)
+    "i'd rather die than go on like this",
+    "honestly id rather die than keep living like this",
+    "i would rather die than face another year of this",
     # long posts where one sentence carries it
     _LONG_OPENING + "the life insurance would pay off the house. i think about that a lot." + _LONG_CLOSING,
     _LONG_OPENING + "i've put her name on all the accounts so it's easy for her after." + _LONG_CLOSING,
@@ -128,6 +132,8 @@ def test_place_and_time_is_an_emergency(text):
     "my son takes my money to do my shopping and i'm scared he's overspending",
     "she has bruises she can't explain, the care home says she had a fall",
     "we got married last year and took my passport to change the name",
+    "i'd rather die than go on stage in front of the whole school",
+    "id rather die than go on another blind date lol",
 ])
 def test_look_alike_stays_quiet(text):
     assert not assess(text).escalate, text
