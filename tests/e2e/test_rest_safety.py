@@ -83,6 +83,17 @@ def test_later_turns_keep_the_crisis_line_visible(stack):
         assert configured(stack).primary_line in reply, f"after an escalation, the reply to {text!r} lost the crisis line"
 
 
+def test_not_knowing_what_to_do_after_the_crisis_reply_gets_one_small_step_not_the_exercise_menu(stack):
+    """"i dont know what to do", said after "I can stay here with you while you reach out. Would that help?",
+    was read as a request for any exercise and answered with the menu of nine; it is a feeling, heard as one."""
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+    stack.say(sender, "i want to end my life")
+    messages = stack.say(sender, "i dont know what to do")
+    reply = " ".join(m.get("text", "") for m in messages)
+    assert configured(stack).primary_line in reply
+    assert not [b for m in messages for b in m.get("buttons") or []], reply  # no menu to choose from
+
+
 def test_a_conversation_in_another_locale_is_shown_that_locales_lines_throughout(stack):
     """The widget's data-locale reaches Rasa as message metadata (the gateway sends it): the opening,
     the crisis reply, its card and the footer all name that locale's lines, worded from their channels."""
