@@ -90,6 +90,8 @@ def test_shape_not_even_asked(text):
     # the screening question answered yes, and a past told with a relapse
     "my gp asked if i'd thought about suicide and i said yes, every day",
     "four years since my overdose and last night i took another one",
+    # a life that goes on is no recovery from last weekend ("at uni" is also a past marker)
+    "i took an overdose on sunday, im at uni now and nobody knows",
     "i attempted last week",
     "i attempted when i was 19, and i'm planning to again",
 ])
