@@ -92,6 +92,15 @@ def test_shape_not_even_asked(text):
     "four years since my overdose and last night i took another one",
     # a life that goes on is no recovery from last weekend ("at uni" is also a past marker)
     "i took an overdose on sunday, im at uni now and nobody knows",
+    # twins found in review of the pass: each was set aside by one of its idioms
+    "we're going through with the double suicide tonight",
+    "i dream about suicide or about not waking up",
+    "i keep thinking about hanging, i want to die ugh",
+    "i took a caffeine overdose an hour ago",
+    "i keep mixing my tablets with vodka so i feel nothing",
+    "this is my last message, see you all soon",
+    "my therapist asked if i was suicidal and i didn't tell her the truth, i am",
+    "i wrote a goodbye note, i'm not going to send it, i'll leave it on my bed",
     "i attempted last week",
     "i attempted when i was 19, and i'm planning to again",
 ])
