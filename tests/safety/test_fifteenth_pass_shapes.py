@@ -134,6 +134,9 @@ def test_place_and_time_is_an_emergency(text):
     "we got married last year and took my passport to change the name",
     "i'd rather die than go on stage in front of the whole school",
     "id rather die than go on another blind date lol",
+    # found in review: a trip after the plan, and a pupil's funeral story alone (asked about, not escalated)
+    "my plan is after the exams to go travelling, after that i'm going to australia",
+    "my student wrote a story about her own funeral for creative writing, it was beautiful",
 ])
 def test_look_alike_stays_quiet(text):
     assert not assess(text).escalate, text
