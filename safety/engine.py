@@ -678,12 +678,12 @@ class Engine:
         return first, next(i for i in range(n - 1, first - 1, -1) if content(i))
 
     @staticmethod
-    def _suppressed(rule: Rule, start: int, end: int, idioms: list[tuple[int, int, Rule]], reach: int = 12) -> bool:
+    def _suppressed(rule: Rule, start: int, end: int, idioms: list[tuple[int, int, Rule]], reach: int) -> bool:
         """True when an idiom overlaps the match and suppresses its category."""
         if not idioms:
             return False
-        # only idioms starting within `reach` tokens (the longest idiom span) before `start` can overlap
-        i = bisect_left(idioms, (start - max(reach, 12), -1))
+        # only idioms starting within `reach` tokens (the longest idiom span in the message) before `start` can overlap
+        i = bisect_left(idioms, (start - reach, -1))
         for s, e, idiom in idioms[i:]:
             if s >= end:
                 break
