@@ -8,12 +8,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
+import warnings
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 import yaml
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from bot.settings import PROJECT_ROOT
 from tests.receivers import SmtpServer
@@ -126,7 +129,32 @@ def page(context: BrowserContext, stack: Stack) -> Page:
     return opened
 
 
+class Screenshots:
+    """Takes the screenshots docs/ uses (var/screenshots/NAME).
+
+    Why not `page.screenshot` directly: a screenshot is an artefact, not a check, and Chromium on a
+    loaded machine sometimes refuses one ("Protocol error (Page.captureScreenshot): Unable to capture
+    screenshot"). That once failed a console test whose page was right, and with it every later test
+    of the module, since they share one signed-in profile. Retried once; then a warning, and the
+    assertions around it decide."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def take(self, target: Any, name: str, **options: Any) -> None:
+        """Screenshot a Page or Locator to var/screenshots/`name` (Playwright's options, e.g. full_page)."""
+        for attempt in (1, 2):
+            try:
+                target.screenshot(path=str(self.folder / name), **options)
+                return
+            except PlaywrightError as error:
+                if attempt == 2:
+                    warnings.warn(f"screenshot {name} not taken: {error.message.splitlines()[0]}", stacklevel=2)
+                else:
+                    time.sleep(1)
+
+
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
+def screenshots() -> Screenshots:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+    return Screenshots(SCREENSHOTS)

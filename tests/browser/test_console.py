@@ -89,9 +89,9 @@ def test_the_first_admin_comes_from_the_command_line_and_sets_up_two_step_sign_i
     admin.goto(stack.web_url + "/console/")
     expect(admin).to_have_url(re.compile(r"/console/login"))
     assert axe_serious(admin) == []
-    admin.screenshot(path=str(screenshots / "console-sign-in.png"))
+    screenshots.take(admin, "console-sign-in.png")
     sign_in(admin, stack.web_url, ADMIN, ADMIN_PASSWORD)
-    admin.screenshot(path=str(screenshots / "console-two-step-setup.png"))
+    screenshots.take(admin, "console-two-step-setup.png")
     assert axe_serious(admin) == []
     state["admin_secret"] = set_up_two_step(admin)
     admin.get_by_role("link", name=re.compile("continue")).click()
@@ -107,13 +107,13 @@ def test_the_admin_adds_a_reviewer_who_must_use_two_step_sign_in(admin, stack, s
     expect(admin.locator("#staff-message")).to_contain_text(f"Account {REVIEWER} added")
     expect(admin.locator("table.accounts")).to_contain_text(REVIEWER)
     assert axe_serious(admin) == []
-    admin.screenshot(path=str(screenshots / "console-staff.png"), full_page=True)
+    screenshots.take(admin, "console-staff.png", full_page=True)
 
 
 def test_the_reviewer_sets_up_two_step_sign_in_then_signs_in_with_a_code(reviewer, stack, screenshots):
     sign_in(reviewer, stack.web_url, REVIEWER, REVIEWER_PASSWORD)
     secret = set_up_two_step(reviewer)
-    reviewer.screenshot(path=str(screenshots / "console-recovery-codes.png"))
+    screenshots.take(reviewer, "console-recovery-codes.png")
     reviewer.get_by_role("link", name=re.compile("continue")).click()
     reviewer.get_by_role("button", name="Sign out").click()
     expect(reviewer.locator(".banner")).to_contain_text("You are signed out")
@@ -149,7 +149,7 @@ def test_a_risk_message_in_the_widget_appears_in_the_queue_and_alerts_by_email(b
     row = reviewer.locator("table.cases tbody tr").first
     expect(row).to_contain_text("New")
     assert axe_serious(reviewer) == []
-    reviewer.screenshot(path=str(screenshots / "console-queue.png"), full_page=True)
+    screenshots.take(reviewer, "console-queue.png", full_page=True)
 
     deadline = time.time() + 60
     while not smtp.inbox.messages and time.time() < deadline:
@@ -173,7 +173,7 @@ def test_the_reviewer_opens_the_case_sees_the_trigger_adds_a_note_and_resolves_i
     assert mark.evaluate("m => getComputedStyle(m).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
     expect(reviewer.locator("ol.transcript")).to_contain_text("resources shown")
     assert axe_serious(reviewer) == []
-    reviewer.screenshot(path=str(screenshots / "console-case.png"), full_page=True)
+    screenshots.take(reviewer, "console-case.png", full_page=True)
 
     reviewer.get_by_role("button", name="Assign to me").click()
     expect(reviewer.locator(".facts")).to_contain_text(REVIEWER)
@@ -187,7 +187,7 @@ def test_the_reviewer_opens_the_case_sees_the_trigger_adds_a_note_and_resolves_i
     reviewer.get_by_role("link", name="Print or save this case").click()
     expect(reviewer.locator(".confidential")).to_be_visible()
     reviewer.emulate_media(media="print")
-    reviewer.screenshot(path=str(screenshots / "console-export-print.png"), full_page=True)
+    screenshots.take(reviewer, "console-export-print.png", full_page=True)
     reviewer.emulate_media(media="screen")
 
 
@@ -199,7 +199,7 @@ def test_the_audit_page_shows_each_step(admin, stack, screenshots):
         expect(table).to_contain_text(words)
     expect(table).to_contain_text(REVIEWER)
     assert axe_serious(admin) == []
-    admin.screenshot(path=str(screenshots / "console-audit.png"), full_page=True)
+    screenshots.take(admin, "console-audit.png", full_page=True)
     admin.get_by_label("What").select_option("note_added")
     admin.get_by_role("button", name="Show").click()
     expect(admin.locator("table.audit tbody tr")).to_have_count(1)
@@ -225,7 +225,7 @@ def test_the_case_page_fits_a_phone_without_sideways_scrolling(reviewer, screens
         expect(reviewer.locator("#flagged")).to_be_visible()
         wide = reviewer.evaluate("""() => Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > 321).slice(0, 6).map(e => e.tagName + "." + e.className + " " + e.textContent.slice(0, 40))""")
         assert reviewer.evaluate("document.documentElement.scrollWidth") <= 320, wide
-        reviewer.screenshot(path=str(screenshots / "console-case-320.png"), full_page=True)
+        screenshots.take(reviewer, "console-case-320.png", full_page=True)
     finally:
         reviewer.set_viewport_size({"width": 1280, "height": 800})
 
@@ -252,7 +252,7 @@ def test_the_idle_warning_lets_the_reviewer_stay_signed_in(reviewer, stack, scre
     expect(warning).to_be_visible()
     expect(reviewer.locator("#idle-stay")).to_be_focused()
     assert axe_serious(reviewer) == []
-    reviewer.screenshot(path=str(screenshots / "console-idle-warning.png"))
+    screenshots.take(reviewer, "console-idle-warning.png")
     reviewer.keyboard.press("Enter")  # "Stay signed in"
     expect(warning).to_be_hidden()
     with engine.connect() as connection:

@@ -128,7 +128,7 @@ def test_phone_and_200_percent_zoom_the_link_fits_and_never_hides_the_focus(
                 assert not overlaps(focused, bar), f"the chat bar hides the focused {focused['text']!r} at {width}px"
             page.keyboard.press("Tab")
         assert seen >= 5, "the page's links were not reached by Tab"
-        page.screenshot(path=str(screenshots / name))
+        screenshots.take(page, name)
 
         link.click()
         expect(widget.crisis_region).to_be_visible()

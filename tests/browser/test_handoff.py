@@ -116,8 +116,8 @@ def test_staff_join_talk_see_a_flag_and_hand_back(browser, stack, screenshots):
         expect(console.locator("#flag-alerts")).to_contain_text("Risk message")
         expect(widget.cards).to_have_count(cards_before + 1)
         assert len(widget.bot_texts()) == bots_before  # no assistant reply while Sam is in
-        chat.screenshot(path=str(screenshots / "handoff-widget.png"))
-        console.screenshot(path=str(screenshots / "handoff-console.png"), full_page=True)
+        screenshots.take(chat, "handoff-widget.png")
+        screenshots.take(console, "handoff-console.png", full_page=True)
         assert axe_serious(console) == []
 
         # Hand back: the person is told, the assistant says it is back, and answers again.
@@ -130,7 +130,7 @@ def test_staff_join_talk_see_a_flag_and_hand_back(browser, stack, screenshots):
         before = len(widget.bot_texts())
         widget.say("can we try a breathing exercise")
         assert len(widget.bot_texts()) > before
-        chat.screenshot(path=str(screenshots / "handoff-widget-after.png"))
+        screenshots.take(chat, "handoff-widget-after.png")
         console.reload()
         expect(console.locator("ol.transcript")).to_contain_text(f"Sam ({STAFF}) handed back to the assistant")
     finally:

@@ -152,7 +152,7 @@ def test_print_opens_a_clean_page_with_the_plan_that_prints(widget: Widget, scre
     _assert_only_the_plan(popup.content())
     assert popup.locator("h1").inner_text() == plan_card()["title"]
     popup.emulate_media(media="print")
-    popup.screenshot(path=str(screenshots / "safety-plan-print.png"), full_page=True)
+    screenshots.take(popup, "safety-plan-print.png", full_page=True)
     popup.close()
 
 

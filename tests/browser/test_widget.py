@@ -93,7 +93,7 @@ def test_a_risk_message_shows_a_crisis_card_with_a_focusable_call_link(widget: W
     assert widget.focused()["href"].startswith("tel:")
     widget.assert_panel_intact()
     assert widget.axe_serious(axe_script()) == []
-    widget.page.screenshot(path=str(screenshots / "widget-crisis-1280.png"))
+    screenshots.take(widget.page, "widget-crisis-1280.png")
 
 
 def test_history_is_shown_again_after_a_reload(widget: Widget):
@@ -140,7 +140,7 @@ def test_rasa_down_shows_the_fallback_keeps_the_text_and_reconnects(widget: Widg
         widget.assert_panel_intact()
         expect(widget.input).to_have_value("are you still there")
         expect(widget.status).to_contain_text("unavailable")
-        widget.page.screenshot(path=str(screenshots / "widget-unavailable-1280.png"))
+        screenshots.take(widget.page, "widget-unavailable-1280.png")
     finally:
         stack.start_service("rasa")
     # A freshly started Rasa answers its first message slowly; let someone else's message warm it up.
@@ -180,7 +180,7 @@ def test_layout_fits_desktop_phone_320px_and_200_percent_zoom(browser, stack, sc
             "() => { const p = document.querySelector('#clinic-chat-widget').shadowRoot.querySelector('.cw-panel');"
             " return p.scrollWidth - p.clientWidth; }")
         assert overflow <= 0, "the panel scrolls sideways"
-        page.screenshot(path=str(screenshots / name))
+        screenshots.take(page, name)
     finally:
         context.close()
 
