@@ -60,10 +60,11 @@ SITUATION_ENTITY = "risk_situation"
 CHECK_IN_REASON_ENTITY = "check_in_reason"
 SPLIT_INTENT_CATEGORY = "intent_or_timeline"
 #: A check-in the rules asked only because every risk phrase in a chat-length message was negated, in a
-#: message that opens with a denial and takes nothing back ("no, i'd never hurt myself"; the component's
-#: negated_answer_pattern): as the answer to "are you thinking about suicide?" that is a no, and the check-in
-#: rules take it as one instead of escalating an "unclear" answer (data/rules/safety.yml). Not set when the
-#: classifier raised the verdict.
+#: message that is a plain denial and takes nothing back ("no, i'd never hurt myself", "i'm not suicidal,
+#: just tired", "me? kill myself? never."; the component's negated_answer_pattern). As the answer to "are you
+#: thinking about suicide?" that is a no, and the check-in rules take it as one instead of escalating an
+#: "unclear" answer; said out of the blue it is acknowledged with the line in view, not met with that
+#: question (data/rules/safety.yml). Not set when the classifier raised the verdict.
 NEGATED_ENTITY = "negated_risk"
 #: Classifier intents that read a message as about someone else: when only the risk model would ask, the
 #: question is then asked about that person ("are you worried they might be thinking about suicide?"), not
@@ -129,10 +130,17 @@ class SafetyComponent(GraphComponent):
             # The `alias` of the dense featurizer whose sentence vector is the MiniLM embedding the
             # risk model reads (config.yml); null makes assess() compute it itself.
             "embedding_featurizer": "minilm",
-            # negated_risk (a no to the check-in question) only for a message that opens with a denial and
-            # takes nothing back: "no, i'd never hurt myself" is a no; "i would never kill myself but i do
-            # cut" and "no i wouldnt, but i think about it a lot" are not (a Python regex, case-insensitive).
-            "negated_answer_pattern": r"^\W*(no+|nope|nah|never|not)\b(?!.*\b(but|though|tho|although|except|unless)\b)",
+            # negated_risk (a no to the check-in question) only for a plain denial that takes nothing back:
+            # one that opens with it ("no, i'd never hurt myself", "i'm not suicidal", "i would never kill
+            # myself") or answers the words asked back ("me? kill myself? never."). Not "i would never kill
+            # myself but i do cut", "no i wouldnt, but i think about it a lot", nor a denial bound to a time
+            # ("not going to kill myself yet", "... tonight"), which leaves the rest open (a Python regex,
+            # case-insensitive).
+            "negated_answer_pattern": (
+                r"^(?!.*\b(but|though|tho|although|except|unless|yet|tonight|today|for now|right now)\b)"
+                r"\W*(?:(?:no+|nope|nah|never|not)\b"
+                r"|i\s*(?:['’]?m|am|would|['’]?d|will|['’]?ll)\s+(?:not|never)\b"
+                r"|.*\?\s*(?:no+|nope|nah|never)\b)"),
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:

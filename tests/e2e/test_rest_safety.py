@@ -118,3 +118,21 @@ def test_a_conversation_in_another_locale_is_shown_that_locales_lines_throughout
     assert payload in (theirs.as_payload("crisis"), theirs.as_payload("emergency"))
     later = " ".join(m.get("text", "") for m in say("what is cbt"))
     assert theirs.primary_contact in later and ours.primary_line not in later
+
+
+def test_a_plain_denial_out_of_the_blue_is_acknowledged_not_questioned_and_no_case_is_made(stack):
+    """"Me? Kill myself? Never." was met with "are you thinking about suicide?"; the story that followed was
+    asked about again, then escalated as an unclear answer, with a case for staff (walk-through, 6 December).
+    It is heard as the no it is, with the line in view; real risk later still takes the crisis path."""
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+    line = configured(stack).primary_line
+    first = " ".join(m.get("text", "") for m in stack.say(sender, "Me? Kill myself? Never. I'm just so angry at my ex"))
+    assert line in first and "are you thinking about suicide" not in first.lower()
+    for story in ("he cheated on me and then told all our friends it was my fault",
+                  "honestly i could scream, i gave him four years"):
+        reply = " ".join(m.get("text", "") for m in stack.say(sender, story))
+        assert "are you thinking about suicide" not in reply.lower(), story
+    assert cases_for(stack, sender) == []
+    later = " ".join(m.get("text", "") for m in stack.say(sender, "actually i do want to kill myself"))
+    assert line in later
+    assert [case["kind"] for case in cases_for(stack, sender)] in (["crisis"], ["emergency"])

@@ -40,19 +40,22 @@ def test_a_hopeless_check_in_is_not_marked(pipeline, text):
 
 
 @pytest.mark.parametrize("text", ["no i'd never hurt myself, i just want out of the house", "nope, not going to kill myself",
-                                  "no im not going to kill myself"])
+                                  "no im not going to kill myself", "i would never kill myself",
+                                  "Me? Kill myself? Never. I'm just angry at my ex", "I'm not suicidal, just exhausted"])
 def test_a_negated_risk_phrase_is_a_marked_check_in(pipeline, text):
-    """As the answer to the check-in question it is a no (data/rules/safety.yml), not the careful path."""
+    """As the answer to the check-in question it is a no, and out of the blue it is acknowledged, not
+    questioned (data/rules/safety.yml): not the careful path."""
     parsed = pipeline.parse(text)
     assert parsed["intent"]["name"] == "safety_check_in"
     assert entities(parsed).get("negated_risk") == "negated"
 
 
 @pytest.mark.parametrize("text", ["i would never kill myself but i do cut sometimes", "i want to kill myself",
-                                  "no i wouldnt kill myself but i think about it a lot", "i would never kill myself",
-                                  "i dont want to be alive anymore", "i'm going to do it."])
+                                  "no i wouldnt kill myself but i think about it a lot", "no im not going to kill myself yet",
+                                  "not tonight, i won't kill myself", "i dont want to be alive anymore", "i'm going to do it."])
 def test_risk_not_plainly_denied_is_not_marked(pipeline, text):
-    """Not all negated, not opening with a denial, or taking it back ("but"): the careful path."""
+    """Not all negated, not a plain denial, taking it back ("but") or bound to a time ("yet", "tonight"):
+    the careful path."""
     assert "negated_risk" not in entities(pipeline.parse(text))
 
 
