@@ -33,6 +33,8 @@ _FIELDS = {"name", "phone", "sms", "url", "url_label", "email", "hours", "audien
 #: what a line is for; a line without ``situations`` is a crisis (suicide, self-harm) line
 SITUATIONS = ("crisis", "abuse")
 DEFAULT_SITUATION = "crisis"
+#: the hours of a line that answers any time ("are there any time" in a reply may name it)
+ROUND_THE_CLOCK = "24/7"
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{1,19}$")
 _URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -160,13 +162,16 @@ class ResourceSet:
         return "\n".join(r.as_text() for r in self.ordered(kind, situation))
 
     def short_lines(self, situation: str) -> str:
-        """The situation's lines in one breath ("Childhelp National Child Abuse Hotline 1-800-422-4453
-        and National Domestic Violence Hotline 1-800-799-7233"), for a sentence in another reply."""
+        """The situation's round-the-clock lines in one breath ("Childhelp National Child Abuse Hotline
+        1-800-422-4453 and National Domestic Violence Hotline 1-800-799-7233"), for a sentence in another
+        reply. Those sentences say the lines "are there any time", so a line with office hours is left to
+        the full list and the card, which show its hours (all lines when none is 24/7)."""
+        lines = self.lines_for(situation)
         parts = []
-        for r in self.lines_for(situation):
+        for r in [r for r in lines if r.hours == ROUND_THE_CLOCK] or lines:
             number = r.phone or (r.sms.number if r.sms else None)
             parts.append(f"{r.name} {number}" if number else r.name)
-        return " and ".join(parts)
+        return " and ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
     @property
     def emergency_line(self) -> str:

@@ -127,8 +127,8 @@ def test_no_phone_numbers_in_code():
 # --- situations: the lines for abuse and a child at risk ------------------------------------------
 
 @pytest.mark.parametrize("locale, numbers", [
-    ("en-US", ["1-800-422-4453", "1-800-799-7233"]),
-    ("en-GB", ["0800 1111", "0808 2000 247"]),
+    ("en-US", ["1-800-422-4453", "1-800-799-7233", "1-800-677-1116"]),
+    ("en-GB", ["0800 1111", "0808 2000 247", "0808 808 8141"]),
 ])
 def test_abuse_situation_shows_its_own_lines_and_the_emergency_number(locale, numbers):
     rs = load_resources(locale)
@@ -150,6 +150,27 @@ def test_abuse_lines_stay_out_of_the_crisis_card_and_the_primary_line():
     assert not any("Abuse" in name or "Domestic" in name for name in crisis)
     assert rs.primary_line == "988"
     assert "situation" not in rs.as_payload("crisis")
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB"])
+def test_an_older_person_who_is_abused_is_shown_a_line_for_older_people(locale):
+    """An older person robbed and frightened at home was given only the child and domestic-abuse lines."""
+    lines = load_resources(locale).lines_for("abuse")
+    assert any(r.audience and "older" in r.audience for r in lines)
+
+
+def test_the_lines_said_to_be_there_any_time_are_the_round_the_clock_ones(tmp_path):
+    """The replies say "{abuse_lines} are there any time": a line with office hours is only in the list and the
+    card, which show its hours."""
+    extra = write(tmp_path, "resources:\n  - name: County Safeguarding Team\n    phone: \"555 0100\"\n"
+                            "    hours: Mon-Fri 9-17\n    situations: [abuse]\n")
+    rs = load_resources("en-US", extra)
+    around_the_clock = [r for r in rs.lines_for("abuse") if r.hours == "24/7"]
+    assert len(around_the_clock) >= 2
+    said = rs.short_lines("abuse")
+    assert all(r.phone in said for r in around_the_clock)
+    assert "555 0100" not in said and "County Safeguarding Team" in rs.as_text("crisis", "abuse")
+    assert said.count(" and ") == 1 and (len(around_the_clock) == 2 or ", " in said)
 
 
 def test_a_clinic_adds_its_own_abuse_line(tmp_path):
