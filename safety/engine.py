@@ -140,6 +140,7 @@ class RecoveryMatchers(NamedTuple):
     now: RuleMatcher
     present: Optional[RuleMatcher]
     relapse: Optional[RuleMatcher]
+    voids: frozenset[str] = frozenset()  # recovery idioms a later relapse marker voids
 
 
 @dataclass(frozen=True)
@@ -331,7 +332,8 @@ class Engine:
                 present=(markers("recovered.present", "past_attempt", r.present_markers)
                          if r.present_markers else None),
                 relapse=(markers("recovered.relapse", "past_attempt", r.relapse_markers)
-                         if r.relapse_markers else None))
+                         if r.relapse_markers else None),
+                voids=r.relapse_voids)
         self._news: Optional[tuple[frozenset[str], RuleMatcher, RuleMatcher]] = None
         if t.news_frame is not None:
             self._news = (t.news_frame.categories, markers("news.report", "third_party_risk", t.news_frame.markers),
@@ -512,6 +514,14 @@ class Engine:
         lowers = tokens.lowers
         clause, sentence = self._segments(lowers, tokens.spaces, tokens.lower_ids)
         idiom_spans = self._idiom_spans(tokens)
+        rec = self._recovered
+        if idiom_spans and rec is not None and rec.relapse is not None and rec.voids \
+                and any(r.id in rec.voids for _, _, r in idiom_spans):
+            # a recovery idiom followed by a relapse ("3 months clean from sh and i just broke it"): the story ends on
+            # the relapse, so the idiom sets nothing aside (tunables `recovered.relapse_voids`)
+            relapses = [s for _, s, _ in rec.relapse(tokens)]
+            idiom_spans = [(s, e, r) for s, e, r in idiom_spans
+                           if not (r.id in rec.voids and any(x >= e for x in relapses))]
         rules = self.risk.rules
 
         hits: list[Hit] = []

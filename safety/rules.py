@@ -166,6 +166,9 @@ class Recovered:
     markers: tuple[Pattern, ...]
     present_markers: tuple[Pattern, ...] = ()
     relapse_markers: tuple[Pattern, ...] = ()
+    # idioms that tell a recovery ("3 months clean from sh"): one of ``relapse_markers`` after such an idiom
+    # ("... and i just broke it") voids it, so the match it overlaps decides again
+    relapse_voids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -419,6 +422,7 @@ def _load_tunables(path: Path) -> Tunables:
             markers=_patterns(rec.get("markers"), file=path, rule="recovered.markers"),
             present_markers=_patterns(rec.get("present_markers") or [], file=path, rule="recovered.present_markers"),
             relapse_markers=_patterns(rec.get("relapse_markers") or [], file=path, rule="recovered.relapse_markers"),
+            relapse_voids=frozenset(str(x) for x in (rec.get("relapse_voids") or [])),
         )
     news_frame = None
     if data.get("news_frame") is not None:
