@@ -1,5 +1,6 @@
 """A risk message reaches crisis resources and the staff queue at any point, even without the action server."""
 import json
+import re
 import subprocess
 import sys
 import uuid
@@ -131,7 +132,10 @@ def test_a_plain_denial_out_of_the_blue_is_acknowledged_not_questioned_and_no_ca
     for story in ("he cheated on me and then told all our friends it was my fault",
                   "honestly i could scream, i gave him four years"):
         reply = " ".join(m.get("text", "") for m in stack.say(sender, story))
-        assert "are you thinking about suicide" not in reply.lower(), story
+        # no question about suicide, of them or of anyone else (the walk of 7 December: "are you worried they
+        # might be thinking about suicide?" after the first line of the story)
+        asked = [s for s in re.split(r"(?<=[.?!])\s+", reply) if "suicide" in s.lower() and s.rstrip().endswith("?")]
+        assert asked == [], story
     assert cases_for(stack, sender) == []
     later = " ".join(m.get("text", "") for m in stack.say(sender, "actually i do want to kill myself"))
     assert line in later
