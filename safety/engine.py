@@ -391,7 +391,10 @@ class Engine:
         verdict, vetoed, probability = Kind.NONE, False, None
         thresholds = self.model.thresholds.for_text(text)
         if not view.strong_kind.escalates or view.vetoable:
-            probability = self.model.probability(text, embedding)
+            if norm.undisguised:  # "su1c1dal again", "s*icidal": the model learnt plain spelling, so it reads that
+                probability = self.model.probability(norm.text, None)
+            else:
+                probability = self.model.probability(text, embedding)
             verdict, vetoed = thresholds.decide(probability, view.has_weak, view.asks)
         kind, use_weak, model_raised = combine(view, verdict, vetoed)
         assessment = self._result(text, norm, tokens, hits if use_weak else view.strong, kind, model_raised)

@@ -14,6 +14,9 @@ What happens, in one left-to-right pass (linear in the length of the text):
 * a word of ``spelled_out`` typed letter by letter with one separator ("d i e",
   "k.m.s", "s-u-i-c-i-d-e") becomes the word; only those words, so "a b c",
   "i.e." and "U.K." stay as typed;
+* a word with letters starred out ("s*icidal", "k*ll", "su**ide") becomes the one word of
+  ``censored`` it can stand for (each run of ``*`` or ``#`` one or two letters more than it has), and
+  stays as typed when it could be none or several ("f*ck", "so*");
 * each word is looked up in ``replacements`` (slang, misspellings:
   "kms" -> "kill myself", "sucide" -> "suicide"); a word that is not in the
   vocabulary is also tried with leetspeak undone ("k1ll" -> "kill") and with
@@ -50,6 +53,10 @@ _MEASURE = re.compile(r"^[0-9]+(?:st|nd|rd|th|am|pm|s|k|m|x|h|hr|hrs|min|mins|kg
 #: for the others ("diiiie", "sooo") the single letter is tried first.
 _DOUBLING = frozenset("eolsftpnrdcmgbz")
 _MAX_CANDIDATES = 32
+#: a word with letters starred out ("s*icidal", "k**l", "su#cide"): letters or digits with a run of * or # inside
+#: or at the end, not touching another word character
+_CENSORED = r"(?<![a-z0-9@$*#])[a-z0-9]+(?:[*#]+[a-z0-9]+)+[*#]*(?![a-z0-9@$*#])|(?<![a-z0-9@$*#])[a-z0-9]+[*#]+(?![a-z0-9@$*#])"
+_STAR_RUNS = re.compile(r"[*#]+|[^*#]+")
 #: from this many spans on, ``Normalised.to_original_all`` maps them with array operations
 _MANY_SPANS = 64
 
@@ -62,6 +69,7 @@ class NormalisationData:
     emoji: Mapping[str, str]
     replacements: Mapping[str, str]
     spelled_out: frozenset[str] = frozenset()  # joined when typed letter by letter
+    censored: frozenset[str] = frozenset()  # recovered when typed with letters starred out
 
 
 class _Segment(NamedTuple):
@@ -78,11 +86,14 @@ class _Segment(NamedTuple):
 class Normalised:
     """Normalised text plus the offset map back to the original."""
 
-    __slots__ = ("text", "original", "_segments", "_starts")
+    __slots__ = ("text", "original", "_segments", "_starts", "undisguised")
 
-    def __init__(self, text: str, original: str, segments: Sequence[_Segment]) -> None:
+    def __init__(self, text: str, original: str, segments: Sequence[_Segment], undisguised: bool = False) -> None:
         self.text = text
         self.original = original
+        #: a disguise was undone (leetspeak, letters spelled out or starred out): the risk model, trained on
+        #: plain spelling, should read ``text``, not the disguise (safety.engine)
+        self.undisguised = undisguised
         self._segments = list(segments)
         self._starts = [s.out_start for s in self._segments]
 
@@ -153,7 +164,10 @@ class Normaliser:
         self._spelled = re.compile(spelled) if spelled else None
         if spelled:
             parts.append(f"(?P<spelled>{spelled})")
+        if data.censored:
+            parts.append(f"(?P<censored>{_CENSORED})")
         parts.append(f"(?P<word>{_WORD})")
+        self._censored = re.compile(_CENSORED) if data.censored else None
         self._pattern = re.compile("|".join(parts))
         self._words = re.compile(_WORD)
         self._special = re.compile(f"[{_DROP}{emoji_class}]")
@@ -191,6 +205,7 @@ class Normaliser:
                 out_pos += n
 
         emoji, rewrite = self.data.emoji, self._word
+        undisguised = False
         for m in self._matches(lowered, changed):
             kind = m.lastgroup
             if kind == "word":
@@ -198,7 +213,15 @@ class Normaliser:
                 if new is None:
                     continue  # unchanged: stays in the pending stretch
                 flush(m.start())
+                undisguised = undisguised or bool(self._has_leet and self._has_leet.search(m.group()))
+            elif kind == "censored":
+                new = self._uncensor(m.group())
+                if new is None:
+                    continue  # "f*ck", "so*": stays as typed
+                flush(m.start())
+                undisguised = True
             elif kind == "spelled":
+                undisguised = True
                 flush(m.start())
                 joined = _SEPARATORS.sub("", m.group())
                 new = self._word(joined) or joined  # "k.m.s" -> "kms" -> "kill myself"
@@ -223,7 +246,7 @@ class Normaliser:
                 out_pos += len(new)
             copied_from = m.end()
         flush(len(lowered))
-        return Normalised("".join(pieces), text, segments)
+        return Normalised("".join(pieces), text, segments, undisguised)
 
     def _matches(self, lowered: str, changed: frozenset[str]) -> Iterator[re.Match]:
         """The pattern's matches, stretch by stretch, skipping stretches where nothing is rewritten.
@@ -275,6 +298,8 @@ class Normaliser:
         cached words that change, not a look-up per word (~3 ms of 6 for the 5,000 distinct words of 100 kB)."""
         words = set(self._words.findall(lowered))
         changed = words & self._changing
+        if self._censored is not None and ("*" in lowered or "#" in lowered):
+            changed.update(m.group() for m in self._censored.finditer(lowered) if self._uncensor(m.group()))
         for w in words.difference(self._cache):  # not met before (or not cached: the cache is full)
             if self._word(w) is not None:
                 changed.add(w)
@@ -301,6 +326,18 @@ class Normaliser:
         return [m.start() for m in found]
 
     # -- words -----------------------------------------------------------
+    def _uncensor(self, token: str) -> str | None:
+        """The one word of ``censored`` that ``token`` stands for, letters starred out ("s*icidal",
+        "su**ide"), or None. At least two letters must show, and stars may hide at most half the word."""
+        letters = sum(c.isalpha() for c in token)
+        if letters < 2:
+            return None
+        pattern = re.compile("".join(
+            f"[a-z]{{{len(run)},{len(run) + 1}}}" if run[0] in "*#" else re.escape(run)
+            for run in _STAR_RUNS.findall(token)) + "$")
+        found = [w for w in self.data.censored if pattern.match(w) and len(w) <= 2 * letters]
+        return found[0] if len(found) == 1 else None
+
     def _word(self, word: str) -> str | None:
         """The replacement for ``word``, or None to keep it as typed."""
         try:

@@ -512,7 +512,12 @@ def _load_normalisation(path: Path) -> tuple[NormalisationData, dict[str, str], 
     for word in spelled:
         if len(word) < 3 or not word.isalpha():
             raise RuleError(err(Errors.E012, file=path, field=f"spelled_out.{word}", problem="must be a word of at least 3 letters"))
-    normalisation = NormalisationData(leet=leet, emoji=emoji, replacements=str_map("replacements"), spelled_out=spelled)
+    censored = frozenset(w.lower() for w in _strings(data.get("censored") or [], file=path, field_="censored"))
+    for word in censored:
+        if len(word) < 3 or not word.isalpha():
+            raise RuleError(err(Errors.E012, file=path, field=f"censored.{word}", problem="must be a word of at least 3 letters"))
+    normalisation = NormalisationData(leet=leet, emoji=emoji, replacements=str_map("replacements"), spelled_out=spelled,
+                                      censored=censored)
     return normalisation, str_map("lemma_overrides"), extra
 
 

@@ -73,6 +73,39 @@ def test_disguised_risk_escalates(text):
     assert assess(text).escalate, text
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("s*icidal thoughts", "suicidal thoughts"), ("su**ide", "suicide"), ("i want to k*ll myself", "i want to kill myself"),
+    ("i want to d*e", "i want to die"), ("he k**led himself", "he killed himself"), ("i was r*ped", "i was raped"),
+    ("c*t myself", "cut myself"),
+])
+def test_starred_out_letters_are_undone(engine, raw, expected):
+    """Session 17: "s*icidal thoughts are back" and "su*cide is on my mind" got nothing."""
+    assert normalised(engine, raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["f*ck this", "so* tired", "*sigh* im tired", "what the #%&*", "5* hotel", "ok*",
+                                 "the b*st movie ever", "#blessed", "call me on #1"])
+def test_other_stars_stay_as_typed(engine, raw):
+    """Swearing, emphasis and a star rating: no word of `censored` they could stand for, or several."""
+    assert normalised(engine, raw) == raw.lower()
+
+
+@pytest.mark.parametrize("text", ["su1c1dal again", "s*icidal thoughts are back", "su*cide is on my mind",
+                                  "i want to d*e", "k*ll myself", "i want to self delete", "i want to commit toaster bath"])
+def test_disguised_risk_the_model_decides_escalates_too(text):
+    """The model learnt plain spelling: where a disguise was undone it reads the undone text ("suicidal again"
+    escalated, "su1c1dal again" got nothing)."""
+    assert assess(text).escalate, text
+
+
+def test_undisguised_is_marked_only_when_a_disguise_was_undone(engine):
+    assert engine.normaliser("su1c1dal again").undisguised
+    assert engine.normaliser("s*icidal").undisguised
+    assert engine.normaliser("d i e").undisguised
+    assert not engine.normaliser("i'm sooo tired, kms lol").undisguised  # runs and slang: plain spelling
+    assert not engine.normaliser("see you at 4am").undisguised
+
+
 def test_missing_apostrophes_behave_like_contractions():
     for with_apostrophe, without in [("i don't want to be alive", "i dont want to be alive"),
                                      ("i'm suicidal", "im suicidal"),
