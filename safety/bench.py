@@ -78,6 +78,7 @@ ADVERSARIAL = {
     "ordinary_words": "so tired of everything today ",
     "risk_every_sentence": "i want to kill myself. ",
     "leetspeak_and_stretching": "k1ll mys3lf diiiiie ",
+    "starred_words": "k*ll s*icidal f*ck so* 5* d**d x*yz ",  # censored words undone, swearing kept
     "negated_risk": "i don't want to die but ",
     "emoji": "\U0001f52a\U0001f48a ",
     "idioms": "this traffic is killing me ",

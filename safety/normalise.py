@@ -168,6 +168,9 @@ class Normaliser:
             parts.append(f"(?P<censored>{_CENSORED})")
         parts.append(f"(?P<word>{_WORD})")
         self._censored = re.compile(_CENSORED) if data.censored else None
+        self._censor_prefixes = frozenset(w[:i] for w in data.censored for i in range(1, len(w)))
+        self._censor_suffixes = frozenset(w[i:] for w in data.censored for i in range(1, len(w)))
+        self._uncensored: dict[str, str | None] = {}
         self._pattern = re.compile("|".join(parts))
         self._words = re.compile(_WORD)
         self._special = re.compile(f"[{_DROP}{emoji_class}]")
@@ -328,15 +331,27 @@ class Normaliser:
     # -- words -----------------------------------------------------------
     def _uncensor(self, token: str) -> str | None:
         """The one word of ``censored`` that ``token`` stands for, letters starred out ("s*icidal",
-        "su**ide"), or None. At least two letters must show, and stars may hide at most half the word."""
+        "su**ide"), or None. At least two letters must show, and stars may hide at most half the word.
+
+        Cheap first: a token whose first or last letters begin or end no such word (almost every starred
+        word, and junk such as 100 kB of "x*yz") is answered by two set look-ups, and answers are cached
+        (bounded), so a pattern is compiled only for the few plausible spellings."""
+        try:
+            return self._uncensored[token]
+        except KeyError:
+            pass
+        runs = _STAR_RUNS.findall(token)
+        found: list[str] = []
         letters = sum(c.isalpha() for c in token)
-        if letters < 2:
-            return None
-        pattern = re.compile("".join(
-            f"[a-z]{{{len(run)},{len(run) + 1}}}" if run[0] in "*#" else re.escape(run)
-            for run in _STAR_RUNS.findall(token)) + "$")
-        found = [w for w in self.data.censored if pattern.match(w) and len(w) <= 2 * letters]
-        return found[0] if len(found) == 1 else None
+        if letters >= 2 and runs[0] in self._censor_prefixes and (
+                runs[-1][0] in "*#" or runs[-1] in self._censor_suffixes):
+            pattern = re.compile("".join(
+                f"[a-z]{{{len(run)},{len(run) + 1}}}" if run[0] in "*#" else re.escape(run) for run in runs) + "$")
+            found = [w for w in self.data.censored if pattern.match(w) and len(w) <= 2 * letters]
+        result = found[0] if len(found) == 1 else None
+        if len(self._uncensored) < 50_000:
+            self._uncensored[token] = result
+        return result
 
     def _word(self, word: str) -> str | None:
         """The replacement for ``word``, or None to keep it as typed."""
