@@ -508,17 +508,20 @@ def _load_normalisation(path: Path) -> tuple[NormalisationData, dict[str, str], 
             raise RuleError(err(Errors.E012, file=path, field=f"emoji.{k}", problem="must be a single emoji code point"))
         emoji[k] = v
     extra = frozenset(_strings(data.get("vocabulary"), file=path, field_="vocabulary"))
-    spelled = frozenset(w.lower() for w in _strings(data.get("spelled_out"), file=path, field_="spelled_out"))
-    for word in spelled:
-        if len(word) < 3 or not word.isalpha():
-            raise RuleError(err(Errors.E012, file=path, field=f"spelled_out.{word}", problem="must be a word of at least 3 letters"))
-    censored = frozenset(w.lower() for w in _strings(data.get("censored") or [], file=path, field_="censored"))
-    for word in censored:
-        if len(word) < 3 or not word.isalpha():
-            raise RuleError(err(Errors.E012, file=path, field=f"censored.{word}", problem="must be a word of at least 3 letters"))
-    normalisation = NormalisationData(leet=leet, emoji=emoji, replacements=str_map("replacements"), spelled_out=spelled,
-                                      censored=censored)
+    normalisation = NormalisationData(leet=leet, emoji=emoji, replacements=str_map("replacements"),
+                                      spelled_out=_disguised_words(data, "spelled_out", path),
+                                      censored=_disguised_words(data, "censored", path))
     return normalisation, str_map("lemma_overrides"), extra
+
+
+def _disguised_words(data: Mapping[str, Any], key: str, path: Path) -> frozenset[str]:
+    """The words a disguise is undone into (``spelled_out``: typed letter by letter; ``censored``: letters
+    starred out): each a word of at least 3 letters, so "a b c" or "*" can never stand for one."""
+    words = frozenset(w.lower() for w in _strings(data.get(key), file=path, field_=key))
+    for word in words:
+        if len(word) < 3 or not word.isalpha():
+            raise RuleError(err(Errors.E012, file=path, field=f"{key}.{word}", problem="must be a word of at least 3 letters"))
+    return words
 
 
 def load_ruleset(directory: Path | str = RULES_DIR) -> RuleSet:

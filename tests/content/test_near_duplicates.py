@@ -26,8 +26,7 @@ def _project(tmp_path: Path) -> Path:
     (tmp_path / "tests" / "safety" / "blind").mkdir(parents=True)
     (tmp_path / "tests" / "safety" / "blind" / "b.jsonl").write_text(
         '{"text": "my cat keeps me awake all night"}\n', encoding="utf-8")
-    for closed in ("blind-2026-12-07.jsonl",):
-        (tmp_path / "tests" / "safety" / "blind" / closed).write_text("not json: never opened\n")
+    (tmp_path / "tests" / "safety" / "blind" / "blind-2026-12-07.jsonl").write_text("not json: never opened\n")
     return tmp_path
 
 
