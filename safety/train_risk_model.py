@@ -656,7 +656,7 @@ chooses between no action, a check-in question and the crisis reply (NICE NG225)
     if card['leave_one_source_out'] else "Not run for this model (`--skip-leave-source-out`); run `make safety-model` for them.") + """
 
 These are development figures on the corpus the thresholds were chosen on. Figures on text
-nobody tuned on are in the README (blind set, project corpus, whole pipeline).
+nobody tuned on are in the README and docs/measurements.md (blind sets, project corpus, whole pipeline).
 """
 
 
