@@ -304,6 +304,7 @@ class Engine:
         self._neg_not_after, self._neg_not_before = ids(t.negation.not_after), ids(t.negation.not_before)
         self._never = self.nlp.vocab.strings.add("never")
         self._answered = ids(t.negation.answered)
+        self._answered_asides = ids(t.negation.answered_asides)
         self._question = self.nlp.vocab.strings.add("?")
         self._comma = self.nlp.vocab.strings.add(",")
         self._neg_window, self._third_window = t.negation.window, t.third_party.window  # read once per hit
@@ -727,10 +728,19 @@ class Engine:
         # "me? kill myself? never.": the match asked back and answered with a denial said alone (tunables
         # `negation.answered`); "kill myself? never thought i'd say it but yes" goes on after the denial
         n = len(lowers)
-        if self._answered and end + 1 < n and lowers[end] == self._question and lowers[end + 1] in self._answered \
-                and (end + 2 == n or lowers[end + 2] in self._sentence_ids or lowers[end + 2] == self._comma):
-            return True
-        return False
+        if not self._answered or end + 1 >= n or lowers[end] != self._question:
+            return False
+        at = end + 1
+        # "kill myself? over HIM? never.": one short aside asked between (tunables `negation.answered_asides`)
+        if lowers[at] in self._answered_asides:
+            for q in range(at + 1, min(at + 4, n)):
+                if lowers[q] == self._question:
+                    at = q + 1
+                    break
+                if lowers[q] in self._sentence_ids or lowers[q] == self._comma:
+                    break
+        return at < n and lowers[at] in self._answered \
+            and (at + 1 == n or lowers[at + 1] in self._sentence_ids or lowers[at + 1] == self._comma)
 
     def _anchored(self, lowers: list[int], sentence: list[int], start: int, end: int) -> bool:
         """Is a weak keyword about a person in the conversation?  A first-person word inside the match,

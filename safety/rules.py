@@ -124,6 +124,9 @@ class Negation:
     not_before: frozenset[str]      # right before the cue: "TRYING not to cut" is not negated
     model_cap_tokens: int = 30      # up to this length, the risk model may only ask about a negated phrase
     answered: frozenset[str] = frozenset()  # "me? kill myself? NEVER.": the match asked back, then denied alone
+    # a second short question between the match asked back and the denial opens with one of these ("kill myself?
+    # OVER him? never."): up to three words, then "?"
+    answered_asides: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -453,6 +456,7 @@ def _load_tunables(path: Path) -> Tunables:
             not_before=frozenset(_strings(neg.get("not_before"), file=path, field_="negation.not_before")),
             model_cap_tokens=_int(neg.get("model_cap_tokens", 30), file=path, field_="negation.model_cap_tokens"),
             answered=frozenset(_strings(neg.get("answered"), file=path, field_="negation.answered")),
+            answered_asides=frozenset(_strings(neg.get("answered_asides") or [], file=path, field_="negation.answered_asides")),
         ),
         third_party=ThirdParty(
             categories=cats(tp.get("categories"), "third_party.categories"),
