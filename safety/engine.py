@@ -303,6 +303,7 @@ class Engine:
         self._neg_cues, self._neg_blockers = ids(t.negation.cues), ids(t.negation.blockers)
         self._neg_not_after, self._neg_not_before = ids(t.negation.not_after), ids(t.negation.not_before)
         self._never = self.nlp.vocab.strings.add("never")
+        self._since = self.nlp.vocab.strings.add("since")
         self._answered = ids(t.negation.answered)
         self._answered_asides = ids(t.negation.answered_asides)
         self._question = self.nlp.vocab.strings.add("?")
@@ -580,8 +581,9 @@ class Engine:
             if self._recovered is not None and category in self._recovered.categories:
                 if recovery is None:
                     recovery = self._recovery_marks(tokens, sentence, clause)
-                past_sentences, last_marker, ends_well, present_clauses = recovery
-                if (last_marker >= end and (category == "past_attempt" or sentence[start] in past_sentences)
+                past_sentences, last_marker, ends_well, present_clauses, well_since = recovery
+                if ((last_marker >= end or start in well_since)
+                        and (category == "past_attempt" or sentence[start] in past_sentences)
                         and not any(clause[start] <= c <= clause[end - 1] for c in present_clauses)):
                     recovered = ends_well
                     negated = True
@@ -600,20 +602,24 @@ class Engine:
         return ({sentence[s] for _, s, _ in report(tokens)} - mine, {sentence[s] for _, s, _ in death(tokens)} - mine)
 
     def _recovery_marks(self, tokens: Tokens, sentence: list[int], clause: list[int]
-                        ) -> tuple[set[int], int, bool, set[int]]:
+                        ) -> tuple[set[int], int, bool, set[int], set[int]]:
         """(sentences with a past-time marker, start of the last recovery marker or -1 (-1 too when a relapse
         marker follows it), whether that marker is in the message's last two sentences: the story ends on the
         writer being well, clauses with a present-time relapse marker: a match there is told as now, whatever
-        follows)."""
+        follows, and the token positions right after a recovery marker ending in "since": "i've been stable
+        since MY ATTEMPT five years ago" tells the recovery before the event it counts from, and is as well told
+        as "an attempt five years ago and i've been stable since" (none when a relapse follows))."""
         m = self._recovered
         assert m is not None
         past_sentences = {sentence[s] for _, s, _ in m.past(tokens)}
-        last = max((s for _, s, _ in m.now(tokens)), default=-1)
+        now = m.now(tokens)
+        last = max((s for _, s, _ in now), default=-1)
         if last >= 0 and m.relapse is not None and any(s > last for _, s, _ in m.relapse(tokens)):
             last = -1  # a relapse told after the last recovery: the story ends on the relapse, nothing is capped
         present_clauses = {clause[s] for _, s, _ in m.present(tokens)} if m.present is not None else set()
+        well_since = {e for _, _, e in now if tokens.lowers[e - 1] == self._since} if last >= 0 else set()
         # sentence numbers count each break as its own number too: two sentences back is 4 numbers back
-        return past_sentences, last, last >= 0 and sentence[last] >= sentence[-1] - 4, present_clauses
+        return past_sentences, last, last >= 0 and sentence[last] >= sentence[-1] - 4, present_clauses, well_since
 
     def _segments(self, lowers: list[int], spaces: list[int], ids: Optional[np.ndarray] = None
                   ) -> tuple[list[int], list[int]]:
