@@ -3,7 +3,7 @@
     PYTHONPATH=. python tests/safety/blind_misses.py tests/safety/blind/blind-2026-12-07.jsonl [-q]
 
 For tuning on a blind set that has been opened as a read set (set 15 for the seventeenth pass). The sets nobody may
-read yet are refused unopened (the same names as bot/content/near_duplicates.py's NEVER_READ). ``-q``: counts only.
+read yet (bot/content/near_duplicates.py's NEVER_READ) are refused unopened. ``-q``: counts only.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-NEVER_READ = frozenset({"blind-2026-12-07b.jsonl", "FIRST-RUN.md"})
+from bot.content.near_duplicates import NEVER_READ
 
 
 def main(argv: list[str]) -> int:
