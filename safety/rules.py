@@ -456,7 +456,7 @@ def _load_tunables(path: Path) -> Tunables:
             not_before=frozenset(_strings(neg.get("not_before"), file=path, field_="negation.not_before")),
             model_cap_tokens=_int(neg.get("model_cap_tokens", 30), file=path, field_="negation.model_cap_tokens"),
             answered=frozenset(_strings(neg.get("answered"), file=path, field_="negation.answered")),
-            answered_asides=frozenset(_strings(neg.get("answered_asides") or [], file=path, field_="negation.answered_asides")),
+            answered_asides=frozenset(_strings(neg.get("answered_asides"), file=path, field_="negation.answered_asides")),
         ),
         third_party=ThirdParty(
             categories=cats(tp.get("categories"), "third_party.categories"),
