@@ -306,6 +306,9 @@ class Engine:
         self._since = self.nlp.vocab.strings.add("since")
         self._answered = ids(t.negation.answered)
         self._answered_asides = ids(t.negation.answered_asides)
+        self._retraction = (t.negation.retraction_reach, ids(t.negation.retraction_openers),
+                            ids(t.negation.retraction_modals), ids(t.negation.retraction_tails),
+                            self.nlp.vocab.strings.add("i")) if t.negation.retraction_reach else None
         self._question = self.nlp.vocab.strings.add("?")
         self._comma = self.nlp.vocab.strings.add(",")
         self._neg_window, self._third_window = t.negation.window, t.third_party.window  # read once per hit
@@ -544,12 +547,15 @@ class Engine:
         # first, then the goodbye: "moving to canada next month so i'm giving away my stuff and saying goodbye")
         reach = max((e - s for s, e, _ in idiom_spans), default=0)
         crisis, check_in, check_in_rank = Kind.CRISIS, Kind.CHECK_IN, Kind.CHECK_IN.rank
+        # matches right after a recovery marker ending in "since" ("been well since MY SUICIDE ATTEMPT"): (start, end,
+        # recovered); only there is the recovery said of that very phrase, so words inside it share its cap
+        recovered_spans: list[tuple[int, int, bool]] = []
         for rid, start, end in raw:
             rule = rules[rid]
             if idiom_spans and suppressed(rule, start, end, idiom_spans, reach):
                 set_aside = True
                 continue
-            negated = rule.negatable and negated_at(lowers, clause, start, end)
+            negated = rule.negatable and negated_at(lowers, clause, start, end) and not self._retracted(lowers, end)
             category, kind = rule.category, rule.kind or category_kind[rule.category]
             if category in recat_sources:  # no re-categorisation can start from any other category
                 for index, (rc, markers) in enumerate(self._recat):
@@ -589,8 +595,28 @@ class Engine:
                     negated = True
                     if kind.rank > check_in_rank:
                         kind = check_in
+                    if start in well_since:
+                        recovered_spans.append((start, end, recovered))
             hits.append(Hit(rule, start, end, category, kind, negated, signal, weak, recovered))
+        if recovered_spans:
+            hits = self._inside_recovered(hits, recovered_spans)
         return self._apply_context(hits), idiomatic, set_aside, _all_literal(r for _, _, r in idiom_spans)
+
+    def _inside_recovered(self, hits: list[Hit], spans: list[tuple[int, int, bool]]) -> list[Hit]:
+        """A match inside a past the writer has been well since is part of that past: "i've been well since my SUICIDE
+        attempt" holds "suicide" (active ideation) inside "my suicide attempt", and the word alone must not make the
+        recovery story a crisis. Capped as the recovery frame caps its own matches (at most a check-in)."""
+        assert self._recovered is not None
+        categories = self._recovered.categories
+        out = []
+        for hit in hits:
+            outer = next((rec for s, e, rec in spans if s <= hit.start and hit.end <= e and (s, e) != (hit.start, hit.end)),
+                         None) if not hit.negated and hit.category in categories else None
+            if outer is not None:
+                hit = hit._replace(negated=True, recovered=outer,
+                                   kind=Kind.CHECK_IN if hit.kind.rank > Kind.CHECK_IN.rank else hit.kind)
+            out.append(hit)
+        return out
 
     def _news_sentences(self, tokens: Tokens, sentence: list[int]) -> tuple[set[int], set[int]]:
         """(sentences with a news marker, sentences with a death-told marker), each without a first-person word:
@@ -747,6 +773,26 @@ class Engine:
                     break
         return at < n and lowers[at] in self._answered \
             and (at + 1 == n or lowers[at + 1] in self._sentence_ids or lowers[at + 1] == self._comma)
+
+    def _retracted(self, lowers: list[int], end: int) -> bool:
+        """A denial taken back after the match (tunables `negation.retraction_*`): "kill myself? never. but tonight
+        i might", "i would never do it, or maybe i will". The modal must end its sentence ("... but i might cry" is
+        about crying), so only an elliptical "i might" takes the denied words back."""
+        if self._retraction is None:
+            return False
+        reach, openers, modals, tails, i_word = self._retraction
+        n = len(lowers)
+        for at in range(end, min(end + reach, n)):
+            if lowers[at] not in openers:
+                continue
+            for j in range(at + 1, min(at + 5, n - 1)):
+                if lowers[j] == i_word and lowers[j + 1] in modals:
+                    k = j + 2
+                    while k < n and lowers[k] in tails:
+                        k += 1
+                    if k == n or lowers[k] in self._sentence_ids or lowers[k] == self._comma:
+                        return True
+        return False
 
     def _anchored(self, lowers: list[int], sentence: list[int], start: int, end: int) -> bool:
         """Is a weak keyword about a person in the conversation?  A first-person word inside the match,

@@ -127,6 +127,11 @@ class Negation:
     # a second short question between the match asked back and the denial opens with one of these ("kill myself?
     # OVER him? never."): up to three words, then "?"
     answered_asides: frozenset[str] = frozenset()
+    # a denial taken back after the match ("kill myself? never. BUT TONIGHT I MIGHT"): an opener, "i" and a bare modal
+    retraction_reach: int = 0
+    retraction_openers: frozenset[str] = frozenset()
+    retraction_modals: frozenset[str] = frozenset()
+    retraction_tails: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -457,6 +462,12 @@ def _load_tunables(path: Path) -> Tunables:
             model_cap_tokens=_int(neg.get("model_cap_tokens", 30), file=path, field_="negation.model_cap_tokens"),
             answered=frozenset(_strings(neg.get("answered"), file=path, field_="negation.answered")),
             answered_asides=frozenset(_strings(neg.get("answered_asides"), file=path, field_="negation.answered_asides")),
+            retraction_reach=_int(neg.get("retraction_reach", 0), file=path, field_="negation.retraction_reach"),
+            retraction_openers=frozenset(_strings(neg.get("retraction_openers"), file=path,
+                                                  field_="negation.retraction_openers")),
+            retraction_modals=frozenset(_strings(neg.get("retraction_modals"), file=path,
+                                                 field_="negation.retraction_modals")),
+            retraction_tails=frozenset(_strings(neg.get("retraction_tails"), file=path, field_="negation.retraction_tails")),
         ),
         third_party=ThirdParty(
             categories=cats(tp.get("categories"), "third_party.categories"),
