@@ -600,6 +600,12 @@ class Engine:
             hits.append(Hit(rule, start, end, category, kind, negated, signal, weak, recovered))
         if recovered_spans:
             hits = self._inside_recovered(hits, recovered_spans)
+        carriers = [(h.start, h.end) for h in hits if h.rule.kind is Kind.NONE]
+        if carriers:
+            # a rule of kind none carries its span ("i used to self harm": the past told as past, for the recovery cap
+            # and the model); a shorter match inside it ("self harm") is part of that phrase, not said again by itself
+            hits = [h for h in hits if h.rule.kind is Kind.NONE
+                    or not any(s <= h.start and h.end <= e and (s, e) != (h.start, h.end) for s, e in carriers)]
         return self._apply_context(hits), idiomatic, set_aside, _all_literal(r for _, _, r in idiom_spans)
 
     def _inside_recovered(self, hits: list[Hit], spans: list[tuple[int, int, bool]]) -> list[Hit]:
