@@ -25,6 +25,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.pending_question import PENDING_QUESTION_SLOT, interrupted_question
 from actions.session import introduction_said
 from actions.tracker_helpers import latest_user_event
 from bot.case_identity import case_kind, confirmed_check_in_categories, message_time, rule_ids_of
@@ -208,4 +209,6 @@ class ActionNoteCheckInDeclined(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return [SlotSet("check_in_declined", True), *check_in_answered(tracker), *introduction_said(tracker)]
+        pending = interrupted_question(tracker)
+        return [SlotSet("check_in_declined", True), *check_in_answered(tracker), *introduction_said(tracker),
+                *([SlotSet(PENDING_QUESTION_SLOT, pending)] if pending else [])]

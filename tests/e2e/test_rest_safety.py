@@ -140,3 +140,18 @@ def test_a_plain_denial_out_of_the_blue_is_acknowledged_not_questioned_and_no_ca
     later = " ".join(m.get("text", "") for m in stack.say(sender, "actually i do want to kill myself"))
     assert line in later
     assert [case["kind"] for case in cases_for(stack, sender)] in (["crisis"], ["emergency"])
+
+
+def test_a_question_the_check_in_interrupted_is_answered_after_a_no(stack):
+    """A person told a recovered past and asked how to start therapy again; the check-in question came first, and
+    after "no" the reply offered a skill, never answering them (walk-through, 7 December). The answer follows the
+    "no" now, with the line still in view and no case."""
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+    first = " ".join(m.get("text", "") for m in stack.say(
+        sender, "i've been well since my suicide attempt years ago. how do i get a referral?"))
+    assert "suicide" in first.lower() and first.rstrip().endswith("?")  # the check-in question, asked directly
+    after = " ".join(m.get("text", "") for m in stack.say(sender, "no"))
+    assert configured(stack).primary_line in after
+    assert stack.settings.clinic.phone in after  # utter_clinic_referral: how to get started
+    assert "try a skill" not in after
+    assert cases_for(stack, sender) == []
