@@ -29,6 +29,7 @@ The order of decisions, and why:
 """
 from __future__ import annotations
 
+import functools
 import gc
 import re
 import threading
@@ -523,11 +524,13 @@ class Engine:
         clause, sentence = self._segments(lowers, tokens.spaces, tokens.lower_ids)
         idiom_spans = self._idiom_spans(tokens)
         rec = self._recovered
-        if idiom_spans and rec is not None and rec.relapse is not None and rec.voids \
-                and any(r.id in rec.voids for _, _, r in idiom_spans):
+        # where relapse markers start: matched at most once per message, for the idioms here and the recovery frame
+        relapse_starts = functools.cache(
+            lambda: [s for _, s, _ in rec.relapse(tokens)] if rec is not None and rec.relapse is not None else [])
+        if idiom_spans and rec is not None and rec.voids and any(r.id in rec.voids for _, _, r in idiom_spans):
             # a recovery idiom followed by a relapse ("3 months clean from sh and i just broke it"): the story ends on
             # the relapse, so the idiom sets nothing aside (tunables `recovered.relapse_voids`)
-            relapses = [s for _, s, _ in rec.relapse(tokens)]
+            relapses = relapse_starts()
             idiom_spans = [(s, e, r) for s, e, r in idiom_spans
                            if not (r.id in rec.voids and any(x >= e for x in relapses))]
         rules = self.risk.rules
@@ -586,7 +589,7 @@ class Engine:
             recovered = False
             if self._recovered is not None and category in self._recovered.categories:
                 if recovery is None:
-                    recovery = self._recovery_marks(tokens, sentence, clause)
+                    recovery = self._recovery_marks(tokens, sentence, clause, relapse_starts())
                 past_sentences, last_marker, ends_well, present_clauses, well_since = recovery
                 if ((last_marker >= end or start in well_since)
                         and (category == "past_attempt" or sentence[start] in past_sentences)
@@ -601,6 +604,9 @@ class Engine:
         if recovered_spans:
             hits = self._inside_recovered(hits, recovered_spans)
         carriers = [(h.start, h.end) for h in hits if h.rule.kind is Kind.NONE]
+        if carriers and relapse_starts():
+            # "i used to self harm years ago, doing well now, i just broke it": the past is back, not told as past
+            carriers = [(s, e) for s, e in carriers if not any(x >= e for x in relapse_starts())]
         if carriers:
             # a rule of kind none carries its span ("i used to self harm": the past told as past, for the recovery cap
             # and the model); a shorter match inside it ("self harm") is part of that phrase, not said again by itself
@@ -633,7 +639,7 @@ class Engine:
         mine = {sentence[i] for i, tok in enumerate(tokens.lowers) if tok in first}
         return ({sentence[s] for _, s, _ in report(tokens)} - mine, {sentence[s] for _, s, _ in death(tokens)} - mine)
 
-    def _recovery_marks(self, tokens: Tokens, sentence: list[int], clause: list[int]
+    def _recovery_marks(self, tokens: Tokens, sentence: list[int], clause: list[int], relapses: list[int]
                         ) -> tuple[set[int], int, bool, set[int], set[int]]:
         """(sentences with a past-time marker, start of the last recovery marker or -1 (-1 too when a relapse
         marker follows it), whether that marker is in the message's last two sentences: the story ends on the
@@ -646,7 +652,7 @@ class Engine:
         past_sentences = {sentence[s] for _, s, _ in m.past(tokens)}
         now = m.now(tokens)
         last = max((s for _, s, _ in now), default=-1)
-        if last >= 0 and m.relapse is not None and any(s > last for _, s, _ in m.relapse(tokens)):
+        if last >= 0 and any(s > last for s in relapses):
             last = -1  # a relapse told after the last recovery: the story ends on the relapse, nothing is capped
         present_clauses = {clause[s] for _, s, _ in m.present(tokens)} if m.present is not None else set()
         well_since = {e for _, _, e in now if tokens.lowers[e - 1] == self._since} if last >= 0 else set()

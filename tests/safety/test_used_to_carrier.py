@@ -28,3 +28,8 @@ def test_a_past_told_as_past_is_not_a_crisis(text):
 ])
 def test_the_harm_said_again_still_escalates(text):
     assert assess(text).kind in (Kind.CRISIS, Kind.EMERGENCY)
+
+
+def test_a_relapse_after_the_past_brings_it_back():
+    """The carrier gives its words back when the story ends on a relapse (tunables `recovered.relapse_markers`)."""
+    assert assess("i used to self harm years ago, doing well now, i just broke it. so stupid").escalate
