@@ -82,6 +82,12 @@ ESCALATES = [
     "i've made up my mind about the pills. goodbye",
     "i used to want to die but not anymore. last night i cut again",
     "i took an overdose years ago. i'm safe, but tonight i'm going to do it again",
+    "she asked if i want to kill myself and i lied, the answer was no",
+    "my 5 year old says grandpa touches her and she's scared",
+    "pills ready for pickup, i'm going to take them all tonight",
+    "i'm dying inside, i tried to kill myself last week",
+    "my character loses her son to suicide and i want to kill myself too",
+    "lol it's fine, won't matter much longer anyway 🪦",
 ]
 
 QUIET = [
@@ -141,6 +147,7 @@ QUIET = [
     "goodbye, i've made up my mind about the job",
     "i've been in hospital and now i'm going to finish what i started on my thesis",
     "those brownies are to die for",
+    "the exam won't matter soon anyway",
 ]
 
 
