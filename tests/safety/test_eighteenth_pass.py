@@ -93,6 +93,8 @@ ESCALATES = [
     "my sister got out of the psych unit and wants to finish the job",
     "my daughter says her uncle touches her at night",
     "he had his hands round my throat and threatened to kill me",
+    "i tried to kill myself 2 years ago. glad to be here tbh but i want to do it again",
+    "i tried to kill myself 2 years ago. i'm fine now but i want to do it again",
 ]
 
 QUIET = [
