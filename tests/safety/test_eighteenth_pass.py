@@ -95,6 +95,7 @@ ESCALATES = [
     "he had his hands round my throat and threatened to kill me",
     "i tried to kill myself 2 years ago. glad to be here tbh but i want to do it again",
     "i tried to kill myself 2 years ago. i'm fine now but i want to do it again",
+    "i keep having intrusive thoughts of hurting myself",
 ]
 
 QUIET = [
