@@ -96,6 +96,10 @@ ESCALATES = [
     "i tried to kill myself 2 years ago. glad to be here tbh but i want to do it again",
     "i tried to kill myself 2 years ago. i'm fine now but i want to do it again",
     "i keep having intrusive thoughts of hurting myself",
+    "i'm going to take myself out to the bridge tonight and end it",
+    "i'll take myself out to the woods with the rope",
+    "my whole character has changed and i'm close to suicide",
+    "goodbye. made up my mind on the date",
 ]
 
 QUIET = [
@@ -105,6 +109,7 @@ QUIET = [
     "the voice assistant told me the date and i agreed to the booking",
     "i want to end my shift early",
     "i'm going to take myself out for dinner",
+    "treating myself: i'll take myself out for a nice lunch",
     "i take myself out first thing for a run",
     "mi nuh waan live inna dis yard again",
     "hindi na ako nagigising ng maaga",
