@@ -100,6 +100,7 @@ ESCALATES = [
     "i'll take myself out to the woods with the rope",
     "my whole character has changed and i'm close to suicide",
     "goodbye. made up my mind on the date",
+    "my attempted suicide is a crime here and i'm scared",
 ]
 
 QUIET = [
