@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from bot.web.payloads import as_words
 from safety.assessment import Assessment, Kind
 from safety.evaluate import cli, run
 
@@ -63,7 +64,8 @@ class Pipeline:
         self._agent = Agent.load(str(model_path))
 
     def parse(self, text: str) -> dict:
-        return self._loop.run_until_complete(self._agent.parse_message(text))
+        # as the gateway sends it: words that start with "/" lose the slash Rasa would read as an intent
+        return self._loop.run_until_complete(self._agent.parse_message(as_words(text)))
 
     def __call__(self, text: str) -> Assessment:
         return experienced(self.parse(text))

@@ -34,6 +34,7 @@ from bot.web import conversation, texts
 from bot.web.conversation import Conversation
 from bot.web.fallback import Verdict, assess_text, flagged_by_rules, keep_unanswered, rasa_verdict
 from bot.web.history import cursor_of, load_history
+from bot.web.payloads import as_words
 from bot.web.rasa_client import RasaUnavailable
 from bot.web.state import WebState, web_state
 from safety.situation import ABUSE
@@ -199,6 +200,10 @@ async def chat(request: Request) -> JSONResponse:
         return await _refuse_message(
             web, request, 413, "too_long", texts.TOO_LONG.format(limit=options.max_message_chars), held, text
         )
+    # words that happen to start with "/" go on without it (payloads.as_words): bouncing them costs a person the words
+    text = as_words(text)
+    if not text.strip():
+        return await _refuse_message(web, request, 400, "slash_command", texts.SLASH, held, text)
     button = text.lstrip().startswith("/")
     if button:
         allowed = await run_in_threadpool(web.payloads.allows, text.strip(), sender_id)

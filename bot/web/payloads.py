@@ -23,6 +23,15 @@ logger = logging.getLogger(__name__)
 PAYLOAD_FORMAT = re.compile(r"^/[A-Za-z_][A-Za-z0-9_\-]*(\{[^\n]*\})?$")
 
 
+def as_words(text: str) -> str:
+    """A message that starts with "/" but has no payload's shape ("/r/SuicideWatch helped me", "/ i feel awful") is a
+    person's words: Rasa would read the slash as an intent, so it goes on without it. Anything else is unchanged."""
+    stripped = text.strip()
+    if stripped.startswith("/") and not PAYLOAD_FORMAT.match(stripped):
+        return stripped.lstrip("/").lstrip()
+    return text
+
+
 def _domain_files(settings: Settings) -> list[Path]:
     files = [settings.root / "domain.yml"]
     files += sorted((settings.root / "domain").rglob("*.yml")) if (settings.root / "domain").is_dir() else []
