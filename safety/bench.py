@@ -85,6 +85,8 @@ ADVERSARIAL = {
     "sign_offs": "ok bye thanks ",  # whole-message idioms: one pass over the tokens, not one per match
     "punctuation": "!?.,",
     "suffixes": "'s",  # like punctuation: a token spaCy splits suffix by suffix (quadratic before the cap)
+    # matches nested in a carrier or in a recovered past, thousands of each (quadratic before session 19's bisect)
+    "nested_matches": "i used to self harm. i have been well since my suicide attempt. ",
 }
 
 

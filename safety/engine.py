@@ -33,7 +33,7 @@ import functools
 import gc
 import re
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, NamedTuple, Optional, Sequence
@@ -603,15 +603,14 @@ class Engine:
             hits.append(Hit(rule, start, end, category, kind, negated, signal, weak, recovered))
         if recovered_spans:
             hits = self._inside_recovered(hits, recovered_spans)
-        carriers = [(h.start, h.end) for h in hits if h.rule.kind is Kind.NONE]
-        if carriers and relapse_starts():
-            # "i used to self harm years ago, doing well now, i just broke it": the past is back, not told as past
-            carriers = [(s, e) for s, e in carriers if not any(x >= e for x in relapse_starts())]
+        last_relapse = max(relapse_starts(), default=-1)
+        # "i used to self harm years ago, doing well now, i just broke it": a carrier before a relapse is back, not past
+        carriers = [(h.start, h.end, True) for h in hits if h.rule.kind is Kind.NONE and h.end > last_relapse]
         if carriers:
             # a rule of kind none carries its span ("i used to self harm": the past told as past, for the recovery cap
             # and the model); a shorter match inside it ("self harm") is part of that phrase, not said again by itself
-            hits = [h for h in hits if h.rule.kind is Kind.NONE
-                    or not any(s <= h.start and h.end <= e and (s, e) != (h.start, h.end) for s, e in carriers)]
+            inside = _container(carriers)
+            hits = [h for h in hits if h.rule.kind is Kind.NONE or inside(h.start, h.end) is None]
         return self._apply_context(hits), idiomatic, set_aside, _all_literal(r for _, _, r in idiom_spans)
 
     def _inside_recovered(self, hits: list[Hit], spans: list[tuple[int, int, bool]]) -> list[Hit]:
@@ -620,10 +619,10 @@ class Engine:
         recovery story a crisis. Capped as the recovery frame caps its own matches (at most a check-in)."""
         assert self._recovered is not None
         categories = self._recovered.categories
+        inside = _container(spans)
         out = []
         for hit in hits:
-            outer = next((rec for s, e, rec in spans if s <= hit.start and hit.end <= e and (s, e) != (hit.start, hit.end)),
-                         None) if not hit.negated and hit.category in categories else None
+            outer = inside(hit.start, hit.end) if not hit.negated and hit.category in categories else None
             if outer is not None:
                 hit = hit._replace(negated=True, recovered=outer,
                                    kind=Kind.CHECK_IN if hit.kind.rank > Kind.CHECK_IN.rank else hit.kind)
@@ -898,6 +897,25 @@ class Engine:
             return False
         return all(h.signal or h.rule.category in exempt or any(h.start < e and s < h.end for s, e in urges)
                    for h in strong)
+
+
+def _container(spans: list[tuple[int, int, bool]]) -> Any:
+    """A lookup for the span that strictly contains (start, end): its flag, or None. Sorted once and bisected, with the
+    furthest end reached by any span starting at or before each point, so a 100 kB text of "i used to self harm"
+    (thousands of spans and hits) stays linear, not quadratic."""
+    ordered = sorted(spans)
+    starts = [s for s, _, _ in ordered]
+    reach: list[tuple[int, int, bool]] = []  # (furthest end, -its start, its flag) over ordered[:i + 1]
+    for s, e, flag in ordered:
+        reach.append(max(reach[-1], (e, -s, flag)) if reach else (e, -s, flag))
+
+    def inside(start: int, end: int) -> Optional[bool]:
+        i = bisect_right(starts, start) - 1
+        if i < 0:
+            return None
+        e, neg_s, flag = reach[i]
+        return flag if e > end or (e == end and -neg_s < start) else None
+    return inside
 
 
 def _all_literal(idioms: Iterable[Rule]) -> bool:
