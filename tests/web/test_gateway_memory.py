@@ -7,6 +7,7 @@ When Rasa is down or slow, or the gateway refuses a message, it assesses the mes
 `safety.assess`, which builds the session the model reads."""
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import pytest
@@ -113,9 +114,10 @@ def test_with_rasa_down_the_fallback_keeps_the_full_verdict(client_for, rasa_dow
 
 
 def test_a_refused_message_gets_the_full_assessment(client_for, fake_rasa, encoder_uses, settings):
-    client = client_for(fake_rasa.url)
-    reply = post_chat(client, SENDER, "/" + MODEL_CONFIRMED)  # never reaches Rasa
-    assert reply.status_code == 400
+    client = client_for(fake_rasa.url, dataclasses.replace(QUIET, sender_limit=1))
+    post_chat(client, SENDER, "hello")
+    reply = post_chat(client, SENDER, MODEL_CONFIRMED)  # rate-limited: never reaches Rasa
+    assert reply.status_code == 429
     assert reply.json()["resources"]["type"] == "crisis_resources"
     assert encoder_uses
 
