@@ -603,9 +603,11 @@ class Engine:
             hits.append(Hit(rule, start, end, category, kind, negated, signal, weak, recovered))
         if recovered_spans:
             hits = self._inside_recovered(hits, recovered_spans)
-        last_relapse = max(relapse_starts(), default=-1)
-        # "i used to self harm years ago, doing well now, i just broke it": a carrier before a relapse is back, not past
-        carriers = [(h.start, h.end, True) for h in hits if h.rule.kind is Kind.NONE and h.end > last_relapse]
+        carriers = [(h.start, h.end, True) for h in hits if h.rule.kind is Kind.NONE]
+        if carriers:  # the relapse markers are matched only when a carrier needs them, not for every message
+            # "i used to self harm years ago, doing well now, i just broke it": a carrier before a relapse is back
+            last_relapse = max(relapse_starts(), default=-1)
+            carriers = [c for c in carriers if c[1] > last_relapse]
         if carriers:
             # a rule of kind none carries its span ("i used to self harm": the past told as past, for the recovery cap
             # and the model); a shorter match inside it ("self harm") is part of that phrase, not said again by itself
