@@ -5,7 +5,8 @@ Why an action rather than one response per intent: the reflection should use the
 defaults are data (feelings.yml), the wording is in domain.yml (utter_reflect_<intent>).
 
 A reflection ends either with an open question (utter_reflect_<intent>: "What's been weighing on you
-most?") or with an exercise offered (utter_reflect_<intent>_offer: "Would it help to try a short calming
+most?"; utter_reflect_<intent>_told when the message already said what brought it on, "low since my divorce":
+"What's been the hardest part of it?", cause_words.yml) or with an exercise offered (utter_reflect_<intent>_offer: "Would it help to try a short calming
 exercise together?"). They are separate responses, chosen here, and the slot reflection_asked says
 which was said: a "yes" / "yeah pretty much" then starts the menu only after an offer, and after an open
 question gets a listening reply that invites more (data/rules/feelings.yml). A feeling with no offer
@@ -58,6 +59,10 @@ MORE_GAP = 2
 #: Words by which a message names a death or a loss (LOSS_WORDS_FILE, edited by content designers); grief is
 #: reflected as a loss only once one was named in this conversation. Read in memory, never logged.
 LOSS_WORDS_FILE = Path(__file__).with_name("loss_words.yml")
+#: Words by which a message says what brought the feeling on (data for content designers, actions/cause_words.yml).
+CAUSE_WORDS_FILE = Path(__file__).with_name("cause_words.yml")
+#: The open question said when the latest message already told the cause ("low since my divorce"): it builds on it.
+TOLD_SUFFIX = "_told"
 #: The reflection for missing someone when no loss was named: fits a breakup and a bereavement alike.
 MISSING_SOMEONE = "utter_reflect_missing_someone"
 GRIEF = "grief"
@@ -91,7 +96,7 @@ def loss_words_pattern(words: list[str]) -> re.Pattern[str]:
 
 
 def load_loss_words(path: Path = LOSS_WORDS_FILE) -> re.Pattern[str]:
-    """The regex of the words listed in path (loss_words.yml)."""
+    """The regex of the words listed in path (loss_words.yml, cause_words.yml: the same format)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     words = data.get("words") if isinstance(data, dict) else None
     if not isinstance(words, list) or not words:
@@ -103,6 +108,17 @@ def load_loss_words(path: Path = LOSS_WORDS_FILE) -> re.Pattern[str]:
 def loss_words() -> re.Pattern[str]:
     """The loss words of loss_words.yml, read once per action server."""
     return load_loss_words()
+
+
+@lru_cache(maxsize=1)
+def cause_words() -> re.Pattern[str]:
+    """The cause words of cause_words.yml, read once per action server."""
+    return load_loss_words(CAUSE_WORDS_FILE)
+
+
+def cause_told(tracker: Tracker) -> bool:
+    """Whether the latest message says what brought the feeling on (cause_words.yml; read, never stored)."""
+    return bool(cause_words().search(str((tracker.latest_message or {}).get("text") or "")))
 
 
 def feeling_word(intent: str, named: list[str]) -> str:
@@ -198,5 +214,7 @@ class ActionReflectFeeling(Action):
         offer = has_offer(intent, domain) and (
             acute or (bool(said) and not recently_offered(said) and self.choose_offer()))
         response = offer_response(intent) if offer else f"utter_reflect_{intent}"
+        if not offer and cause_told(tracker) and has_response(response + TOLD_SUFFIX, domain):
+            response += TOLD_SUFFIX
         dispatcher.utter_message(response=response, emotion=word)
         return [SlotSet("emotion", word), SlotSet("reflection_asked", EXERCISE_OFFER if offer else OPEN_QUESTION)]

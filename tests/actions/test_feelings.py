@@ -63,10 +63,10 @@ OFFERING = ["mood_low", "mood_anxious", "mood_overwhelmed", "mood_lonely", "mood
             "mood_ashamed", "sleep_problems", "family_conflict", "bullying"]
 
 
-def listened_to_once(intent: str) -> list[dict]:
+def listened_to_once(intent: str, text: str = "") -> list[dict]:
     """A conversation with one reflection (an open question) already said, then the intent told."""
     return [user_event("mood_low"), {"event": "slot", "name": "reflection_asked", "value": OPEN_QUESTION},
-            user_event(intent, text=said(intent))]
+            user_event(intent, text=text or said(intent))]
 
 
 @pytest.mark.parametrize("intent", OFFERING)
@@ -277,3 +277,29 @@ def test_the_missing_reply_names_no_loss(domain):
     for variation in domain["responses"][MISSING_SOMEONE]:
         text = variation["text"].lower()
         assert not any(word in text for word in ("loss", "grief", "sorry for", "passed", "died"))
+
+
+# Walk of 7 December: "i've been really low since my divorce, i only see my kids every other weekend" was asked
+# "What's been weighing on you most?", as if nothing had been said. When the message tells what brought the
+# feeling on, the open question builds on it (utter_reflect_<intent>_told, actions/cause_words.yml).
+@pytest.mark.parametrize("intent, text", [("mood_low", "really low since my divorce"),
+                                          ("mood_anxious", "so anxious about my exam tomorrow"),
+                                          ("mood_angry", "furious because he lied to me again")])
+async def test_a_feeling_told_with_its_cause_gets_a_question_that_builds_on_it(domain, dispatcher, intent, text):
+    tracker = make_tracker(domain, intent=intent, text=text)
+    events = await asking(domain).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == [f"utter_reflect_{intent}_told"]
+    assert SlotSet("reflection_asked", OPEN_QUESTION) in events
+
+
+@pytest.mark.parametrize("text", ["i feel really low", "just so sad today", "low. really low"])
+async def test_a_feeling_told_alone_is_asked_what_brought_it_on(domain, dispatcher, text):
+    tracker = make_tracker(domain, intent="mood_low", text=text)
+    await asking(domain).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_mood_low"]
+
+
+async def test_an_offer_is_made_whether_or_not_the_cause_was_told(domain, dispatcher):
+    tracker = make_tracker(domain, events=listened_to_once("mood_low", text="low since my divorce"))
+    await asking(domain, offer=True).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_mood_low_offer"]
