@@ -52,7 +52,7 @@ ESCALATES = [
     "every night i go to sleep hoping this is it for me.",
     "honestly wouldn't mind if i didn't wake up tomorrow",
     # plans
-    "i'm jumping tonight",
+    "i'll jump today",
     "the letter to my husband is finished, the day is chosen",
     "i'll do it on friday so i never have to face them again",
     "taking the kayak out and i won't bring myself back",
@@ -88,7 +88,7 @@ QUIET = [
     "went into the sea today and got out fast, not sure if i'll go back in next week",
     "on the bridge now, there in five",
     "standing on the edge of the pool, wanted to tell someone how cold it is",
-    "the shotgun's on the table, i've been cleaning it for an hour",
+    "the rifle's on the bench, i've been oiling it all afternoon",
     "tidied the kitchen so it's easier for whoever finds my keys",
     "said goodbye to the dogs, i'm ready for my holiday",
     "thanked her for everything. now i've got to do the packing",
@@ -123,7 +123,7 @@ QUIET = [
     "if i mention past self-harm at the medical, does it go on my record?",
     "if i told you i was having thoughts of suicide, would you have to tell my gp? asking before i book",
     "finally got my shotgun certificate renewed for the season",
-    "if i hear that advert one more time i'll jump out the window lol",
+    "if my neighbour plays the drums one more time i'm gonna jump out the window",
 ]
 
 
@@ -138,7 +138,7 @@ def test_does_not_escalate(text):
 
 
 def test_help_i_took_something_said_alone_is_an_emergency():
-    assert assess("help i took something").kind.value == "emergency"
+    assert assess("help ive taken something").kind.value == "emergency"
     assert not assess("help i took something from the shop by mistake").escalate
 
 
