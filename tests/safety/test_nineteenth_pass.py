@@ -42,7 +42,7 @@ ESCALATES = [
     # farewells
     "last goodbye",
     "final message. sorry dad",
-    "thanks for everything. this is the last post i'll write",
+    "thank you all for everything. that's the last message i'll ever post",
     "ready to go to sleep for good",
     # passive ideation
     "wish that bus had hit me instead",
