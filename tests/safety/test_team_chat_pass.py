@@ -63,7 +63,7 @@ ESCALATES = [
     "someone on discord keeps asking for my pics, i'm 13",
     # someone else
     "my sister left a note and we can't reach her",
-    "my best friend is on the roof right now",
+    "my best friend is on the roof right now and says this is it",
     "he messaged thank you for everything and now he isn't answering",
     # the idioms' dangerous twins
     "i'm on the bridge now and i'm going to jump",
@@ -128,6 +128,10 @@ QUIET = [
     # someone-else look-alikes
     "my brother left a note and we can't find the remote",
     "thank you for everything, i won't answer emails on holiday",
+    "my friend is on the bridge right now waiting for the bus",
+    "my coach says it's just between us who starts on saturday",
+    "made up my mind, it's going to be tomorrow that i tell him",
+    "the river is near and i'm not going back to that job",
     # false alarms of the team chat text, in the helper's words
     "i'm on the bridge now, be at the clinic in 15 mins",
     "on the train now, be there in five minutes",
