@@ -210,5 +210,8 @@ class ActionNoteCheckInDeclined(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         pending = interrupted_question(tracker)
-        return [SlotSet("check_in_declined", True), *check_in_answered(tracker), *introduction_said(tracker),
+        # after an emergency reply, "no" to thoughts of suicide does not end the worry (utter_check_in_no's wording)
+        after_emergency = True if tracker.get_slot("safety_kind") == "emergency" else None
+        return [SlotSet("check_in_declined", True), SlotSet("declined_after_emergency", after_emergency),
+                *check_in_answered(tracker), *introduction_said(tracker),
                 *([SlotSet(PENDING_QUESTION_SLOT, pending)] if pending else [])]

@@ -42,3 +42,4 @@ def test_after_thoughts_of_suicide_the_follow_up_is_unchanged(domain, response):
     for _ in range(6):
         text = said(domain, response, safety_mode=True, abuse_lines=ABUSE_LINES)
         assert SUICIDE_ONLY[response] in text and ABUSE_LINES not in text
+

@@ -219,6 +219,15 @@ async def test_an_answered_check_in_clears_why_it_was_asked(domain, dispatcher, 
     assert SlotSet("check_in_reason", None) in declined and SlotSet("check_in_declined", True) in declined
 
 
+@pytest.mark.parametrize("kind, expected", [("emergency", True), ("crisis", None), (None, None)])
+async def test_a_no_after_an_emergency_reply_is_noted_so_the_worry_stays(domain, dispatcher, kind, expected):
+    """Walk, 7 Dec: after "i think i took too much" (the emergency reply), "no" to thoughts of suicide was offered
+    a skill; slot declined_after_emergency makes utter_check_in_no keep the worry instead."""
+    tracker = make_tracker(domain, events=[user_event("deny", timestamp=1700000100.0)], slots={"safety_kind": kind})
+    declined = await ActionNoteCheckInDeclined().run(dispatcher, tracker, domain)
+    assert SlotSet("declined_after_emergency", expected) in declined
+
+
 # --- a second crisis message is not answered with the whole crisis reply again (issue 12) ---------------
 
 def _turn(domain, actions, slots=None, intent="safety_crisis"):
