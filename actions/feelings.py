@@ -6,8 +6,8 @@ defaults are data (feelings.yml), the wording is in domain.yml (utter_reflect_<i
 
 A reflection ends either with an open question (utter_reflect_<intent>: "What's been weighing on you
 most?"; utter_reflect_<intent>_told when the message already said what brought it on, "low since my divorce":
-"What's been the hardest part of it?", cause_words.yml) or with an exercise offered (utter_reflect_<intent>_offer: "Would it help to try a short calming
-exercise together?"). They are separate responses, chosen here, and the slot reflection_asked says
+"What's been the hardest part of it?", cause_words.yml) or with an exercise offered
+(utter_reflect_<intent>_offer: "Would it help to try a short calming exercise together?"). They are separate responses, chosen here, and the slot reflection_asked says
 which was said: a "yes" / "yeah pretty much" then starts the menu only after an offer, and after an open
 question gets a listening reply that invites more (data/rules/feelings.yml). A feeling with no offer
 response (feeling better, grief) always gets the open question. An offer the person let pass is not made
@@ -79,41 +79,41 @@ def default_feelings() -> dict[str, str]:
     return {str(intent): str(word) for intent, word in data.items()}
 
 
-class LossWordsError(ValueError):
-    """loss_words.yml is not a non-empty list of words under `words`."""
+class WordListError(ValueError):
+    """A word list (loss_words.yml, cause_words.yml) is not a non-empty list of words under `words`."""
 
 
-def loss_words_pattern(words: list[str]) -> re.Pattern[str]:
+def words_pattern(words: list[str]) -> re.Pattern[str]:
     """One case-insensitive regex for the words: whole words, a space matching any spaces, a final `*` any ending."""
     parts = []
     for word in words:
         word = str(word).strip().lower()
         if not word or word == "*":
-            raise LossWordsError(f"loss_words.yml: an empty word ({word!r})")
+            raise WordListError(f"an empty word ({word!r}) in a word list")
         ending = r"\w*" if word.endswith("*") else ""
         parts.append(r"\s+".join(re.escape(piece) for piece in word.rstrip("*").split()) + ending)
     return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
 
 
-def load_loss_words(path: Path = LOSS_WORDS_FILE) -> re.Pattern[str]:
+def load_word_list(path: Path = LOSS_WORDS_FILE) -> re.Pattern[str]:
     """The regex of the words listed in path (loss_words.yml, cause_words.yml: the same format)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     words = data.get("words") if isinstance(data, dict) else None
     if not isinstance(words, list) or not words:
-        raise LossWordsError(f"{path.name}: expected a non-empty list under `words`")
-    return loss_words_pattern(words)
+        raise WordListError(f"{path.name}: expected a non-empty list under `words`")
+    return words_pattern(words)
 
 
 @lru_cache(maxsize=1)
 def loss_words() -> re.Pattern[str]:
     """The loss words of loss_words.yml, read once per action server."""
-    return load_loss_words()
+    return load_word_list()
 
 
 @lru_cache(maxsize=1)
 def cause_words() -> re.Pattern[str]:
     """The cause words of cause_words.yml, read once per action server."""
-    return load_loss_words(CAUSE_WORDS_FILE)
+    return load_word_list(CAUSE_WORDS_FILE)
 
 
 def cause_told(tracker: Tracker) -> bool:

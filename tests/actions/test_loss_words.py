@@ -11,7 +11,7 @@ import pytest
 from rasa_sdk import Tracker
 
 from actions import feelings
-from actions.feelings import LOSS_WORDS_FILE, LossWordsError, load_loss_words, loss_named, loss_words_pattern
+from actions.feelings import LOSS_WORDS_FILE, WordListError, load_word_list, loss_named, words_pattern
 
 
 @pytest.mark.parametrize("text", [
@@ -22,7 +22,7 @@ from actions.feelings import LOSS_WORDS_FILE, LossWordsError, load_loss_words, l
     "i lost   my dad",  # spaces typed twice still match a phrase
 ])
 def test_a_named_loss_is_matched(text):
-    assert load_loss_words().search(text)
+    assert load_word_list().search(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -32,13 +32,13 @@ def test_a_named_loss_is_matched(text):
     "gravel path", "tripped on the stairs",
 ])
 def test_a_breakup_or_an_ordinary_message_is_not_a_loss(text):
-    assert not load_loss_words().search(text)
+    assert not load_word_list().search(text)
 
 
 def test_a_word_added_by_a_content_designer_is_matched(tmp_path):
     path = tmp_path / "loss_words.yml"
     path.write_text("words:\n  - passed on\n  - stillbirth*\n", encoding="utf-8")
-    pattern = load_loss_words(path)
+    pattern = load_word_list(path)
     assert pattern.search("my mum Passed On in may") and pattern.search("after the stillbirths")
     assert not pattern.search("she passed the ball")
 
@@ -47,19 +47,19 @@ def test_a_word_added_by_a_content_designer_is_matched(tmp_path):
 def test_a_broken_file_is_refused(tmp_path, content):
     path = tmp_path / "loss_words.yml"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(LossWordsError):
-        load_loss_words(path)
+    with pytest.raises(WordListError):
+        load_word_list(path)
 
 
 def test_an_empty_word_is_refused():
-    with pytest.raises(LossWordsError):
-        loss_words_pattern(["died", " "])
+    with pytest.raises(WordListError):
+        words_pattern(["died", " "])
 
 
 def test_the_action_reads_the_file_the_designers_edit():
     assert LOSS_WORDS_FILE.name == "loss_words.yml" and LOSS_WORDS_FILE.is_file()
     feelings.loss_words.cache_clear()
-    assert feelings.loss_words().pattern == load_loss_words().pattern
+    assert feelings.loss_words().pattern == load_word_list().pattern
 
 
 def test_loss_named_looks_at_the_whole_conversation():
