@@ -7,9 +7,10 @@ defaults are data (feelings.yml), the wording is in domain.yml (utter_reflect_<i
 A reflection ends either with an open question (utter_reflect_<intent>: "What's been weighing on you
 most?"; utter_reflect_<intent>_told when the message already said what brought it on, "low since my divorce":
 "What's been the hardest part of it?", cause_words.yml) or with an exercise offered
-(utter_reflect_<intent>_offer: "Would it help to try a short calming exercise together?"). They are separate responses, chosen here, and the slot reflection_asked says
-which was said: a "yes" / "yeah pretty much" then starts the menu only after an offer, and after an open
-question gets a listening reply that invites more (data/rules/feelings.yml). A feeling with no offer
+(utter_reflect_<intent>_offer: "Would it help to try a short calming exercise together?"). They are separate
+responses, chosen here, and the slot reflection_asked says which was said: a "yes" / "yeah pretty much" then
+starts the menu only after an offer, and after an open question gets a listening reply that invites more
+(data/rules/feelings.yml). A feeling with no offer
 response (feeling better, grief) always gets the open question. An offer the person let pass is not made
 again at once: after an offer, the next reflections ask (OFFER_GAP), so someone who keeps talking is
 listened to rather than offered an exercise every other message. The same feeling told again soon after

@@ -5,6 +5,7 @@ generates), loaded by Rasa itself and passed to the actions as a dict, as the ac
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import warnings
 from pathlib import Path
@@ -12,8 +13,12 @@ from typing import Any, Optional
 
 import pytest
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet as RasaSlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from bot.nlg import NoRepeatNLG
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_DOMAIN = ROOT / "var" / "build" / "domain"
@@ -105,3 +110,12 @@ def responses(dispatcher: CollectingDispatcher) -> list[Optional[str]]:
 
 def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def generated_text(domain: dict[str, Any], response: str, **slots: Any) -> str:
+    """The wording of `response` that a person with these slots reads, picked by the project's response generator
+    (bot.nlg.NoRepeatNLG) from the built domain, as Rasa says it."""
+    built = Domain.from_dict(domain)
+    events = [RasaSlotSet(name, value) for name, value in slots.items()]
+    tracker = DialogueStateTracker.from_events("someone", events, slots=built.slots)
+    return asyncio.run(NoRepeatNLG(domain=built).generate(response, tracker, "rest"))["text"]

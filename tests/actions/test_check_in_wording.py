@@ -1,20 +1,11 @@
 """Which wording of the direct suicide question a person in safety mode reads (utter_check_in), and of the reply to
 its "no" (utter_check_in_no), picked by the project's response generator from the built domain (the clinic's
 configured lines filled in)."""
-import asyncio
-
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet
-from rasa.shared.core.trackers import DialogueStateTracker
-
-from bot.nlg import NoRepeatNLG
+from tests.actions.conftest import generated_text
 
 
-def check_in(domain: dict, response: str = "utter_check_in", **slots) -> str:
-    built = Domain.from_dict(domain)
-    tracker = DialogueStateTracker.from_events("someone", [SlotSet(k, v) for k, v in slots.items()],
-                                                slots=built.slots)
-    return asyncio.run(NoRepeatNLG(domain=built).generate(response, tracker, "rest"))["text"]
+def check_in(domain: dict, **slots) -> str:
+    return generated_text(domain, "utter_check_in", **slots)
 
 
 def test_after_an_abuse_disclosure_the_question_does_not_say_suicide_was_mentioned_and_names_the_abuse_lines(domain):
@@ -34,7 +25,7 @@ def test_in_safety_mode_after_thoughts_of_suicide_the_question_is_about_now(doma
 def test_a_no_to_the_question_after_an_emergency_keeps_the_worry_and_offers_no_skill(domain):
     """utter_check_in_no after an emergency reply (slot declined_after_emergency, actions/safety.py)."""
     for _ in range(6):
-        after = check_in(domain, "utter_check_in_no", safety_mode=True, declined_after_emergency=True)
+        after = generated_text(domain, "utter_check_in_no", safety_mode=True, declined_after_emergency=True)
         assert "even if you feel okay" in after and "skill" not in after and "{" not in after
-        usual = check_in(domain, "utter_check_in_no", safety_mode=True)
+        usual = generated_text(domain, "utter_check_in_no", safety_mode=True)
         assert "skill" in usual and "even if you feel okay" not in usual
