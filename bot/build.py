@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from bot.escalations import ESCALATING_INTENTS
 from bot.settings import Settings
-from safety.resources import ResourceSet, known_locales, load_resources
+from safety.resources import AUDIENCES, ResourceSet, known_locales, load_resources
 
 
 class BuildError(Exception):
@@ -69,10 +69,18 @@ def resource_slot_values(resources: ResourceSet) -> dict[str, str]:
         # Abuse, a child at risk, domestic violence: that situation's lines (safety.situation).
         "abuse_resources_text": resources.as_text("crisis", "abuse"),
         "abuse_lines": resources.short_lines("abuse"),
+        # The same for one person being hurt (a child, an adult, an older adult): bot/nlg.py puts the one
+        # for the conversation's `abuse_audience` in {abuse_lines}.
+        **{abuse_lines_slot(audience): resources.short_lines("abuse", audience) for audience in AUDIENCES},
         "emergency_line": resources.emergency_line,
         # The lines reachable without a call (text, e-mail, chat): the reply to "I don't want to call".
         "crisis_text_chat_lines": text_or_chat_lines(resources),
     }
+
+
+def abuse_lines_slot(audience: str) -> str:
+    """The text slot holding the abuse lines for one audience ("abuse_lines_child")."""
+    return f"abuse_lines_{audience}"
 
 
 def footer_for(domain: dict[str, Any], resources: ResourceSet) -> str:
@@ -89,12 +97,20 @@ CARDS = {
 
 def _card_variations(settings: Settings, kind: str, situation: str) -> list[dict[str, Any]]:
     """One variation per other known locale, chosen by the conversation's `locale` slot, then the
-    clinic's own as the unconditional default (Rasa prefers a matching conditional variation)."""
+    clinic's own as the unconditional default (Rasa prefers a matching conditional variation).
+    The abuse card has one more per audience (slot `abuse_audience`: who is being hurt), whose lines
+    come first; the conditions never overlap, since Rasa picks at random among matching ones."""
+    audiences: list[str | None] = [None, *AUDIENCES] if situation == "abuse" else [None]
     variations: list[dict[str, Any]] = []
     for locale in known_locales():
-        if locale != settings.clinic.locale:
-            payload = locale_resources(settings, locale).as_payload(kind, situation)
-            variations.append({"custom": payload, "condition": [{"type": "slot", "name": "locale", "value": locale}]})
+        resources = locale_resources(settings, locale)
+        for audience in audiences:
+            if locale == settings.clinic.locale and audience is None:
+                continue  # the unconditional default, last
+            condition = [{"type": "slot", "name": "locale", "value": locale}]
+            if len(audiences) > 1:
+                condition.append({"type": "slot", "name": "abuse_audience", "value": audience})
+            variations.append({"custom": resources.as_payload(kind, situation, audience), "condition": condition})
     default = locale_resources(settings, settings.clinic.locale).as_payload(kind, situation)
     return [*variations, {"custom": default}]
 

@@ -5,7 +5,8 @@ real person" or a second "i have no friends" after "nobody texts me back" often 
 reply the person had just read. To someone in distress that reads as a machine not listening. This
 generator picks among the variations whose wording differs from the assistant's recent messages
 (the same conditions and channels as Rasa's own; if every variation was said recently, the one said longest ago).
-Nothing is written here: every word still comes from domain.yml.
+Nothing is written here: every word still comes from domain.yml. It also fills {abuse_lines} with the
+lines for the person being hurt (`with_abuse_lines_for_audience`).
 
 Registered in the endpoints file Rasa reads (bot/build.py: `nlg: {type: bot.nlg.NoRepeatNLG}`).
 """
@@ -21,6 +22,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
+
+from bot.build import abuse_lines_slot
 
 # How many of the assistant's latest messages a new one should not repeat.
 RECENT_MESSAGES = 4
@@ -46,6 +49,16 @@ def least_recent(candidates: list[Dict[Text, Any]], recent: list[str]) -> list[D
     return [r for r in candidates if age(r) == oldest]
 
 
+def with_abuse_lines_for_audience(slots: Dict[Text, Any]) -> Dict[Text, Any]:
+    """The slots, with {abuse_lines} naming the lines for whoever is being hurt when a disclosure said
+    (slot `abuse_audience`: "child" -> `abuse_lines_child`, bot/build.py), so a sentence such as "{abuse_lines}
+    can help" names the child line to a child and the elder-abuse line to an older person. The words are
+    still the locale's resource file's; only which of them."""
+    audience = slots.get("abuse_audience")
+    specific = slots.get(abuse_lines_slot(audience)) if audience else None
+    return {**slots, "abuse_lines": specific} if specific else slots
+
+
 class NoRepeatNLG(TemplatedNaturalLanguageGenerator):
     """TemplatedNaturalLanguageGenerator that prefers a variation not said in the last few messages."""
 
@@ -55,7 +68,7 @@ class NoRepeatNLG(TemplatedNaturalLanguageGenerator):
 
     async def generate(self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text,
                        **kwargs: Any) -> Optional[Dict[Text, Any]]:
-        filled_slots = tracker.current_slot_values()
+        filled_slots = with_abuse_lines_for_audience(tracker.current_slot_values())
         if utter_action not in self.responses:
             return None
         suitable = ResponseVariationFilter(self.responses).responses_for_utter_action(

@@ -42,6 +42,7 @@ class Errors:
     E023 = _Message("{file}: resource #{index} ('{name}'): field '{field}' {problem}")
     E024 = _Message("{file}: no resource for kind '{kind}' (need at least one non-emergency line)")
     E025 = _Message("Unknown kind '{kind}' (known: {known})")
+    E026 = _Message("Unknown audience '{audience}' (known: {known})")
     # evaluation
     E030 = _Message("{file}: line {line}: {problem}")
     E031 = _Message("{file}: no labelled lines found")

@@ -41,6 +41,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from safety import get_engine
+from safety.abuse_audience import audience_for
 from safety.assessment import MODEL_CATEGORY, Assessment, Kind
 from safety.situation import ABUSE, situation_for
 
@@ -54,6 +55,8 @@ ROUTING_INTENTS = frozenset({"safety_emergency", "safety_crisis", "safety_third_
 FALLBACK_INTENT = "nlu_fallback"
 ABUSE_CATEGORY = "abuse_or_unsafe"
 SITUATION_ENTITY = "risk_situation"
+#: who is being hurt ("child", "adult", "older_adult"), with an abuse disclosure: orders the abuse lines
+AUDIENCE_ENTITY = "abuse_audience"
 #: A check-in asked because of a statement of intent with no object ("i'm going to do it", "tonight's the
 #: night"): the next message may be the other half of a risk message split over two turns ("tonight."), so
 #: the rules escalate any answer but a clear no at once instead of asking again (data/rules/safety.yml).
@@ -243,8 +246,12 @@ class SafetyComponent(GraphComponent):
 
     @staticmethod
     def _mark_abuse(message: Message, text: str) -> None:
-        """An entity the `risk_situation` slot maps from: the crisis reply then names the abuse lines."""
+        """An entity the `risk_situation` slot maps from: the crisis reply then names the abuse lines;
+        and, when the message says who is being hurt, one for `abuse_audience`: which lines first."""
         SafetyComponent._add_entity(message, SITUATION_ENTITY, ABUSE, text)
+        audience = audience_for(text)
+        if audience is not None:
+            SafetyComponent._add_entity(message, AUDIENCE_ENTITY, audience, text)
 
     @staticmethod
     def _add_entity(message: Message, name: str, value: str, text: str) -> None:

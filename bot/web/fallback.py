@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from bot import transcript
@@ -24,8 +24,9 @@ from bot.case_identity import case_kind, message_time, rule_ids_of
 from bot.db import get_engine
 from bot.settings import Settings
 from bot.web.unanswered import Kept, UnansweredStore
+from safety.abuse_audience import audience_for
 from safety.assessment import Kind
-from safety.situation import CRISIS, situation_for
+from safety.situation import ABUSE, CRISIS, situation_for
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ class Verdict:
     escalate: bool = False
     categories: list[str] = field(default_factory=list)
     rule_ids: list[str] = field(default_factory=list)
+    #: who is being hurt, for an abuse disclosure that says (safety.abuse_audience): orders the lines
+    audience: Optional[str] = None
 
     @property
     def flagged(self) -> bool:
@@ -69,7 +72,7 @@ def assess_text(text: str) -> Verdict:
         assessment = assess(text)
         kind = getattr(assessment.kind, "value", str(assessment.kind))
         # Assessment.rule_ids: sorted and unique, the order case_identity.rule_ids_of gives stored verdicts.
-        return Verdict(kind, bool(assessment.escalate), list(assessment.categories), assessment.rule_ids)
+        return _with_audience(Verdict(kind, bool(assessment.escalate), list(assessment.categories), assessment.rule_ids), text)
     except Exception as error:  # noqa: BLE001 - the safety net must not fall through
         logger.error("safety assessment failed in the gateway: %s", type(error).__name__)
         return Verdict("crisis", True, [ASSESSMENT_FAILED], [])
@@ -109,7 +112,14 @@ def rasa_verdict(settings: Settings, sender_id: str, received_at: float) -> Opti
     if kind not in KINDS or not isinstance(escalate, bool):
         return None
     categories = [c for c in safety.get("categories") or [] if isinstance(c, str)]
-    return Verdict(kind, escalate, categories, rule_ids_of(safety))
+    return _with_audience(Verdict(kind, escalate, categories, rule_ids_of(safety)), events[0].data.get("text") or "")
+
+
+def _with_audience(verdict: Verdict, text: str) -> Verdict:
+    """The verdict with who is being hurt, when it is about abuse (the Rasa safety component's guess)."""
+    if verdict.situation != ABUSE:
+        return verdict
+    return replace(verdict, audience=audience_for(text))
 
 
 def keep_unanswered(

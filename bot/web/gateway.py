@@ -133,7 +133,7 @@ async def _refuse_message(
     body = {
         "error": error,
         "message": message + texts.FLAGGED_REJECTED,
-        "resources": web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation),
+        "resources": web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation, audience=verdict.audience),
     }
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -274,7 +274,7 @@ async def _with_resources_if_at_risk(
         verdict = await run_in_threadpool(assess_text, text)
     if not verdict.escalate:
         return messages
-    return [*messages, {"custom": web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation)}]
+    return [*messages, {"custom": web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation, audience=verdict.audience)}]
 
 
 async def _fallback(web: WebState, held: Conversation, text: str, reason: str, received_at: float,
@@ -284,7 +284,7 @@ async def _fallback(web: WebState, held: Conversation, text: str, reason: str, r
         keep_unanswered, web.settings, web.unanswered, sender_id=held.id, text=text,
         reason=reason, verdict=verdict, received_at=received_at,
     )
-    resources = web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation)
+    resources = web.resources.payload(verdict.resource_kind, held.locale, situation=verdict.situation, audience=verdict.audience)
     if verdict.situation == ABUSE:
         notice = texts.UNAVAILABLE_ABUSE
     else:

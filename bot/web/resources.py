@@ -12,7 +12,7 @@ from typing import Any, Optional
 from urllib.parse import quote
 
 from bot.settings import Settings
-from safety.resources import DEFAULT_SITUATION, SITUATIONS, load_resources
+from safety.resources import AUDIENCES, DEFAULT_SITUATION, SITUATIONS, load_resources
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ class ResourceCatalog:
                 for situation in SITUATIONS:
                     if situation != DEFAULT_SITUATION:
                         self._cache[locale][situation] = resources.as_payload("crisis", situation)
+                        for audience in AUDIENCES:
+                            self._cache[locale][f"{situation}:{audience}"] = resources.as_payload("crisis", situation, audience)
             return self._cache[locale]
 
     def resolve(self, locale: Optional[str]) -> str:
@@ -55,10 +57,14 @@ class ResourceCatalog:
             return self.default_locale
         return locale
 
-    def payload(self, kind: str = "crisis", locale: Optional[str] = None, situation: str = DEFAULT_SITUATION) -> dict[str, Any]:
+    def payload(self, kind: str = "crisis", locale: Optional[str] = None, situation: str = DEFAULT_SITUATION,
+                audience: Optional[str] = None) -> dict[str, Any]:
         """{"type": "crisis_resources", "kind": ..., "resources": [...]}; emergency for kind emergency;
-        the lines for another situation (e.g. "abuse", see safety.situation) when asked for one."""
+        the lines for another situation (e.g. "abuse", see safety.situation) when asked for one, those
+        for who is being hurt first (`audience`, safety.abuse_audience) when known."""
         payloads = self._load(self.resolve(locale))
+        if situation != DEFAULT_SITUATION and f"{situation}:{audience}" in payloads:
+            return payloads[f"{situation}:{audience}"]
         if situation != DEFAULT_SITUATION and situation in payloads:
             return payloads[situation]
         kind = "emergency" if kind == "emergency" else "crisis"

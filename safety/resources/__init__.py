@@ -14,6 +14,11 @@ in crisis being shown a broken number.
 Situations: a line may also (or only) be for a situation other than suicide and self-harm
 (``situations: [abuse]``: child abuse, domestic violence). A person who discloses abuse is shown the
 lines for that situation, not a suicide line; the emergency number is in every list.
+
+Who is hurt: an abuse line may say whom it serves (``serves: [child]``, ``[adult, older_adult]``). When a
+disclosure shows who is being hurt (safety.abuse_audience), those lines come first and the one-breath
+sentence names only them: an 84-year-old whose son takes her pension hears the elder-abuse line, not
+the child-abuse line first; a child hears the child line.
 """
 from __future__ import annotations
 
@@ -29,11 +34,14 @@ from ..errors import Errors, ResourceError, err
 
 RESOURCES_DIR = Path(__file__).parent
 DEFAULT_LOCALE = "en-US"
-_FIELDS = {"name", "phone", "sms", "url", "url_label", "email", "hours", "audience", "emergency", "primary", "situations"}
+_FIELDS = {"name", "phone", "sms", "url", "url_label", "email", "hours", "audience", "emergency", "primary", "situations",
+           "serves"}
 #: what a line is for; a line without ``situations`` is a crisis (suicide, self-harm) line
 SITUATIONS = ("crisis", "abuse")
 DEFAULT_SITUATION = "crisis"
-#: the hours of a line that answers any time ("are there any time" in a reply may name it)
+#: who an abuse line is for (``serves``); a line without it serves anyone
+AUDIENCES = ("child", "adult", "older_adult")
+#: the hours of a line that answers any time ("you can reach ... any time" in a reply may name it)
 ROUND_THE_CLOCK = "24/7"
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{1,19}$")
 _URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
@@ -64,6 +72,11 @@ class Resource:
     emergency: bool = False
     primary: bool = False
     situations: tuple[str, ...] = (DEFAULT_SITUATION,)
+    serves: tuple[str, ...] = ()
+
+    def serves_audience(self, audience: str) -> bool:
+        """A line serves everyone unless its `serves` names whom."""
+        return not self.serves or audience in self.serves
 
     def to_payload(self) -> dict[str, Any]:
         """The JSON shape the bot renders: name, phone, sms, url, hours."""
@@ -134,25 +147,39 @@ class ResourceSet:
         "you can {crisis_contact} any time"."""
         return self.primary.contact_phrase() or f"contact {self.primary.name}"
 
-    def lines_for(self, situation: str = DEFAULT_SITUATION) -> list[Resource]:
+    def lines_for(self, situation: str = DEFAULT_SITUATION, audience: str | None = None) -> list[Resource]:
         """The non-emergency lines for a situation; the crisis lines when a locale has none for it
-        (a person is never left with the emergency number alone)."""
-        situation = _situation(situation)
+        (a person is never left with the emergency number alone). With an `audience` (who is being
+        hurt), the lines that serve it come first, the most specific first; the others follow, in case
+        the guess is wrong."""
+        situation, audience = _situation(situation), _audience(audience)
         lines = [r for r in self.resources if not r.emergency and situation in r.situations]
-        return lines or [r for r in self.resources if not r.emergency and DEFAULT_SITUATION in r.situations]
+        lines = lines or [r for r in self.resources if not r.emergency and DEFAULT_SITUATION in r.situations]
+        if audience is None:
+            return lines
+        fitting = sorted((r for r in lines if r.serves_audience(audience)), key=lambda r: len(r.serves) or len(AUDIENCES) + 1)
+        return fitting + [r for r in lines if r not in fitting]
 
-    def ordered(self, kind: Kind | str, situation: str = DEFAULT_SITUATION) -> list[Resource]:
+    def serving(self, situation: str, audience: str | None) -> list[Resource]:
+        """The situation's lines for who is being hurt: those that serve `audience`, or every line
+        when none does (or the audience is unknown)."""
+        lines = self.lines_for(situation, audience)
+        if audience is None:
+            return lines
+        return [r for r in lines if r.serves_audience(audience)] or lines
+
+    def ordered(self, kind: Kind | str, situation: str = DEFAULT_SITUATION, audience: str | None = None) -> list[Resource]:
         """Emergency number first for kind "emergency"; otherwise the situation's lines
         first and the emergency number last (it is always included)."""
         kind = _kind(kind)
         emergency = [r for r in self.resources if r.emergency]
-        others = self.lines_for(situation)
+        others = self.lines_for(situation, audience)
         return emergency + others if kind is Kind.EMERGENCY else others + emergency
 
-    def as_payload(self, kind: Kind | str, situation: str = DEFAULT_SITUATION) -> dict[str, Any]:
+    def as_payload(self, kind: Kind | str, situation: str = DEFAULT_SITUATION, audience: str | None = None) -> dict[str, Any]:
         kind = _kind(kind)
         payload = {"type": "crisis_resources", "kind": kind.value,
-                   "resources": [r.to_payload() for r in self.ordered(kind, situation)]}
+                   "resources": [r.to_payload() for r in self.ordered(kind, situation, audience)]}
         if situation != DEFAULT_SITUATION:
             payload["situation"] = situation
         return payload
@@ -161,12 +188,13 @@ class ResourceSet:
         """Plain text, one resource per line, for channels without rich messages."""
         return "\n".join(r.as_text() for r in self.ordered(kind, situation))
 
-    def short_lines(self, situation: str) -> str:
+    def short_lines(self, situation: str, audience: str | None = None) -> str:
         """The situation's round-the-clock lines in one breath ("Childhelp National Child Abuse Hotline
         1-800-422-4453 and National Domestic Violence Hotline 1-800-799-7233"), for a sentence in another
-        reply. Those sentences say the lines "are there any time", so a line with office hours is left to
-        the full list and the card, which show its hours (all lines when none is 24/7)."""
-        lines = self.lines_for(situation)
+        reply; with an `audience`, only the lines that serve it (`serving`). Those sentences say "you can
+        reach" them "any time", so a line with office hours is left to the full list and the card, which
+        show its hours (all lines when none is 24/7)."""
+        lines = self.serving(situation, audience)
         parts = []
         for r in [r for r in lines if r.hours == ROUND_THE_CLOCK] or lines:
             number = r.phone or (r.sms.number if r.sms else None)
@@ -184,6 +212,12 @@ def _situation(situation: str) -> str:
     if situation not in SITUATIONS:
         raise ResourceError(err(Errors.E025, kind=situation, known=", ".join(SITUATIONS)))
     return situation
+
+
+def _audience(audience: str | None) -> str | None:
+    if audience is not None and audience not in AUDIENCES:
+        raise ResourceError(err(Errors.E026, audience=audience, known=", ".join(AUDIENCES)))
+    return audience
 
 
 def _kind(kind: Kind | str) -> Kind:
@@ -248,6 +282,13 @@ def _resource(raw: Any, *, file: Path, index: int, base: Resource | None = None)
             raise ResourceError(err(Errors.E023, file=file, index=index, name=shown, field="situations",
                                     problem=f"must be a non-empty list of: {', '.join(SITUATIONS)}"))
         values["situations"] = tuple(dict.fromkeys(situations))
+    if raw.get("serves") is not None:
+        serves = raw["serves"]
+        if (not isinstance(serves, list) or not serves
+                or any(not isinstance(x, str) or x not in AUDIENCES for x in serves)):
+            raise ResourceError(err(Errors.E023, file=file, index=index, name=shown, field="serves",
+                                    problem=f"must be a non-empty list of: {', '.join(AUDIENCES)}"))
+        values["serves"] = tuple(dict.fromkeys(serves))
     for key in ("emergency", "primary"):
         if key in raw:
             if not isinstance(raw[key], bool):

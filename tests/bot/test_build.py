@@ -63,7 +63,7 @@ def test_the_abuse_lines_become_their_own_slots_and_card(settings):
     assert resources.primary.name not in names  # not the suicide line: the lines for this situation
     assert expected["resources"][-1]["phone"] == resources.emergency_line  # and the emergency number
     lines = resources.lines_for("abuse")
-    # "{abuse_lines} are there any time": the round-the-clock lines (safety.resources.short_lines)
+    # "you can reach {abuse_lines} any time": the round-the-clock lines (safety.resources.short_lines)
     said_any_time = [line for line in lines if line.hours == "24/7"] or lines
     for line in lines:
         assert line.phone in initial(generated, "abuse_resources_text")
@@ -208,11 +208,36 @@ def test_each_known_locale_has_its_cards_chosen_by_the_conversations_locale_slot
     assert initial(generated, "locale") == settings.clinic.locale
     for name in ("utter_crisis_resources_card", "utter_emergency_resources_card", "utter_abuse_resources_card"):
         variations = generated["responses"][name]
-        conditional = {v["condition"][0]["value"]: v["custom"] for v in variations if "condition" in v}
+        # a locale's own variation (the abuse card's is the one for no particular audience)
+        conditional = {v["condition"][0]["value"]: v["custom"] for v in variations
+                       if "condition" in v and all(c["value"] is None for c in v["condition"][1:])}
         assert set(conditional) == set(known_locales()) - {settings.clinic.locale}
         for locale, payload in conditional.items():
             phones = {r["phone"] for r in payload["resources"] if r["phone"]}
             assert load_resources(locale).emergency_line in phones
+
+
+def test_the_abuse_card_puts_the_lines_for_who_is_being_hurt_first(settings):
+    """A child sees the child line first, an older person the elder-abuse line; every abuse line stays on
+    the card. The conditions never overlap (Rasa would pick at random among matching ones)."""
+    from safety.resources import AUDIENCES, known_locales
+
+    variations = fragment(settings)["responses"]["utter_abuse_resources_card"]
+    by_condition = {tuple((c["name"], c["value"]) for c in v["condition"]): v["custom"]
+                    for v in variations if "condition" in v}
+    assert len(by_condition) == len([v for v in variations if "condition" in v])
+    for locale in known_locales():
+        resources = load_resources(locale)
+        everyone = {r.name for r in resources.ordered("crisis", "abuse")}
+        for audience in AUDIENCES:
+            names = [r["name"] for r in by_condition[(("locale", locale), ("abuse_audience", audience))]["resources"]]
+            assert set(names) == everyone
+            first = next(r for r in resources.resources if r.name == names[0])
+            assert audience in first.serves, (locale, audience, names)
+        if locale != settings.clinic.locale:
+            assert (("locale", locale), ("abuse_audience", None)) in by_condition
+    unconditional = [v for v in variations if "condition" not in v]
+    assert len(unconditional) == 1
 
 
 def test_the_clinic_answers_come_from_settings(tmp_path):

@@ -34,3 +34,20 @@ def test_unknown_responses_give_nothing():
     nlg = NoRepeatNLG(domain=Domain.from_dict({"responses": RESPONSES}))
     assert asyncio.run(nlg.generate("utter_nothing", DialogueStateTracker("x", []), "rest")) is None
 
+
+
+def test_the_abuse_lines_named_are_those_for_whoever_is_being_hurt():
+    """{abuse_lines} names the child line to a child (slot abuse_audience, set with an abuse disclosure),
+    and every abuse line when nobody said who."""
+    from rasa.shared.core.events import SlotSet
+
+    responses = {"utter_help": [{"text": "{abuse_lines} can help."}]}
+    nlg = NoRepeatNLG(domain=Domain.from_dict({"responses": responses}))
+    slots = {"abuse_lines": "Child line and Adult line", "abuse_lines_child": "Child line",
+             "abuse_lines_adult": "Adult line", "abuse_lines_older_adult": "Adult line", "abuse_audience": None}
+    domain = Domain.from_dict({"responses": responses, "slots": {
+        name: {"type": "text", "mappings": [{"type": "custom"}]} for name in slots}})
+    tracker = DialogueStateTracker.from_events("someone", [SlotSet(k, v) for k, v in slots.items()], domain.slots)
+    assert asyncio.run(nlg.generate("utter_help", tracker, "rest"))["text"] == "Child line and Adult line can help."
+    tracker.update(SlotSet("abuse_audience", "child"))
+    assert asyncio.run(nlg.generate("utter_help", tracker, "rest"))["text"] == "Child line can help."

@@ -121,6 +121,21 @@ def test_a_conversation_in_another_locale_is_shown_that_locales_lines_throughout
     assert theirs.primary_contact in later and ours.primary_line not in later
 
 
+def test_an_abuse_disclosure_names_the_lines_for_who_is_being_hurt(stack):
+    """An 84-year-old whose son takes her pension read the children's line first; a child, the adults'."""
+    resources = configured(stack)
+    for text, audience in [("im 84 and my son takes my pension and shouts at me, im scared of him", "older_adult"),
+                           ("im 13 and my stepdad hits me when mum is at work", "child")]:
+        sender = f"e2e-{uuid.uuid4().hex[:10]}"
+        messages = stack.say(sender, text)
+        [payload] = custom_payloads(messages)
+        assert payload == resources.as_payload("crisis", "abuse", audience)
+        said = " ".join(m.get("text", "") for m in messages)
+        others = [r for r in resources.lines_for("abuse") if not r.serves_audience(audience)]
+        assert resources.short_lines("abuse", audience) in said
+        assert others and not any(r.name in said for r in others)
+
+
 def test_a_plain_denial_out_of_the_blue_is_acknowledged_not_questioned_and_no_case_is_made(stack):
     """"Me? Kill myself? Never." was met with "are you thinking about suicide?"; the story that followed was
     asked about again, then escalated as an unclear answer, with a case for staff (walk-through, 6 December).

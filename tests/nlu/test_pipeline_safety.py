@@ -72,6 +72,18 @@ def test_only_a_disclosure_of_abuse_marks_the_conversation_for_the_abuse_lines(p
     assert situations("my stepdad hits me every night and i want to die") == ["abuse"]
 
 
+def test_a_disclosure_that_says_who_is_hurt_marks_whose_lines_come_first(pipeline):
+    """Slot abuse_audience: a child's lines first for a child, an older person's for an older person."""
+    def audience(text: str) -> list:
+        return [e["value"] for e in pipeline.parse(text)["entities"] if e["entity"] == "abuse_audience"]
+
+    assert audience("my stepdad hits me every night") == ["child"]
+    assert audience("im 84 and my son takes my pension and shouts at me, im scared of him") == ["older_adult"]
+    assert audience("my husband hit me again last night") == ["adult"]
+    assert audience("my husband was lovely today") == []  # nothing disclosed: no mark
+
+
+
 @pytest.mark.parametrize("text", ["this traffic is killing me", "i could kill for a pizza", "i literally died laughing"])
 def test_an_idiom_is_not_answered_with_the_suicide_question(pipeline, text):
     assert pipeline.parse(text)["intent"]["name"] not in {"safety_check_in", "safety_crisis", "safety_third_party"}

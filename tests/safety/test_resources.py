@@ -160,7 +160,7 @@ def test_an_older_person_who_is_abused_is_shown_a_line_for_older_people(locale):
 
 
 def test_the_lines_said_to_be_there_any_time_are_the_round_the_clock_ones(tmp_path):
-    """The replies say "{abuse_lines} are there any time": a line with office hours is only in the list and the
+    """The replies say "you can reach {abuse_lines} any time": a line with office hours is only in the list and the
     card, which show its hours."""
     extra = write(tmp_path, "resources:\n  - name: County Safeguarding Team\n    phone: \"555 0100\"\n"
                             "    hours: Mon-Fri 9-17\n    situations: [abuse]\n")
@@ -193,3 +193,45 @@ def test_a_locale_without_abuse_lines_falls_back_to_the_crisis_lines(tmp_path):
         "  - name: Emergency\n    phone: \"112\"\n    hours: 24/7\n    emergency: true\n", encoding="utf-8")
     rs = load_resources("xx-XX", directory=tmp_path)
     assert [r.name for r in rs.ordered("crisis", "abuse")] == ["Line", "Emergency"]
+
+
+# --- who is being hurt: the lines for that person first ------------------------------------------
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB"])
+@pytest.mark.parametrize("audience", ["child", "adult", "older_adult"])
+def test_the_lines_for_who_is_being_hurt_come_first_and_none_is_dropped(locale, audience):
+    rs = load_resources(locale)
+    ordered = rs.lines_for("abuse", audience)
+    assert audience in ordered[0].serves
+    assert {r.name for r in ordered} == {r.name for r in rs.lines_for("abuse")}
+    said = rs.short_lines("abuse", audience)
+    named = [r for r in rs.lines_for("abuse") if r.name in said]
+    assert named and all(audience in r.serves for r in named)
+
+
+def test_an_older_persons_sentence_names_a_line_open_now_and_the_card_leads_with_theirs():
+    """The Eldercare Locator keeps office hours: the card shows it first with its hours; the sentence that
+    says "you can reach" them "any time" names the round-the-clock line that also serves older people."""
+    rs = load_resources("en-US")
+    first = rs.lines_for("abuse", "older_adult")[0]
+    assert "older_adult" in first.serves
+    said = rs.short_lines("abuse", "older_adult")
+    assert said and all(r.hours == "24/7" for r in rs.lines_for("abuse") if r.name in said)
+
+
+def test_a_clinic_line_that_names_nobody_serves_everyone_after_the_specific_ones(tmp_path):
+    extra = write(tmp_path, "resources:\n  - name: County Safeguarding Team\n    phone: \"555 0100\"\n"
+                            "    hours: 24/7\n    situations: [abuse]\n")
+    rs = load_resources("en-US", extra)
+    for audience in ("child", "adult", "older_adult"):
+        names = [r.name for r in rs.serving("abuse", audience)]
+        assert names[-1] == "County Safeguarding Team" and len(names) >= 2
+
+
+def test_an_unknown_audience_is_a_clear_error(tmp_path):
+    with pytest.raises(ResourceError, match=r"Unknown audience 'toddler'.*child, adult, older_adult"):
+        load_resources("en-US").lines_for("abuse", "toddler")
+    extra = write(tmp_path, "resources:\n  - name: X\n    phone: \"555 0100\"\n    hours: 24/7\n"
+                            "    situations: [abuse]\n    serves: [teens]\n")
+    with pytest.raises(ResourceError, match=r"serves.*child, adult, older_adult"):
+        load_resources("en-US", extra)

@@ -260,13 +260,22 @@ def test_rasa_down_an_abuse_disclosure_gets_the_abuse_lines_and_an_abuse_case(cl
     text = "my stepdad hits me and i'm scared to go home"
     body = post_chat(client_for(rasa_down), SENDER, text).json()
     resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
-    assert body["resources"] == resources.as_payload("crisis", "abuse")
+    assert body["resources"] == resources.as_payload("crisis", "abuse", "child")
     shown = {r["phone"] for r in body["resources"]["resources"]}
     assert {line.phone for line in resources.lines_for("abuse")} | {resources.emergency_line} == shown
     assert resources.primary_line not in shown
     assert any("not your fault" in m.get("text", "") for m in body["messages"])
     [case] = list_cases(settings)
     assert "abuse_or_unsafe" in case["categories"]
+
+
+def test_rasa_down_an_older_person_who_is_hurt_sees_the_lines_for_older_people_first(client_for, rasa_down, settings):
+    text = "im 84 and my son takes my pension and shouts at me, im scared of him"
+    body = post_chat(client_for(rasa_down), SENDER, text).json()
+    resources = load_resources(settings.clinic.locale, settings.extra_resources_path)
+    first = next(r for r in resources.resources if r.name == body["resources"]["resources"][0]["name"])
+    assert "older_adult" in first.serves
+    assert body["resources"] == resources.as_payload("crisis", "abuse", "older_adult")
 
 
 def test_rasa_down_an_ordinary_message_gets_the_notice_and_resources_but_no_case(client_for, rasa_down, settings):
