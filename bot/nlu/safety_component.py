@@ -57,6 +57,9 @@ ABUSE_CATEGORY = "abuse_or_unsafe"
 SITUATION_ENTITY = "risk_situation"
 #: who is being hurt ("child", "adult", "older_adult"), with an abuse disclosure: orders the abuse lines
 AUDIENCE_ENTITY = "abuse_audience"
+#: whose danger an escalating message is about ("self", "someone_else"): the emergency reply to "my friend took
+#: pills and won't wake up" tells the writer what to do for them, not "if you have taken something"
+RISK_ABOUT_ENTITY = "risk_about"
 #: A check-in asked because of a statement of intent with no object ("i'm going to do it", "tonight's the
 #: night"): the next message may be the other half of a risk message split over two turns ("tonight."), so
 #: the rules escalate any answer but a clear no at once instead of asking again (data/rules/safety.yml).
@@ -88,11 +91,15 @@ def intent_for(assessment: Assessment) -> Optional[str]:
     if assessment.kind == Kind.EMERGENCY:
         return "safety_emergency"
     if assessment.kind == Kind.CRISIS:
-        only_about_someone_else = set(assessment.categories) == {THIRD_PARTY_CATEGORY}
-        return "safety_third_party" if only_about_someone_else else "safety_crisis"
+        return "safety_third_party" if only_about_someone_else(assessment.categories) else "safety_crisis"
     if assessment.kind == Kind.CHECK_IN:
         return CHECK_IN_ABOUT_SOMEONE_ELSE if about_someone_else(assessment.categories) else "safety_check_in"
     return None
+
+
+def only_about_someone_else(categories: List[str]) -> bool:
+    """An escalating verdict about someone else's danger and nothing about the writer's own."""
+    return set(categories) == {THIRD_PARTY_CATEGORY}
 
 
 def about_someone_else(categories: List[str]) -> bool:
@@ -221,6 +228,9 @@ class SafetyComponent(GraphComponent):
         message.set(PARSE_DATA_KEY, record, add_to_output=True)
         if assessment.escalate and ABUSE_CATEGORY in assessment.categories:
             self._mark_abuse(message, text)
+        if assessment.escalate:
+            about = "someone_else" if only_about_someone_else(assessment.categories) else "self"
+            self._add_entity(message, RISK_ABOUT_ENTITY, about, text)
         if assessment.kind is Kind.CHECK_IN and SPLIT_INTENT_CATEGORY in assessment.categories:
             self._add_entity(message, CHECK_IN_REASON_ENTITY, SPLIT_INTENT_CATEGORY, text)
         if assessment.kind is Kind.CHECK_IN and detail.view.negated and record.get("source") == "rules" \

@@ -96,10 +96,12 @@ async def test_a_session_opened_by_a_risk_message_leaves_the_introduction_to_the
 def test_every_first_safety_reply_says_it_is_an_automated_assistant_and_asks_nothing_first(domain):
     """The variations action_session_start relies on exist, and say what the opening would have said."""
     for name in ("utter_crisis", "utter_emergency", "utter_third_party", "utter_abuse", "utter_check_in"):
-        [variation] = [v for v in domain["responses"][name]
-                       if any(c.get("name") == "introduce_in_reply" for c in v.get("condition", []))]
-        assert "automated assistant" in variation["text"]
-        assert "how are you" not in variation["text"].lower()
+        variations = [v for v in domain["responses"][name]
+                      if any(c.get("name") == "introduce_in_reply" and c.get("value") for c in v.get("condition", []))]
+        assert variations, name  # utter_emergency has two: about the writer and about someone else (risk_about)
+        for variation in variations:
+            assert "automated assistant" in variation["text"]
+            assert "how are you" not in variation["text"].lower()
 
 
 @pytest.mark.parametrize("name", ["utter_safety_stay_no", "utter_abuse_stay_no", "utter_safety_stay_no_emergency"])

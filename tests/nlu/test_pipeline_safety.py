@@ -83,6 +83,16 @@ def test_a_disclosure_that_says_who_is_hurt_marks_whose_lines_come_first(pipelin
     assert audience("my husband was lovely today") == []  # nothing disclosed: no mark
 
 
+def test_every_escalation_says_whose_danger_it_is(pipeline):
+    """Slot risk_about: the emergency reply about a friend who won't wake up says what to do for her."""
+    def about(text: str) -> list:
+        return [e["value"] for e in pipeline.parse(text)["entities"] if e["entity"] == "risk_about"]
+
+    assert about("my friend just took a load of pills and wont wake up") == ["someone_else"]
+    assert about("my friend took a load of pills and i've taken some too") == ["self"]
+    assert about("i want to die") == ["self"]
+    assert about("i'm feeling a bit low today") == []
+
 
 @pytest.mark.parametrize("text", ["this traffic is killing me", "i could kill for a pizza", "i literally died laughing"])
 def test_an_idiom_is_not_answered_with_the_suicide_question(pipeline, text):

@@ -1,0 +1,40 @@
+"""An emergency about someone else (slot risk_about "someone_else", set by the safety component) is answered with
+what to do for them, picked by the project's response generator from the built domain.
+
+Why: "my friend just took a load of pills and wont wake up" was answered "I'm really worried about your safety
+right now ... If you have taken something or you are hurt, get help now" and then offered company "while you reach
+out": words for the writer's own danger, to a person standing beside someone else's."""
+import pytest
+
+from tests.actions.conftest import generated_text
+
+#: words only the reply about the writer's own danger says
+ABOUT_THE_WRITER = ("your safety", "you have taken something", "you feel okay")
+
+
+@pytest.mark.parametrize("introduce", [True, None])
+def test_an_emergency_about_someone_else_says_what_to_do_for_them(domain, introduce):
+    for _ in range(6):  # variations are picked at random: the wrong one must never be among them
+        text = generated_text(domain, "utter_emergency", risk_about="someone_else", introduce_in_reply=introduce,
+                              emergency_line="999-TEST")
+        assert "999-TEST" in text and "they have taken something" in text and "{" not in text
+        assert not any(words in text for words in ABOUT_THE_WRITER)
+        assert ("automated assistant" in text) == bool(introduce)
+
+
+@pytest.mark.parametrize("introduce", [True, None])
+def test_an_emergency_about_the_writer_is_unchanged(domain, introduce):
+    for _ in range(6):
+        text = generated_text(domain, "utter_emergency", risk_about="self", introduce_in_reply=introduce)
+        assert "your safety" in text and "they have taken something" not in text
+        assert ("automated assistant" in text) == bool(introduce)
+
+
+def test_the_offer_to_stay_after_it_puts_the_call_for_them_first(domain):
+    for risk_situation in (None, "abuse"):  # an abuse disclosure earlier in the conversation does not change it
+        text = generated_text(domain, "utter_crisis_stay", risk_about="someone_else", risk_situation=risk_situation,
+                              emergency_line="999-TEST", crisis_line="000-LINE")
+        assert "999-TEST comes first" in text and "000-LINE is there for you too" in text
+        assert "while you reach out" not in text
+    text = generated_text(domain, "utter_crisis_stay", risk_about="self", risk_situation="abuse", abuse_lines="Line X")
+    assert "Line X" in text
