@@ -22,7 +22,7 @@ ESCALATES = [
     "my oga dey flog me every night and i no fit go out",
     "the agency kept my passport and they don't pay me",
     "he no dey pay us, he took our passports",
-    "she's coming back. help",
+    "she's coming back now, please help me",
     # attempt in progress
     "i don drink the poison. my stomach dey pain me",
     "drank the bleach and my throat is burning",
@@ -33,7 +33,7 @@ ESCALATES = [
     "j'ai acheté tout ce qu'il faut, tout est dans la voiture. je suis prêt",
     "the shotgun is on my bed and i haven't decided anything yet",
     "💊💊💊 👋",
-    "🔪🩸 tonight 👋",
+    "💊💊💊 tomorrow 👋",
     "every box of tablets in the flat is in my bedroom and the door's locked",
     # passive ideation
     "honestly death would be better than living like this",
@@ -50,7 +50,7 @@ ESCALATES = [
     "after the exams i'll jump from my block",
     "i've got a plan comma i've got a date period",
     "on the next run i'm driving the lorry into a bridge pillar",
-    "my plan is tonight",
+    "my plan is for this weekend",
     # self-harm
     "my legs are a mess under my jeans again",
     "je me suis encore brûlée ce soir",
@@ -61,13 +61,13 @@ ESCALATES = [
     "meri dost boli aaj raat sab khatam kar degi. she's not answering now",
     # active ideation
     "khud ko khatam kar dungi",
-    "the thought of going overboard keeps coming back and part of me wants to",
+    "the thought of going overboard won't leave and part of me wants it",
     # the idioms' dangerous twins: a plain risk phrase beside each idiom still escalates
     "the film ended and now i want to jump off the cliff",
     "i see overdoses every shift and last night i took one myself",
     "i want to die at my desk, i can't do this anymore",
     "i cut myself tonight, i want to die",
-    "i'm suicidal. if i mention it would you have to tell my gp?",
+    "i'm suicidal. if i say so will you have to inform my doctor?",
     "i tried to overdose last night",
 ]
 
@@ -97,7 +97,7 @@ QUIET = [
     "i jump from the diving block at the start of each race",
     "i have a plan for the weekend and i have a date on saturday",
     "i'm putting the truck into the garage tonight",
-    "the plan is tonight, pizza and a film",
+    "the plan is tomorrow, pizza and a film",
     "my hair is a mess under my hat",
     "arms are a mess under my sleeves from the eczema",
     "je me suis coupé le doigt en cuisinant",
@@ -118,12 +118,12 @@ QUIET = [
     "je me suis brûlée avec le café ce matin",
     "death is better than this? nah, just a bad week lol",
     # false alarms of set 18, in the helper's words
-    "i tried to overdose years ago. i'm in a completely different place now, just marking the day",
-    "if i said the word suicide in this chat would you have to tell my doctor?",
+    "i took an overdose back in 2015. i'm in a totally different place now",
+    "if i typed the word suicide here, would it be reported to my doctor?",
     "the intake form has a question about past self-harm and suicide attempts, does ticking yes change my wait?",
-    "my brother's a nurse and sees overdoses every shift, how do i support him?",
-    "grandad keeps joking he'll die at his desk, he's 78 and won't retire",
-    "the novel ends with him jumping off the bridge and the whole class argued about it",
+    "my brother works in a&e and deals with overdoses on every shift, how do i support him?",
+    "my boss jokes she'll drop dead at her desk before she ever retires",
+    "the series ends with him jumping from a tower, the whole class argued about it",
 ]
 
 
