@@ -7,7 +7,7 @@ from safety.errors import Errors, err
 def test_each_error_prints_its_own_code():
     values = dict(file="f.yml", problem="p", index=1, rule="r", other="o", category="c", known="k",
                   kind="k", fields="x", allowed="y", field="z", dir="d", reserved="r", locale="xx",
-                  name="n", line=3)
+                  name="n", line=3, audience="a")
     codes = [name for name in vars(Errors) if name.startswith("E")]
     assert len(codes) > 20
     for code in codes:
