@@ -38,3 +38,14 @@ def test_the_offer_to_stay_after_it_puts_the_call_for_them_first(domain):
         assert "while you reach out" not in text
     text = generated_text(domain, "utter_crisis_stay", risk_about="self", risk_situation="abuse", abuse_lines="Line X")
     assert "Line X" in text
+
+
+@pytest.mark.parametrize("response", ["utter_safety_stay_yes", "utter_safety_stay_no_emergency",
+                                      "utter_safety_emergency_followup"])
+def test_the_follow_ups_of_an_emergency_about_someone_else_speak_of_them(domain, response):
+    """No safety plan offered, and no "you don't have to call anyone", while help comes for a friend."""
+    for _ in range(6):
+        text = generated_text(domain, response, risk_about="someone_else", safety_mode=True)
+        assert not any(words in text for words in ABOUT_THE_WRITER) and "safety plan" not in text
+        assert "{" not in text
+    assert "your safety" in generated_text(domain, "utter_safety_emergency_followup", risk_about="self")
