@@ -275,20 +275,14 @@ def _resource(raw: Any, *, file: Path, index: int, base: Resource | None = None)
         number = _str(sms.get("number"), file=file, index=index, name=shown, field_="sms.number", pattern=_PHONE, what="a number")
         keyword = _str(sms["keyword"], file=file, index=index, name=shown, field_="sms.keyword") if sms.get("keyword") is not None else None
         values["sms"] = Sms(number, keyword)
-    if raw.get("situations") is not None:
-        situations = raw["situations"]
-        if (not isinstance(situations, list) or not situations
-                or any(not isinstance(x, str) or x not in SITUATIONS for x in situations)):
-            raise ResourceError(err(Errors.E023, file=file, index=index, name=shown, field="situations",
-                                    problem=f"must be a non-empty list of: {', '.join(SITUATIONS)}"))
-        values["situations"] = tuple(dict.fromkeys(situations))
-    if raw.get("serves") is not None:
-        serves = raw["serves"]
-        if (not isinstance(serves, list) or not serves
-                or any(not isinstance(x, str) or x not in AUDIENCES for x in serves)):
-            raise ResourceError(err(Errors.E023, file=file, index=index, name=shown, field="serves",
-                                    problem=f"must be a non-empty list of: {', '.join(AUDIENCES)}"))
-        values["serves"] = tuple(dict.fromkeys(serves))
+    for key, known in (("situations", SITUATIONS), ("serves", AUDIENCES)):
+        if raw.get(key) is not None:
+            chosen = raw[key]
+            if (not isinstance(chosen, list) or not chosen
+                    or any(not isinstance(x, str) or x not in known for x in chosen)):
+                raise ResourceError(err(Errors.E023, file=file, index=index, name=shown, field=key,
+                                        problem=f"must be a non-empty list of: {', '.join(known)}"))
+            values[key] = tuple(dict.fromkeys(chosen))
     for key in ("emergency", "primary"):
         if key in raw:
             if not isinstance(raw[key], bool):

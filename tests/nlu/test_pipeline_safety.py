@@ -63,35 +63,37 @@ def test_the_safety_record_says_why_without_a_score(pipeline):
     assert not {"score", "probability", "confidence"} & set(parse["safety"])
 
 
+def entity_values(pipeline, text: str, entity: str) -> list:
+    """The values the safety component gave `entity` (a slot the replies read) for one message."""
+    return [e["value"] for e in pipeline.parse(text)["entities"] if e["entity"] == entity]
+
+
 def test_only_a_disclosure_of_abuse_marks_the_conversation_for_the_abuse_lines(pipeline):
     """The crisis reply names the abuse lines (slot risk_situation) only when the person said they are hurt."""
-    def situations(text: str) -> list:
-        return [e["value"] for e in pipeline.parse(text)["entities"] if e["entity"] == "risk_situation"]
-
-    assert situations("i no longer want to be alive") == []
-    assert situations("my stepdad hits me every night and i want to die") == ["abuse"]
+    assert entity_values(pipeline, "i no longer want to be alive", "risk_situation") == []
+    assert entity_values(pipeline, "my stepdad hits me every night and i want to die", "risk_situation") == ["abuse"]
 
 
-def test_a_disclosure_that_says_who_is_hurt_marks_whose_lines_come_first(pipeline):
+@pytest.mark.parametrize("text, audience", [
+    ("my stepdad hits me every night", ["child"]),
+    ("im 84 and my son takes my pension and shouts at me, im scared of him", ["older_adult"]),
+    ("my husband hit me again last night", ["adult"]),
+    ("my husband was lovely today", []),  # nothing disclosed: no mark
+])
+def test_a_disclosure_that_says_who_is_hurt_marks_whose_lines_come_first(pipeline, text, audience):
     """Slot abuse_audience: a child's lines first for a child, an older person's for an older person."""
-    def audience(text: str) -> list:
-        return [e["value"] for e in pipeline.parse(text)["entities"] if e["entity"] == "abuse_audience"]
-
-    assert audience("my stepdad hits me every night") == ["child"]
-    assert audience("im 84 and my son takes my pension and shouts at me, im scared of him") == ["older_adult"]
-    assert audience("my husband hit me again last night") == ["adult"]
-    assert audience("my husband was lovely today") == []  # nothing disclosed: no mark
+    assert entity_values(pipeline, text, "abuse_audience") == audience
 
 
-def test_every_escalation_says_whose_danger_it_is(pipeline):
+@pytest.mark.parametrize("text, about", [
+    ("my friend just took a load of pills and wont wake up", ["someone_else"]),
+    ("my friend took a load of pills and i've taken some too", ["self"]),
+    ("i want to die", ["self"]),
+    ("i'm feeling a bit low today", []),
+])
+def test_every_escalation_says_whose_danger_it_is(pipeline, text, about):
     """Slot risk_about: the emergency reply about a friend who won't wake up says what to do for her."""
-    def about(text: str) -> list:
-        return [e["value"] for e in pipeline.parse(text)["entities"] if e["entity"] == "risk_about"]
-
-    assert about("my friend just took a load of pills and wont wake up") == ["someone_else"]
-    assert about("my friend took a load of pills and i've taken some too") == ["self"]
-    assert about("i want to die") == ["self"]
-    assert about("i'm feeling a bit low today") == []
+    assert entity_values(pipeline, text, "risk_about") == about
 
 
 @pytest.mark.parametrize("text", ["this traffic is killing me", "i could kill for a pizza", "i literally died laughing"])
