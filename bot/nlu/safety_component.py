@@ -170,6 +170,7 @@ class SafetyComponent(GraphComponent):
         execution_context: ExecutionContext,
     ) -> SafetyComponent:
         get_engine().assess("warm up")  # build the matchers now, not on the first person's message
+        audience_for("")  # and read safety/abuse_audience.yml: a malformed file stops the server at start
         return cls(config)
 
     def _classifier_verdict(self, message: Message) -> tuple[Kind, Optional[str]]:
