@@ -69,18 +69,24 @@ def resource_slot_values(resources: ResourceSet) -> dict[str, str]:
         # Abuse, a child at risk, domestic violence: that situation's lines (safety.situation).
         "abuse_resources_text": resources.as_text("crisis", "abuse"),
         "abuse_lines": resources.short_lines("abuse"),
-        # The same for one person being hurt (a child, an adult, an older adult): bot/nlg.py puts the one
-        # for the conversation's `abuse_audience` in {abuse_lines}.
-        **{abuse_lines_slot(audience): resources.short_lines("abuse", audience) for audience in AUDIENCES},
+        # The same for one person being hurt (a child, an adult, an older adult): bot/nlg.py puts the ones
+        # for the conversation's `abuse_audience` in {abuse_lines} and {abuse_resources_text}.
+        **{audience_slot("abuse_lines", audience): resources.short_lines("abuse", audience) for audience in AUDIENCES},
+        **{audience_slot("abuse_resources_text", audience): resources.as_text("crisis", "abuse", audience)
+           for audience in AUDIENCES},
         "emergency_line": resources.emergency_line,
         # The lines reachable without a call (text, e-mail, chat): the reply to "I don't want to call".
         "crisis_text_chat_lines": text_or_chat_lines(resources),
     }
 
 
-def abuse_lines_slot(audience: str) -> str:
-    """The text slot holding the abuse lines for one audience ("abuse_lines_child")."""
-    return f"abuse_lines_{audience}"
+#: the slots whose wording depends on who is being hurt (slot `abuse_audience`)
+AUDIENCE_SLOTS = ("abuse_lines", "abuse_resources_text")
+
+
+def audience_slot(name: str, audience: str) -> str:
+    """The text slot holding `name` for one audience ("abuse_lines_child")."""
+    return f"{name}_{audience}"
 
 
 def footer_for(domain: dict[str, Any], resources: ResourceSet) -> str:

@@ -23,7 +23,7 @@ from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.build import abuse_lines_slot
+from bot.build import AUDIENCE_SLOTS, audience_slot
 
 # How many of the assistant's latest messages a new one should not repeat.
 RECENT_MESSAGES = 4
@@ -50,13 +50,15 @@ def least_recent(candidates: list[Dict[Text, Any]], recent: list[str]) -> list[D
 
 
 def with_abuse_lines_for_audience(slots: Dict[Text, Any]) -> Dict[Text, Any]:
-    """The slots, with {abuse_lines} naming the lines for whoever is being hurt when a disclosure said
-    (slot `abuse_audience`: "child" -> `abuse_lines_child`, bot/build.py), so a sentence such as "{abuse_lines}
-    can help" names the child line to a child and the elder-abuse line to an older person. The words are
-    still the locale's resource file's; only which of them."""
+    """The slots, with {abuse_lines} and {abuse_resources_text} naming the lines for whoever is being hurt when a
+    disclosure said (slot `abuse_audience`: "child" -> `abuse_lines_child`, bot/build.py), so a sentence such as
+    "{abuse_lines} can help" names the child line to a child and the elder-abuse line to an older person. The words
+    are still the locale's resource file's; only which of them, and in which order."""
     audience = slots.get("abuse_audience")
-    specific = slots.get(abuse_lines_slot(audience)) if audience else None
-    return {**slots, "abuse_lines": specific} if specific else slots
+    if not audience:
+        return slots
+    specific = {name: slots.get(audience_slot(name, audience)) for name in AUDIENCE_SLOTS}
+    return {**slots, **{name: value for name, value in specific.items() if value}}
 
 
 class NoRepeatNLG(TemplatedNaturalLanguageGenerator):

@@ -6,6 +6,10 @@ Child Abuse Hotline" before the line that is for them. The guess only orders the
 ones a sentence names (safety.resources: `serves`); the card keeps every abuse line, so a wrong guess
 costs an extra look, never a missing line. It never decides whether a message is a risk.
 
+Whose abuse it is (`about_someone_else`): "my sister's husband hits her" is a report about someone else and is
+answered as one, not with "what is happening is not your fault" as if the writer were the one hurt. A wrong guess
+either way still shows the abuse lines and the emergency number.
+
 The cues are data (`abuse_audience.yml`), read once.
 """
 from __future__ import annotations
@@ -34,10 +38,12 @@ class AudienceCues:
     older_from: int
     age: tuple[re.Pattern[str], ...]
     cues: dict[str, tuple[re.Pattern[str], ...]]
+    writer_hurt: tuple[re.Pattern[str], ...]
+    someone_else_hurt: tuple[re.Pattern[str], ...]
 
     def audience(self, text: str) -> str | None:
         """"child", "adult", "older_adult", or None when the message says nothing about who."""
-        text = text[:MAX_CHARS].lower().replace("\u2019", "'")
+        text = _plain(text)
         for pattern in self.age:
             for match in pattern.finditer(text):
                 age = int(match.group(1))
@@ -47,6 +53,17 @@ class AudienceCues:
             if any(p.search(text) for p in self.cues[audience]):
                 return audience
         return None
+
+    def about_someone_else(self, text: str) -> bool:
+        """Whether the abuse a message tells of is someone else's: a cue that another person is hurt, none
+        that the writer is ("my dad hits my mum and me" is the writer's)."""
+        text = _plain(text)
+        return (any(p.search(text) for p in self.someone_else_hurt)
+                and not any(p.search(text) for p in self.writer_hurt))
+
+
+def _plain(text: str) -> str:
+    return text[:MAX_CHARS].lower().replace("\u2019", "'")
 
 
 def _patterns(raw: object, path: Path, key: str) -> tuple[re.Pattern[str], ...]:
@@ -73,7 +90,9 @@ def load_cues(path: Path = AUDIENCE_FILE) -> AudienceCues:
     if any(p.groups < 1 for p in age):
         raise RuleError(err(Errors.E002, file=path, problem="each 'age' pattern must capture the number in a group"))
     cues = {audience: _patterns(data.get(audience), path, audience) for audience in CUE_ORDER}
-    return AudienceCues(adult_from=ages["adult_from"], older_from=ages["older_from"], age=age, cues=cues)
+    return AudienceCues(adult_from=ages["adult_from"], older_from=ages["older_from"], age=age, cues=cues,
+                        writer_hurt=_patterns(data.get("writer_hurt"), path, "writer_hurt"),
+                        someone_else_hurt=_patterns(data.get("someone_else_hurt"), path, "someone_else_hurt"))
 
 
 @lru_cache(maxsize=1)
@@ -84,3 +103,8 @@ def _default_cues() -> AudienceCues:
 def audience_for(text: str) -> str | None:
     """Who a message says is being hurt (see the module docstring); None when it does not say."""
     return _default_cues().audience(text)
+
+
+def abuse_of_someone_else(text: str) -> bool:
+    """Whether an abuse disclosure is about someone other than the writer (see the module docstring)."""
+    return _default_cues().about_someone_else(text)

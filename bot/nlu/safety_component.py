@@ -41,7 +41,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from safety import get_engine
-from safety.abuse_audience import audience_for
+from safety.abuse_audience import abuse_of_someone_else, audience_for
 from safety.assessment import MODEL_CATEGORY, Assessment, Kind
 from safety.situation import ABUSE, situation_for
 
@@ -230,8 +230,7 @@ class SafetyComponent(GraphComponent):
         if assessment.escalate and ABUSE_CATEGORY in assessment.categories:
             self._mark_abuse(message, text)
         if assessment.escalate:
-            about = "someone_else" if only_about_someone_else(assessment.categories) else "self"
-            self._add_entity(message, RISK_ABOUT_ENTITY, about, text)
+            self._add_entity(message, RISK_ABOUT_ENTITY, self._whose_danger(assessment, text), text)
         if assessment.kind is Kind.CHECK_IN and SPLIT_INTENT_CATEGORY in assessment.categories:
             self._add_entity(message, CHECK_IN_REASON_ENTITY, SPLIT_INTENT_CATEGORY, text)
         if assessment.kind is Kind.CHECK_IN and detail.view.negated and record.get("source") == "rules" \
@@ -254,6 +253,16 @@ class SafetyComponent(GraphComponent):
         if classifier_intent is not None:
             return classifier_intent in ABOUT_SOMEONE_ELSE_INTENTS
         return (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in ABOUT_SOMEONE_ELSE_INTENTS
+
+    @staticmethod
+    def _whose_danger(assessment: Assessment, text: str) -> str:
+        """"someone_else" for another person's danger only, or abuse told of another person ("my sister's
+        husband hits her", safety.abuse_audience) with no risk of the writer's own; else "self"."""
+        if only_about_someone_else(assessment.categories):
+            return "someone_else"
+        if situation_for(assessment.categories) == ABUSE and abuse_of_someone_else(text):
+            return "someone_else"
+        return "self"
 
     @staticmethod
     def _mark_abuse(message: Message, text: str) -> None:

@@ -184,9 +184,9 @@ class ResourceSet:
             payload["situation"] = situation
         return payload
 
-    def as_text(self, kind: Kind | str, situation: str = DEFAULT_SITUATION) -> str:
+    def as_text(self, kind: Kind | str, situation: str = DEFAULT_SITUATION, audience: str | None = None) -> str:
         """Plain text, one resource per line, for channels without rich messages."""
-        return "\n".join(r.as_text() for r in self.ordered(kind, situation))
+        return "\n".join(r.as_text() for r in self.ordered(kind, situation, audience))
 
     def short_lines(self, situation: str, audience: str | None = None) -> str:
         """The situation's round-the-clock lines in one breath ("Childhelp National Child Abuse Hotline

@@ -49,3 +49,18 @@ def test_the_follow_ups_of_an_emergency_about_someone_else_speak_of_them(domain,
         assert not any(words in text for words in ABOUT_THE_WRITER) and "safety plan" not in text
         assert "{" not in text
     assert "your safety" in generated_text(domain, "utter_safety_emergency_followup", risk_about="self")
+
+
+@pytest.mark.parametrize("introduce", [True, None])
+def test_abuse_told_of_someone_else_is_answered_as_a_report(domain, introduce):
+    """"my sister's husband hits her" heard "I believe you. What is happening is not your fault ... You deserve to
+    be safe", words for the person being hurt."""
+    for _ in range(6):
+        text = generated_text(domain, "utter_abuse", risk_about="someone_else", introduce_in_reply=introduce,
+                              abuse_resources_text="Line A: call 1")
+        assert "take this seriously" in text and "Line A: call 1" in text
+        assert "not your fault" not in text and "You deserve to be safe" not in text
+        assert ("automated assistant" in text) == bool(introduce)
+        stay = generated_text(domain, "utter_abuse_stay", risk_about="someone_else", abuse_lines="Line A")
+        assert "their safety" in stay and "Line A" in stay
+    assert "not your fault" in generated_text(domain, "utter_abuse", risk_about="self")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from safety.abuse_audience import audience_for, load_cues
+from safety import assess
+from safety.abuse_audience import abuse_of_someone_else, audience_for, load_cues
 from safety.errors import RuleError
 
 
@@ -32,6 +33,7 @@ from safety.errors import RuleError
     ("my husband threatened to kill me if i leave", "adult"),
     ("my boyfriend pushed me down the stairs", "adult"),
     ("my ex keeps turning up at my work and threatening me", "adult"),
+    ("my sister's husband hits her", "adult"),
 ])
 def test_who_is_being_hurt(text, audience):
     assert audience_for(text) == audience
@@ -69,3 +71,32 @@ def test_a_malformed_cue_file_names_the_file_and_the_problem(tmp_path: Path, bod
     with pytest.raises(RuleError, match=problem) as caught:
         load_cues(path)
     assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("text, someone_else", [
+    ("my sister's husband hits her", True),
+    ("my neighbour's kid is being beaten, i can hear it through the wall", True),
+    ("my friend gets hit by her dad", True),
+    ("my dad hits my mum", True),
+    ("my grandad says his carer hits him", True),
+    ("my dad hits my mum and me", False),  # the writer is hurt too
+    ("my stepdad hits me", False),
+    ("i was raped", False),
+    ("my husband hit me again last night", False),
+])
+def test_whose_abuse_a_disclosure_tells_of(text, someone_else):
+    """A report about someone else is answered as one, not with "what is happening is not your fault"."""
+    assert abuse_of_someone_else(text) is someone_else
+
+
+@pytest.mark.parametrize("text", ["my sister's husband hits her", "my grandad says his carer hits him",
+                                  "my friend gets hit by her dad"])
+def test_someone_elses_abuse_is_escalated_with_the_abuse_lines(text):
+    """They were only asked about (the check-in about someone else) or got nothing."""
+    verdict = assess(text)
+    assert verdict.escalate and "abuse_or_unsafe" in verdict.categories
+
+
+@pytest.mark.parametrize("text", ["my friend got hit by her dad's car", "her boyfriend beats her at every game"])
+def test_an_accident_or_a_game_stays_quiet(text):
+    assert not assess(text).escalate
