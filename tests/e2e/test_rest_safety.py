@@ -130,10 +130,14 @@ def test_an_abuse_disclosure_names_the_lines_for_who_is_being_hurt(stack):
         messages = stack.say(sender, text)
         [payload] = custom_payloads(messages)
         assert payload == resources.as_payload("crisis", "abuse", audience)
-        said = " ".join(m.get("text", "") for m in messages)
+        # the list shows every abuse line, theirs first; the sentence that names lines "any time" names theirs only
+        listed = next(m["text"] for m in messages if resources.emergency_line in m.get("text", "") and "\n" in m["text"])
+        assert listed.index(resources.lines_for("abuse", audience)[0].name) < min(
+            listed.index(r.name) for r in resources.lines_for("abuse") if not r.serves_audience(audience))
+        [sentence] = [m["text"] for m in messages if "any time" in m.get("text", "")]
         others = [r for r in resources.lines_for("abuse") if not r.serves_audience(audience)]
-        assert resources.short_lines("abuse", audience) in said
-        assert others and not any(r.name in said for r in others)
+        assert resources.short_lines("abuse", audience) in sentence
+        assert others and not any(r.name in sentence for r in others)
 
 
 def test_a_plain_denial_out_of_the_blue_is_acknowledged_not_questioned_and_no_case_is_made(stack):
