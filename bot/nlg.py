@@ -5,8 +5,8 @@ real person" or a second "i have no friends" after "nobody texts me back" often 
 reply the person had just read. To someone in distress that reads as a machine not listening. This
 generator picks among the variations whose wording differs from the assistant's recent messages
 (the same conditions and channels as Rasa's own; if every variation was said recently, the one said longest ago).
-Nothing is written here: every word still comes from domain.yml. It also fills {abuse_lines} with the
-lines for the person being hurt (`with_abuse_lines_for_audience`).
+Nothing is written here: every word still comes from domain.yml. It also fills {abuse_lines} and
+{abuse_resources_text} with the lines for the person being hurt (`with_abuse_lines_for_audience`).
 
 Registered in the endpoints file Rasa reads (bot/build.py: `nlg: {type: bot.nlg.NoRepeatNLG}`).
 """
