@@ -77,6 +77,10 @@ ESCALATES = [
 ]
 
 QUIET = [
+    # found in review: a plan for the day after "decided", a gun at the range or being cleaned
+    "i've decided. tomorrow when she's at work i'll bake her a cake",
+    "took my rifle to the range. no point waiting for a sunny day",
+    "the shotgun needs cleaning, no point waiting till autumn",
     # look-alikes of the risk rules
     'him beat mi wid di dominoes again',
     "if i tell my mum about the dent she'll kill me lol",
