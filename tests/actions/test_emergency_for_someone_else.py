@@ -67,13 +67,16 @@ def test_abuse_told_of_someone_else_is_answered_as_a_report(domain, introduce):
 
 
 @pytest.mark.parametrize("kind", ["abuse", "third_party", "emergency", "crisis"])
-def test_worry_after_telling_of_someone_else_in_danger_is_not_answered_as_low_mood(domain, kind):
+@pytest.mark.parametrize("response", ["utter_worried_about_someone", "utter_worried_about_someone_more"])
+def test_worry_after_telling_of_someone_else_in_danger_is_not_answered_as_low_mood(domain, kind, response):
     """"im just so worried about her" after "my sister's husband hits her" heard "it's hard to see someone you love
-    feeling low ... If they ever talk about not wanting to live": words for a friend who seems down."""
+    feeling low ... If they ever talk about not wanting to live", and "what can i do" then "say what you've noticed ...
+    a walk or a meal together": words for a friend who seems down."""
     for _ in range(8):
-        text = generated_text(domain, "utter_worried_about_someone", safety_mode=True, risk_about="someone_else",
+        text = generated_text(domain, response, safety_mode=True, risk_about="someone_else",
                               safety_kind=kind, abuse_lines="Line X", emergency_line="999-TEST")
         assert "feeling low" not in text and "not wanting to live" not in text and "{" not in text
+        assert "walk" not in text and "seemed down" not in text
         assert "999-TEST" in text and ("Line X" in text) == (kind == "abuse")
     text = generated_text(domain, "utter_worried_about_someone", safety_mode=True, risk_about="self",
                           safety_kind="crisis")
