@@ -81,3 +81,14 @@ def test_worry_after_telling_of_someone_else_in_danger_is_not_answered_as_low_mo
     text = generated_text(domain, "utter_worried_about_someone", safety_mode=True, risk_about="self",
                           safety_kind="crisis")
     assert "feeling low" in text
+
+
+def test_what_to_do_after_an_abuse_report_is_about_that_abuse(domain):
+    """"what should i do" after "my sister's husband hits her" got the skill menu ("Here are some exercises")."""
+    for _ in range(4):
+        text = generated_text(domain, "utter_abuse_what_to_do", safety_mode=True, risk_about="someone_else",
+                              safety_kind="abuse", abuse_lines="Line X", emergency_line="999-TEST")
+        assert "confront" in text and "Line X" in text and "999-TEST" in text and "{" not in text
+    text = generated_text(domain, "utter_abuse_what_to_do", safety_mode=True, risk_about="self", safety_kind="abuse",
+                          abuse_lines="Line X", emergency_line="999-TEST")
+    assert "stay safe" in text and "confront" not in text and "Line X" in text
