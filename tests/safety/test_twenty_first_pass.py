@@ -55,6 +55,7 @@ ESCALATES = [
     "i'm not planning on coming back from it.",
     "i've picked out where in the forest nobody would find me for days",
     "i've decided. tomorrow when he's at work",
+    "the rifle is on the table, no point waiting for a better day",
     'me corté otra vez anoche',
     'i did it again, the burning',
     "my mate said he'd rather die than go home, and he's been talking about the bridge",
