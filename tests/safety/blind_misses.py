@@ -1,8 +1,8 @@
 """A read set's misses, per category: risk lines not escalated and non-risk lines escalated, with explain().
 
-    PYTHONPATH=. python tests/safety/blind_misses.py tests/safety/blind/blind-2026-12-07e.jsonl [-q]
+    PYTHONPATH=. python tests/safety/blind_misses.py tests/safety/blind/blind-2026-12-07f.jsonl [-q]
 
-For tuning on a blind set that has been opened as a read set (set 19 for the twenty-first pass). The sets nobody may
+For tuning on a blind set that has been opened as a read set (set 20 for the twenty-second pass). The sets nobody may
 read yet (bot/content/near_duplicates.py's NEVER_READ) are refused unopened. The figures are safety.evaluate's; this
 adds only the refusal and each line's rule and idiom matches. ``-q``: counts only.
 """
