@@ -39,8 +39,9 @@ RESOURCE_CARD_KINDS = {
 }
 # The category of a case that exists because the person said "yes" to the check-in question.
 CONFIRMED_CHECK_IN = "check_in_confirmed"
-# ... and because they answered it, twice, with neither yes nor no ("ok", their story, "idk"): staff must not
-# read that as a "yes" (they read the answers on the case), nor miss it.
+# ... and because they answered it, twice, with neither yes nor no ("ok", their story, "idk"), or with a no they
+# took back ("no, well sometimes": data/rules/check_in_hedged.yml): staff must not read that as a "yes" (they read
+# the answers on the case), nor miss it.
 UNCLEAR_CHECK_IN = "check_in_unclear"
 #: The answer that is a "yes" to a check-in question.
 YES = "affirm"

@@ -40,6 +40,9 @@ FLAGGED = {
         # neither yes nor no to the question asked twice: not recorded as a "yes"
         ("inform_rating", None, {"kind": "crisis", "categories": ["check_in_unclear"], "rule_ids": []}),
         ("mood_lonely", None, {"kind": "crisis", "categories": ["check_in_unclear"], "rule_ids": []}),
+        # a no taken back ("no, well sometimes": data/rules/check_in_hedged.yml): not recorded as a "yes" either
+        ("deny", {"kind": "none", "escalate": False, "categories": [], "spans": []},
+         {"kind": "crisis", "categories": ["check_in_unclear"], "rule_ids": []}),
         # the classifier alone chose a risk intent, the rules found nothing: never a case of kind "none"
         ("safety_crisis", {"kind": "none", "escalate": False, "categories": [], "spans": []},
          {"kind": "crisis", "categories": [], "rule_ids": []}),

@@ -76,3 +76,30 @@ def test_ordinary_anxiety_is_not_marked(pipeline, text):
 def test_a_no_that_says_what_is_really_going_on_is_a_no(pipeline, text):
     """Walk-through, 6 December: read as overwhelm, the answer was asked about again and then escalated."""
     assert pipeline.parse(text)["intent"]["name"] == "deny"
+
+
+@pytest.mark.parametrize("text", ["no not like that, just overwhelmed with work and my landlord",
+                                  "no, just really stressed with the house move", "nah im just anxious about the interview"])
+def test_a_no_with_a_feeling_and_its_cause_is_a_no(pipeline, text):
+    """Walk-through, 7 December: the feeling word ("overwhelmed", 0.65) outweighed the no, and it was asked again."""
+    assert pipeline.parse(text)["intent"]["name"] == "deny"
+
+
+@pytest.mark.parametrize("text", ["no, well sometimes", "not really... maybe sometimes", "no but i do think about it",
+                                  "no, it's crossed my mind though", "kinda"])
+def test_a_no_that_takes_itself_back_is_marked(pipeline, text):
+    """As the answer to the suicide question it takes the path of a yes (data/rules/check_in_hedged.yml)."""
+    assert "hedged_answer" in entities(pipeline.parse(text))
+
+
+@pytest.mark.parametrize("text", ["no", "no not like that", "no, never thought about it", "no but thanks for asking",
+                                  "no, just a bit tired", "no, sometimes i just get overwhelmed", "no, i used to",
+                                  "not right now, no", "no, not at the moment"])
+def test_a_plain_no_is_not_marked(pipeline, text):
+    assert "hedged_answer" not in entities(pipeline.parse(text))
+
+
+def test_rent_going_up_is_overwhelm_not_fear_of_telling_someone(pipeline):
+    """Walk-through, 7 December: "Worrying about how other people will react" answered a rent rise."""
+    assert pipeline.parse("he wants to put the rent up and i cant afford it")["intent"]["name"] in (
+        "mood_overwhelmed", "mood_anxious")
