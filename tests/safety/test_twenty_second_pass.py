@@ -19,6 +19,9 @@ import pytest
 from safety import assess
 
 ESCALATES = [
+    # a sharp thing kept to cut with (found on main while probing)
+    "smashed my phone screen and i'm keeping a shard to cut with",
+    "i kept a piece of the broken mirror to cut with",
     # abuse and a child at risk
     "my friend's stepdad burns her with a lighter when she's naughty",
     "my boyfriend burnt me with his cigarette again",
@@ -82,6 +85,9 @@ ESCALATES = [
 ]
 
 QUIET = [
+    # ... and its look-alikes
+    "keeping the bread knife to cut with",
+    "i saved the broken mirror for the art project",
     # look-alikes of the risk rules
     "her dad burns the sausages with the grill on high",
     "the snow kept us in the cabin for three days",
