@@ -388,7 +388,7 @@ def choose_thresholds(items: list[Item], views: list, p: np.ndarray, max_added_o
 
 
 def choose_ask_floor(items: list[Item], views: list, p: np.ndarray, kinds: list[Kind], check_in: float,
-                     max_unasked_risk: float, min_ask: float = 0.0) -> float:
+                     max_unasked_risk: float, min_ask: float = 0.0, veto: float = 0.0) -> float:
     """The ``ask`` cut-off of one band (module docstring, step 5), from cross-validated probabilities.
 
     Risk items the rules and the model leave at "none" are the only ones a classifier's question can
@@ -408,7 +408,7 @@ def choose_ask_floor(items: list[Item], views: list, p: np.ndarray, kinds: list[
     best = 0.0
     for candidate in sorted({round(float(q), 4) for q in np.linspace(0.0, check_in, 201)}):
         lost = sum(1 for v, prob, r, q in zip(views, p, risk, quiet)
-                   if r and q and not v.idiomatic and not classifier_may_ask(v, float(prob), candidate))
+                   if r and q and not v.idiomatic and not classifier_may_ask(v, float(prob), candidate, veto))
         if lost > budget:
             break
         best = candidate
@@ -425,7 +425,8 @@ def gate_figures(items: list[Item], views: list, p: np.ndarray, kinds: list[Kind
     for label in (RISK, ORDINARY, HARD):
         idx = [i for i, it in enumerate(items) if it.label == label]
         quiet = [i for i in idx if kinds[i] is Kind.NONE]
-        allowed = [i for i in quiet if classifier_may_ask(views[i], float(p[i]), bands.for_text(texts[i]).ask)]
+        allowed = [i for i in quiet if classifier_may_ask(views[i], float(p[i]), bands.for_text(texts[i]).ask,
+                                                          bands.for_text(texts[i]).veto)]
         figurative = [i for i in quiet if views[i].idiomatic]
         share = lambda part: round(len(part) / len(idx), 4) if idx else 0.0  # noqa: E731
         out[label] = {"n": len(idx), "quiet": share(quiet), "figurative": share(figurative),
@@ -521,7 +522,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         idx = np.flatnonzero(mask)
         band = per_band[name]
         floor = choose_ask_floor([orig_items[i] for i in idx], [views[i] for i in idx], po[idx],
-                                 [both[i] for i in idx], band.check_in, args.max_unasked_risk, args.min_ask)
+                                 [both[i] for i in idx], band.check_in, args.max_unasked_risk, args.min_ask,
+                                 band.veto)
         per_band[name] = Thresholds(band.crisis, band.confirm, band.check_in, band.veto, floor, band.confirm_check_in)
     t = Bands(args.short_max_words, per_band["short"], per_band["long"])
     gate = gate_figures(orig_items, views, po, both, t, texts_o)

@@ -35,6 +35,29 @@ def test_the_classifier_may_ask_only_with_evidence_beside_it():
     assert classifier_may_ask(_view(has_weak=True), 0.0, floor=0.05)  # a keyword the model did not confirm
 
 
+def test_a_keyword_the_model_vetoed_is_no_evidence():
+    """"suicide" in a coursework question or an article's statistic: the model is near-certain it is not about
+    the writer (below the veto cut-off), so the classifier's risk intent may not ask on the strength of it."""
+    assert not classifier_may_ask(_view(has_weak=True), 0.02, floor=0.1, veto=0.08)
+    assert classifier_may_ask(_view(has_weak=True), 0.09, floor=0.1, veto=0.08)
+
+
+@pytest.mark.parametrize("text", [
+    "for my sociology essay im looking at how newspapers report suicide, any tips on sources?",
+    "why do more men than women die by suicide? its for my politics class",
+])
+def test_suicide_as_a_topic_gives_the_classifier_nothing_to_ask_on(text):
+    detail = get_engine().assess_detail(text)
+    assert detail.assessment.kind is Kind.NONE and not detail.classifier_may_ask
+
+
+@pytest.mark.parametrize("text", ["i keep reading about suicide and thinking it might be the answer for me",
+                                  "been thinking about suicide a lot lately"])
+def test_suicide_about_the_writer_is_still_heard(text):
+    detail = get_engine().assess_detail(text)
+    assert detail.assessment.kind is not Kind.NONE or detail.classifier_may_ask
+
+
 def test_a_figure_of_speech_is_never_asked_about():
     assert not classifier_may_ask(_view(idiomatic=True), 0.99, floor=0.05)
 
