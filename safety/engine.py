@@ -180,8 +180,8 @@ class RuleView:
     @property
     def partial(self) -> bool:
         """Some rule matched but did not decide by itself (an unconfirmed weak keyword, a negated or
-        context-only phrase): evidence enough for the intent classifier to ask (``classifier_may_ask``), unless
-        it is only a weak keyword the model vetoed."""
+        context-only phrase): evidence enough for the intent classifier to ask, except a weak keyword alone
+        that the model vetoed (``classifier_may_ask``)."""
         return bool(self.strong) or self.has_weak
 
     @classmethod
