@@ -19,6 +19,8 @@ import pytest
 from safety import assess
 
 ESCALATES = [
+    # ... and its farewell twin beside it
+    "tell gran i loved her christmas jumper. i won't be here for the next one",
     # a sharp thing kept to cut with (found on main while probing)
     "smashed my phone screen and i'm keeping a shard to cut with",
     "i kept a piece of the broken mirror to cut with",
@@ -85,6 +87,8 @@ ESCALATES = [
 ]
 
 QUIET = [
+    # a message about a thing passed on, not a farewell (idiom.twenty_second_loved_her_thing)
+    "please tell gran i loved her christmas jumper",
     # ... and its look-alikes
     "keeping the bread knife to cut with",
     "i saved the broken mirror for the art project",
