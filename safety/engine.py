@@ -254,7 +254,8 @@ def classifier_may_ask(view: RuleView, probability: Optional[float], floor: floa
     """
     if view.idiomatic:
         return False
-    if view.strong or (view.has_weak and (probability is None or probability >= veto)):
+    vetoed_keyword_only = not view.strong and probability is not None and probability < veto
+    if view.partial and not vetoed_keyword_only:
         return True
     return probability is not None and probability >= floor
 

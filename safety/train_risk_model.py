@@ -425,8 +425,8 @@ def gate_figures(items: list[Item], views: list, p: np.ndarray, kinds: list[Kind
     for label in (RISK, ORDINARY, HARD):
         idx = [i for i, it in enumerate(items) if it.label == label]
         quiet = [i for i in idx if kinds[i] is Kind.NONE]
-        allowed = [i for i in quiet if classifier_may_ask(views[i], float(p[i]), bands.for_text(texts[i]).ask,
-                                                          bands.for_text(texts[i]).veto)]
+        allowed = [i for i in quiet
+                   if classifier_may_ask(views[i], float(p[i]), (band := bands.for_text(texts[i])).ask, band.veto)]
         figurative = [i for i in quiet if views[i].idiomatic]
         share = lambda part: round(len(part) / len(idx), 4) if idx else 0.0  # noqa: E731
         out[label] = {"n": len(idx), "quiet": share(quiet), "figurative": share(figurative),
