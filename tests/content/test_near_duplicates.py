@@ -26,7 +26,7 @@ def _project(tmp_path: Path) -> Path:
     (tmp_path / "tests" / "safety" / "blind").mkdir(parents=True)
     (tmp_path / "tests" / "safety" / "blind" / "b.jsonl").write_text(
         '{"text": "my cat keeps me awake all night"}\n', encoding="utf-8")
-    (tmp_path / "tests" / "safety" / "blind" / "blind-2026-12-07g.jsonl").write_text("not json: never opened\n")
+    (tmp_path / "tests" / "safety" / "blind" / "blind-2026-12-08.jsonl").write_text("not json: never opened\n")
     return tmp_path
 
 
@@ -38,4 +38,4 @@ def test_a_close_copy_is_found_and_named_without_the_reference_text(tmp_path):
 
 
 def test_the_never_read_blind_file_is_skipped():
-    assert "blind-2026-12-07g.jsonl" in nd.NEVER_READ
+    assert "blind-2026-12-08.jsonl" in nd.NEVER_READ

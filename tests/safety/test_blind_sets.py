@@ -25,7 +25,7 @@ BLIND_SETS = ("blind-2026-12-02.jsonl", "blind-2026-12-03.jsonl", "blind-2026-12
               "blind-2026-12-06c.jsonl", "blind-2026-12-06d.jsonl", "blind-2026-12-06e.jsonl",
               "blind-2026-12-06f.jsonl", "blind-2026-12-07.jsonl", "blind-2026-12-07b.jsonl",
               "blind-2026-12-07c.jsonl", "blind-2026-12-07d.jsonl", "blind-2026-12-07e.jsonl",
-              "blind-2026-12-07f.jsonl", "blind-2026-12-07g.jsonl")
+              "blind-2026-12-07f.jsonl", "blind-2026-12-07g.jsonl", "blind-2026-12-08.jsonl")
 
 #: minimum risk and nonrisk lines, for the sets written since this size was asked for (issue 8, set 8)
 MIN_PER_LABEL = {"blind-2026-12-05b.jsonl": 150, "blind-2026-12-06.jsonl": 150, "blind-2026-12-06b.jsonl": 150,
@@ -33,7 +33,7 @@ MIN_PER_LABEL = {"blind-2026-12-05b.jsonl": 150, "blind-2026-12-06.jsonl": 150, 
                  "blind-2026-12-06e.jsonl": 150, "blind-2026-12-06f.jsonl": 150,
                  "blind-2026-12-07.jsonl": 150, "blind-2026-12-07b.jsonl": 150,
                  "blind-2026-12-07c.jsonl": 150, "blind-2026-12-07d.jsonl": 150, "blind-2026-12-07e.jsonl": 150,
-                 "blind-2026-12-07f.jsonl": 150, "blind-2026-12-07g.jsonl": 150}
+                 "blind-2026-12-07f.jsonl": 150, "blind-2026-12-07g.jsonl": 150, "blind-2026-12-08.jsonl": 150}
 
 KEYS = {"text", "label", "category", "source"}
 CATEGORIES = {
