@@ -93,6 +93,7 @@ READ_BLIND_SETS_FOR_TRAINING: tuple[str, ...] = (
     "blind-2026-12-04c", "blind-2026-12-05", "blind-2026-12-05b", "blind-2026-12-06", "blind-2026-12-06b",
     "blind-2026-12-06c", "blind-2026-12-06d", "blind-2026-12-06e", "blind-2026-12-06f", "blind-2026-12-07",
     "blind-2026-12-07b", "blind-2026-12-07c", "blind-2026-12-07d", "blind-2026-12-07e", "blind-2026-12-07f",
+    "blind-2026-12-07g",
 )
 
 

