@@ -48,6 +48,8 @@ YES = "affirm"
 # ... and because they said "yes" to the question about someone they are worried about (utter_check_in_other):
 # the case is about that person, and staff must not read it as the writer's own suicidal thoughts.
 CONFIRMED_CHECK_IN_OTHER = "check_in_other_confirmed"
+# ... or with a no they took back ("no, well maybe"): still about that person, and not a "yes".
+UNCLEAR_CHECK_IN_OTHER = "check_in_other_unclear"
 QUESTION_ABOUT_SOMEONE_ELSE = "utter_check_in_other"
 # The metadata key the gateway stamps on each message it sends to Rasa.
 RECEIVED_AT = "received_at"
@@ -102,11 +104,10 @@ def confirmed_check_in_categories(question: Optional[str], answer_intent: Option
     bot action before their answer; `answer_intent`: the answer's intent, None when unknown). The action
     server and the reconciler both use this, so one "yes" about someone else is never recorded as the
     writer's own suicidal thoughts, and an answer that was not a "yes" is never recorded as one."""
+    unclear = answer_intent is not None and answer_intent != YES
     if question == QUESTION_ABOUT_SOMEONE_ELSE:
-        return [CONFIRMED_CHECK_IN_OTHER, "third_party_risk"]
-    if answer_intent is not None and answer_intent != YES:
-        return [UNCLEAR_CHECK_IN]
-    return [CONFIRMED_CHECK_IN]
+        return [UNCLEAR_CHECK_IN_OTHER if unclear else CONFIRMED_CHECK_IN_OTHER, "third_party_risk"]
+    return [UNCLEAR_CHECK_IN if unclear else CONFIRMED_CHECK_IN]
 
 
 def message_time(event: Mapping[str, Any]) -> Optional[float]:

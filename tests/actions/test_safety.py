@@ -212,6 +212,23 @@ async def test_a_yes_to_the_question_about_someone_else_is_a_case_about_them(dom
     assert recorder[0]["event_timestamp"] == 1700000110.0
 
 
+async def test_a_hedged_no_about_someone_else_is_an_unclear_case_about_them(domain, dispatcher, recorder):
+    """"no, well maybe" to the question about someone else takes the path of a yes
+    (data/rules/third_party_check_in.yml); staff must read it as neither a yes nor about the writer."""
+    events = [
+        user_event("safety_check_in_other", timestamp=1700000100.0),
+        {"event": "action", "name": "utter_check_in_other"},
+        {"event": "bot", "text": "<the question>"},
+        {"event": "action", "name": "action_listen"},
+        user_event("deny", timestamp=1700000110.0),
+        {"event": "action", "name": "utter_third_party"},
+        {"event": "action", "name": "utter_crisis_resources_card"},
+        {"event": "action", "name": "utter_third_party_staff"},
+    ]
+    await ActionEscalate().run(dispatcher, make_tracker(domain, events=events), domain)
+    assert recorder[0]["categories"] == ["check_in_other_unclear", "third_party_risk"]
+
+
 async def test_an_answered_check_in_clears_why_it_was_asked(domain, dispatcher, recorder):
     """check_in_reason (a statement of intent: unclear answers escalate at once) must not decide how a later
     question's answer is read: escalating, or hearing "no", clears it."""
