@@ -68,7 +68,7 @@ _ID = re.compile(r"^[a-z0-9_.\-]+$")
 _RULE_FIELDS = {"id", "category", "kind", "needs_context", "context_window", "context_categories", "negatable", "weak",
                 "crosses_breaks", "whole_message",
                 "patterns", "phrases", "examples", "note"}
-_IDIOM_FIELDS = {"id", "suppresses", "whole_message", "literal", "patterns", "phrases", "examples", "note"}
+_IDIOM_FIELDS = {"id", "suppresses", "whole_message", "literal", "crosses_breaks", "patterns", "phrases", "examples", "note"}
 
 
 @dataclass(frozen=True)
@@ -336,6 +336,9 @@ def _load_rules(path: Path, *, categories: Mapping[str, Kind], idioms: bool, see
         if "examples" not in raw:
             raise RuleError(err(Errors.E010, file=path, rule=rid))
         match, no_match = _examples(raw["examples"], file=path, rule=rid)
+        crosses = raw.get("crosses_breaks", False)
+        if not isinstance(crosses, bool):
+            raise RuleError(err(Errors.E011, file=path, rule=rid, field="crosses_breaks", problem="must be true or false"))
         if idioms:
             sup = raw.get("suppresses")
             suppresses = None
@@ -345,7 +348,8 @@ def _load_rules(path: Path, *, categories: Mapping[str, Kind], idioms: bool, see
                     raise RuleError(err(Errors.E005, file=path, rule=rid, category=cat, known=", ".join(sorted(categories))))
             out.append(Rule(id=rid, category=IDIOM, file=str(path), patterns=patterns, phrases=phrases,
                             suppresses=suppresses, whole_message=bool(raw.get("whole_message", False)),
-                            literal=bool(raw.get("literal", False)), examples_match=match, examples_no_match=no_match))
+                            literal=bool(raw.get("literal", False)), crosses_breaks=crosses,
+                            examples_match=match, examples_no_match=no_match))
             continue
         category = raw.get("category")
         if category not in categories:
@@ -370,9 +374,6 @@ def _load_rules(path: Path, *, categories: Mapping[str, Kind], idioms: bool, see
         weak = raw.get("weak", False)
         if not isinstance(weak, bool):
             raise RuleError(err(Errors.E011, file=path, rule=rid, field="weak", problem="must be true or false"))
-        crosses = raw.get("crosses_breaks", False)
-        if not isinstance(crosses, bool):
-            raise RuleError(err(Errors.E011, file=path, rule=rid, field="crosses_breaks", problem="must be true or false"))
         whole = raw.get("whole_message", False)
         if not isinstance(whole, bool):
             raise RuleError(err(Errors.E011, file=path, rule=rid, field="whole_message", problem="must be true or false"))

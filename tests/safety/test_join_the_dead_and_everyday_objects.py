@@ -38,7 +38,18 @@ NOT_A_CRISIS = [
     "dad died in march and i want to go to his grave",
     "i want to visit her grave on her birthday",
     "i won't be alive by the time the parcel comes lol",
+    # an idiom that names the sentence end it crosses (crosses_breaks)
+    "we got evicted. nowhere to go tonight",
+    "the bailiffs came this morning... we have nowhere to stay",
 ]
+
+# ... and a threat from a person beside the housing story keeps its match
+ABUSE_KEPT = ["he hits me. i have nowhere to go", "got evicted last year. he hits me and i've got nowhere to go"]
+
+
+@pytest.mark.parametrize("text", ABUSE_KEPT)
+def test_a_threat_beside_an_eviction_still_escalates(text: str) -> None:
+    assert assess(text).escalate, text
 
 
 @pytest.mark.parametrize("text", ESCALATES)

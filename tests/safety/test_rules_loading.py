@@ -66,6 +66,18 @@ def test_unknown_field_is_rejected(rules_copy):
         load_ruleset(rules_copy)
 
 
+def test_an_idiom_may_cross_a_sentence_end_only_with_a_boolean_flag(rules_copy):
+    append(rules_copy / "idioms.yml", """
+  - id: idiom.test_crossing
+    suppresses: [abuse_or_unsafe]
+    crosses_breaks: "yes"
+    patterns: ["=evicted =. =nowhere"]
+    examples: {match: ["evicted. nowhere"]}
+""")
+    with pytest.raises(RuleError, match=r"\[E011\].*idiom\.test_crossing.*crosses_breaks"):
+        load_ruleset(rules_copy)
+
+
 def test_yaml_booleans_in_word_lists_get_a_helpful_error(rules_copy):
     lex = rules_copy / "lexicon.yml"
     lex.write_text(lex.read_text(encoding="utf-8").replace('"off"', "off"), encoding="utf-8")
