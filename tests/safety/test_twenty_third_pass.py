@@ -64,6 +64,7 @@ ESCALATES = [
     # someone else at risk
     "my daughter has a noose in her wardrobe and said don't worry about it",
     "she texted 'sorry. bye everyone. don't look for me'",
+    "i'm done. don't look for me",
     "my brother says the voices want him dead and he should help it along",
     # the idioms' dangerous twins: the same words with pain, a person, intent, a time or a relapse
     "i'm ready to jump off a bridge if this pain doesn't stop",
@@ -96,6 +97,11 @@ QUIET = [
     "no point waiting, tonight i go to the gym",
     "packing for a trip, i'm not coming back until june",
     "last text before my flight lands, don't wait up",
+    "sorry, running late, don't look for me at the start",
+    "i'm done with work, don't look for me at the pub",
+    "final message from the organisers: please don't look at the answers",
+    "just did it, my first bungee jump, so dizzy, love you guys",
+    "just did it! finally ran the marathon, so tired, love you all",
     "it was nice knowing everyone on the course, i'm done for the summer",
     "jk lol, i don't think i'll be around next month, the job is in leeds",
     "already did it. feeling sleepy now. thanks for the reminder, homework's in",
