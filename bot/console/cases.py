@@ -21,13 +21,16 @@ from bot.models import (
     CASE_STATUSES, OPEN_STATUSES, AlertDelivery, Case, CaseEscalation, CaseEvent, CaseNote, CaseViewer, Staff,
 )
 from bot.staff import aware, utcnow
-from bot.case_identity import message_time
+from bot.case_identity import CONFIRMED_CHECK_IN_OTHER, UNCLEAR_CHECK_IN_OTHER, message_time
 from bot.transcript import Event
 
 WORDS_FILE = Path(__file__).resolve().parent / "words.yml"
 # Queue order: most urgent kind first, then the longest waiting.
 URGENCY = ("emergency", "crisis", "abuse", "third_party", "check_in")
 THIRD_PARTY = "third_party_risk"
+# A case about someone else carries third_party_risk, and may say how it came about: the person's answer to the
+# question about them (bot.case_identity). Neither answer makes the case about the writer.
+ABOUT_SOMEONE_ELSE = frozenset({THIRD_PARTY, CONFIRMED_CHECK_IN_OTHER, UNCLEAR_CHECK_IN_OTHER})
 # "Being viewed by": someone whose case page pinged within this many seconds.
 VIEWER_FRESH_SECONDS = 90
 RATING_SLOTS = {"distress_before": "Distress before the exercise", "distress_after": "Distress after the exercise"}
@@ -60,7 +63,7 @@ def triage_kind(case: Case) -> str:
         return "emergency"
     if case.kind in ("check_in", "abuse"):
         return case.kind
-    if categories and all(c == THIRD_PARTY for c in categories):
+    if THIRD_PARTY in categories and set(categories) <= ABOUT_SOMEONE_ELSE:
         return "third_party"
     return "crisis"  # unknown kinds count as crisis: a person reads them rather than nobody
 

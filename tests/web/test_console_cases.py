@@ -77,6 +77,10 @@ def test_queue_is_ordered_by_urgency_then_waiting_time(reviewer, settings):
     assert [r["id"] for r in rows] == [emergency, crisis_old, crisis_new, third, check_in]
     assert [r["kind"] for r in rows] == ["emergency", "crisis", "crisis", "third_party", "check_in"]
     assert all("score" not in r for r in rows)
+    # a "yes" (or a no taken back) to the question about someone else is about them too
+    for answered in ("check_in_other_confirmed", "check_in_other_unclear"):
+        case = new_case(settings, sender=answered, kind="crisis", categories=[answered, "third_party_risk"])
+        assert [r["kind"] for r in reviewer.get("/console/api/cases").json()["cases"] if r["id"] == case] == ["third_party"]
     page = reviewer.get("/console/cases").text
     assert page.index(emergency) < page.index(crisis_old) < page.index(check_in)
 
