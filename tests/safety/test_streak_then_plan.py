@@ -16,6 +16,8 @@ ESCALATES = [
     "clean from self harm for a year but i will again",
     "havent self harmed in ages but tonight im going to. i cant anymore",
     "i haven't self harmed in 2 weeks but tonight i'm going to do it",
+    "havent sh in 3 months but i think im going to tonight",
+    "clean from self harm since june but honestly i'm going to again",
 ]
 
 # The streak with an evening planned stays what it was before the rule: the negated mention asks, nothing escalates.
@@ -24,6 +26,8 @@ ASKS_AT_MOST = [
     "clean from sh for a month but today im going to treat myself",
     "been clean from sh for 3 months but i'm going to the gym tonight",
     "i haven't self harmed in a year but i'm going to keep going to therapy",
+    "i havent self harmed in a year but im going to a party tonight",
+    "clean from sh for a year but i think i'm going to celebrate tonight",
 ]
 
 QUIET = [
