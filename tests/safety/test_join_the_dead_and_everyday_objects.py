@@ -15,6 +15,7 @@ ESCALATES = [
     "since my husband died i'm ready to join him",
     "my mum died and i want to join her soon",
     "my mum died and i want to join her in the afterlife",
+    "my wife died in june. i want to be with her",
     # twins of the idioms below
     "i kept the glass to cut with",
     "i won't be alive by the time you read this",
@@ -29,6 +30,8 @@ QUIET = [
     "my dad died last year and i want to join a grief group",
     "my mum died and i want to join my dad for dinner tonight",
     "my grandad died and i'm going to join them at the funeral",
+    "my wife died and i want to join her family for christmas",
+    "my wife died in june and i want to be with her family at christmas",
     "i kept the glass to drink from",
     "i got a new glass of water",
 ]
