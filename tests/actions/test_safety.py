@@ -194,39 +194,26 @@ async def test_recording_the_case_does_not_block_other_conversations(domain, dis
     assert max(b - a for a, b in zip(ticks, ticks[1:])) < 0.3
 
 
-async def test_a_yes_to_the_question_about_someone_else_is_a_case_about_them(domain, dispatcher, recorder):
+@pytest.mark.parametrize("answer, first_category", [("affirm", "check_in_other_confirmed"),
+                                                    ("deny", "check_in_other_unclear")])
+async def test_an_answer_to_the_question_about_someone_else_is_a_case_about_them(domain, dispatcher, recorder,
+                                                                                   answer, first_category):
     """Staff must not read "yes" to "are you worried they might be thinking about suicide?" as the writer's
-    own thoughts of suicide (a walk-through's case said exactly that)."""
+    own thoughts of suicide (a walk-through's case said exactly that). "no, well maybe" (a deny carrying the
+    hedge, data/rules/third_party_check_in.yml) takes the same path and is neither a yes nor about the writer."""
     events = [
         user_event("safety_check_in_other", timestamp=1700000100.0),
         {"event": "action", "name": "utter_check_in_other"},
         {"event": "bot", "text": "<the question>"},
         {"event": "action", "name": "action_listen"},
-        user_event("affirm", timestamp=1700000110.0),
+        user_event(answer, timestamp=1700000110.0),
         {"event": "action", "name": "utter_third_party"},
         {"event": "action", "name": "utter_crisis_resources_card"},
         {"event": "action", "name": "utter_third_party_staff"},
     ]
     await ActionEscalate().run(dispatcher, make_tracker(domain, events=events), domain)
-    assert recorder[0]["categories"] == ["check_in_other_confirmed", "third_party_risk"]
+    assert recorder[0]["categories"] == [first_category, "third_party_risk"]
     assert recorder[0]["event_timestamp"] == 1700000110.0
-
-
-async def test_a_hedged_no_about_someone_else_is_an_unclear_case_about_them(domain, dispatcher, recorder):
-    """"no, well maybe" to the question about someone else takes the path of a yes
-    (data/rules/third_party_check_in.yml); staff must read it as neither a yes nor about the writer."""
-    events = [
-        user_event("safety_check_in_other", timestamp=1700000100.0),
-        {"event": "action", "name": "utter_check_in_other"},
-        {"event": "bot", "text": "<the question>"},
-        {"event": "action", "name": "action_listen"},
-        user_event("deny", timestamp=1700000110.0),
-        {"event": "action", "name": "utter_third_party"},
-        {"event": "action", "name": "utter_crisis_resources_card"},
-        {"event": "action", "name": "utter_third_party_staff"},
-    ]
-    await ActionEscalate().run(dispatcher, make_tracker(domain, events=events), domain)
-    assert recorder[0]["categories"] == ["check_in_other_unclear", "third_party_risk"]
 
 
 async def test_an_answered_check_in_clears_why_it_was_asked(domain, dispatcher, recorder):
